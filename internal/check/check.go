@@ -1,0 +1,91 @@
+// Package check defines what a check is, what it reports and how the
+// registered checks run over an inventory.
+package check
+
+import (
+	"time"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+)
+
+// References ties a check to the public guidance it implements.
+type References struct {
+	// CIS lists CIS Kubernetes Benchmark items, e.g. "5.2.2".
+	CIS []string `json:"cis,omitempty"`
+	// NSA lists sections of the NSA/CISA Kubernetes Hardening Guide.
+	NSA []string `json:"nsa,omitempty"`
+	// MITRE lists MITRE ATT&CK for Containers techniques, e.g. "T1611".
+	MITRE []string `json:"mitre,omitempty"`
+	// PSS lists Pod Security Standards controls, e.g. "baseline: Privileged Containers".
+	PSS []string `json:"pss,omitempty"`
+	// URLs lists further reading.
+	URLs []string `json:"urls,omitempty"`
+}
+
+// Check is the metadata of one check plus the function that runs it.
+type Check struct {
+	// ID is the stable slug users write in exceptions and configs.
+	ID string `json:"id"`
+	// Title is a one-line summary.
+	Title string `json:"title"`
+	// Layer is the 4C layer the check belongs to.
+	Layer Layer `json:"layer"`
+	// Severity is the default severity of its findings.
+	Severity Severity `json:"severity"`
+	// Looks describes what the check looks at.
+	Looks string `json:"looks"`
+	// Rationale says why it matters.
+	Rationale string `json:"rationale"`
+	// Remediation says how to fix a finding.
+	Remediation string `json:"remediation"`
+	// Example is an optional YAML snippet that shows the fix.
+	Example string `json:"example,omitempty"`
+	// References ties the check to public guidance.
+	References References `json:"references"`
+	// DisabledByDefault marks checks that run only when enabled in the config.
+	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
+	// Run inspects the inventory and reports findings.
+	Run func(ctx *Context) `json:"-"`
+}
+
+// Context is what a check's Run function receives.
+type Context struct {
+	// Inventory holds every object of the scan.
+	Inventory *inventory.Inventory
+	// Settings carries check-specific configuration.
+	Settings Settings
+	// Exceptions are the configured exceptions (for checks about them).
+	Exceptions []Exception
+	// Now is the time of the scan, for checks that compare dates.
+	Now   time.Time
+	check *Check
+	emit  func(Finding)
+}
+
+// Report records a finding of the running check about obj at the field
+// path (in field.Path notation, e.g. "spec.containers[0].image"; empty for
+// the object itself). Severity and remediation come from the check; the
+// engine resolves the file position.
+func (c *Context) Report(obj *inventory.Object, path string, message string) {
+	c.ReportFinding(Finding{Object: obj, Path: path, Message: message})
+}
+
+// ReportFinding records a finding with more detail (for example a container
+// name or a severity other than the check's default).
+func (c *Context) ReportFinding(f Finding) {
+	f.CheckID = c.check.ID
+	f.Layer = c.check.Layer
+	if f.Severity == Unset {
+		f.Severity = c.check.Severity
+	}
+	if f.Remediation == "" {
+		f.Remediation = c.check.Remediation
+	}
+	c.emit(f)
+}
+
+// Settings gives checks their configuration. The zero value means defaults.
+type Settings interface {
+	// Decode fills out with the check's settings, if any are configured.
+	Decode(checkID string, out any) error
+}

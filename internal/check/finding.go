@@ -1,0 +1,41 @@
+package check
+
+import (
+	"github.com/kube4c/kube4c/internal/inventory"
+)
+
+// Finding is one problem a check found in one object.
+type Finding struct {
+	// CheckID is the ID of the check that reported it.
+	CheckID string
+	// Severity is the check's default unless the check or the config set another.
+	Severity Severity
+	// Layer is the check's 4C layer.
+	Layer Layer
+	// Object is the object the finding is about. It may be nil for findings
+	// about the scan itself (for example an expired exception in the config).
+	Object *inventory.Object
+	// Container names the container concerned, if any.
+	Container string
+	// Path is the field path inside the object, in field.Path notation.
+	Path string
+	// Message says what was found and what to do.
+	Message string
+	// Remediation says how to fix it; the check's remediation by default.
+	Remediation string
+	// Location is where the field (or, when it is absent, its nearest
+	// present parent) is in the source file.
+	Location inventory.Location
+	// Suppressed is set when an exception covers the finding.
+	Suppressed *Suppression
+}
+
+// Suppression says why a finding is not counted.
+type Suppression struct {
+	// Kind is "annotation" or "config".
+	Kind string `json:"kind"`
+	// Reason is the justification given for the exception.
+	Reason string `json:"reason,omitempty"`
+	// Source names where the exception was declared (annotation or file:line).
+	Source string `json:"source"`
+}

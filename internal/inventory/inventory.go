@@ -1,0 +1,61 @@
+package inventory
+
+import (
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Key identifies an object in the inventory.
+type Key struct {
+	Group     string
+	Kind      string
+	Namespace string
+	Name      string
+}
+
+// Inventory is the indexed set of objects one scan looks at. It is built
+// once and read concurrently by checks; it must not change after Build.
+type Inventory struct {
+	objects   []*Object
+	byKind    map[string][]*Object
+	byKey     map[Key]*Object
+	workloads []*Workload
+}
+
+// New indexes objects. The order of objects is kept.
+func New(objects []*Object) *Inventory {
+	inv := &Inventory{
+		objects: objects,
+		byKind:  make(map[string][]*Object),
+		byKey:   make(map[Key]*Object, len(objects)),
+	}
+	for _, o := range objects {
+		inv.byKind[o.GVK.Kind] = append(inv.byKind[o.GVK.Kind], o)
+		inv.byKey[keyOf(o.GVK.GroupKind(), o.Namespace(), o.Name())] = o
+		if w := workloadOf(o); w != nil {
+			inv.workloads = append(inv.workloads, w)
+		}
+	}
+	return inv
+}
+
+func keyOf(gk schema.GroupKind, namespace, name string) Key {
+	return Key{Group: gk.Group, Kind: gk.Kind, Namespace: namespace, Name: name}
+}
+
+// Objects returns every object, in load order.
+func (inv *Inventory) Objects() []*Object { return inv.objects }
+
+// Len is the number of objects.
+func (inv *Inventory) Len() int { return len(inv.objects) }
+
+// ByKind returns the objects of a kind in any API group and version, in load
+// order. Checks type-assert Obj to the versions they understand.
+func (inv *Inventory) ByKind(kind string) []*Object { return inv.byKind[kind] }
+
+// Get returns the object of the group, kind, namespace and name, or nil.
+func (inv *Inventory) Get(gk schema.GroupKind, namespace, name string) *Object {
+	return inv.byKey[keyOf(gk, namespace, name)]
+}
+
+// Workloads returns the PodSpec view of every object that runs pods.
+func (inv *Inventory) Workloads() []*Workload { return inv.workloads }

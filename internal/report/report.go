@@ -1,0 +1,115 @@
+// Package report renders the result of a scan: table, JSON, SARIF and JUnit.
+// Renderers only see a Report; they never run checks or read inputs.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/source"
+)
+
+// Report is everything a renderer needs.
+type Report struct {
+	// Tool names the program and its version.
+	Tool Tool
+	// Findings are the findings that count (not suppressed), in order.
+	Findings []check.Finding
+	// Suppressed are findings an exception covers.
+	Suppressed []check.Finding
+	// Checks are the checks that ran.
+	Checks []*check.Check
+	// Input problems met while reading the sources.
+	Errors   []source.Problem
+	Warnings []source.Problem
+	Skipped  []source.Problem
+	// Failures are checks that failed to run.
+	Failures []check.Failure
+	// Files, Documents and Objects count what was read.
+	Files, Documents, Objects int
+	// FailOn is the severity threshold of the exit code.
+	FailOn check.Severity
+}
+
+// Tool identifies the program that made the report.
+type Tool struct {
+	Name    string
+	Version string
+	URI     string
+}
+
+// Options tune rendering.
+type Options struct {
+	// Color enables ANSI colours (table only).
+	Color bool
+	// ShowSuppressed lists suppressed findings too.
+	ShowSuppressed bool
+	// Verbose lists skipped documents and warnings in full.
+	Verbose bool
+}
+
+// Renderer writes a report in one format.
+type Renderer func(w io.Writer, r *Report, opts Options) error
+
+var renderers = map[string]Renderer{}
+
+// register adds a format; called from each format's file.
+func register(name string, r Renderer) { renderers[name] = r }
+
+// Formats lists the names of the output formats.
+func Formats() []string {
+	names := make([]string, 0, len(renderers))
+	for n := range renderers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Render writes r in the named format.
+func Render(format string, w io.Writer, r *Report, opts Options) error {
+	fn, ok := renderers[format]
+	if !ok {
+		return fmt.Errorf("unknown output format %q (want one of %s)", format, strings.Join(Formats(), ", "))
+	}
+	return fn(w, r, opts)
+}
+
+// Summary counts findings.
+type Summary struct {
+	Total      int            `json:"total"`
+	BySeverity map[string]int `json:"bySeverity"`
+	ByLayer    map[string]int `json:"byLayer"`
+	Suppressed int            `json:"suppressed"`
+}
+
+// Summarize counts the report's findings by severity and layer. Every
+// severity and layer is present, with zero when nothing was found.
+func (r *Report) Summarize() Summary {
+	s := Summary{BySeverity: map[string]int{}, ByLayer: map[string]int{}, Suppressed: len(r.Suppressed)}
+	for _, sev := range check.Severities() {
+		s.BySeverity[sev.String()] = 0
+	}
+	for _, l := range check.Layers() {
+		s.ByLayer[string(l)] = 0
+	}
+	for _, f := range r.Findings {
+		s.Total++
+		s.BySeverity[f.Severity.String()]++
+		s.ByLayer[string(f.Layer)]++
+	}
+	return s
+}
+
+// Failed reports whether a counted finding is at or above the threshold.
+func (r *Report) Failed() bool {
+	for _, f := range r.Findings {
+		if f.Severity >= r.FailOn {
+			return true
+		}
+	}
+	return false
+}

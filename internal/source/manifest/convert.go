@@ -1,0 +1,322 @@
+package manifest
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kube4c/kube4c/internal/source/position"
+)
+
+// Limits bound the work one document may cause.
+const (
+	// MaxDocumentBytes is the largest document accepted. The API server
+	// refuses requests above 3 MiB; etcd stores at most 1.5 MiB per object.
+	MaxDocumentBytes = 8 << 20
+	// MaxDepth is the deepest nesting of mappings and sequences accepted.
+	MaxDepth = 256
+	// expansionFactor bounds the JSON a document may expand to through
+	// aliases, relative to its own size (with a floor of minExpansion).
+	expansionFactor = 8
+	minExpansion    = 1 << 20
+)
+
+// convError is a conversion error at a position of the document.
+type convError struct {
+	pos position.Pos
+	msg string
+}
+
+func (e *convError) Error() string { return e.msg }
+
+// converter turns a parsed YAML document into JSON, building the position
+// index of every node on the way, in one walk.
+type converter struct {
+	buf        []byte
+	pb         *position.Builder
+	lineOffset int
+	maxBytes   int
+	// spans[i] is the JSON byte range of position node i; used to locate
+	// decoding errors.
+	spans [][2]int32
+}
+
+// convert returns the JSON text and position index of the YAML node n,
+// whose lines are counted from firstLine of the file. docBytes is the size
+// of the document's text.
+func convert(n *yaml.Node, firstLine, docBytes int) (*converted, error) {
+	c := &converter{
+		buf:        make([]byte, 0, docBytes+docBytes/4+16),
+		lineOffset: firstLine - 1,
+		maxBytes:   max(docBytes*expansionFactor, minExpansion),
+	}
+	n = resolveAlias(n)
+	c.pb = position.NewBuilder(kindOf(n), n.Line+c.lineOffset, n.Column)
+	c.spans = make([][2]int32, 1, 64)
+	if err := c.value(n, position.Root, 0); err != nil {
+		return nil, err
+	}
+	return &converted{json: c.buf, index: c.pb.Index(), spans: c.spans}, nil
+}
+
+// converted is a document in JSON with its positions.
+type converted struct {
+	json  []byte
+	index *position.Index
+	spans [][2]int32
+}
+
+func kindOf(n *yaml.Node) position.Kind {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return position.Mapping
+	case yaml.SequenceNode:
+		return position.Sequence
+	}
+	return position.Scalar
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 1000; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func (c *converter) fail(n *yaml.Node, format string, args ...any) error {
+	return &convError{pos: position.Pos{Line: n.Line + c.lineOffset, Column: n.Column}, msg: fmt.Sprintf(format, args...)}
+}
+
+func (c *converter) value(n *yaml.Node, id, depth int) error {
+	if depth > MaxDepth {
+		return c.fail(n, "document is nested deeper than %d levels", MaxDepth)
+	}
+	if len(c.buf) > c.maxBytes {
+		return c.fail(n, "document expands to more than %d bytes through aliases (a YAML bomb?)", c.maxBytes)
+	}
+	n = resolveAlias(n)
+	for len(c.spans) <= id {
+		c.spans = append(c.spans, [2]int32{})
+	}
+	c.spans[id][0] = int32(len(c.buf))
+	var err error
+	switch n.Kind {
+	case yaml.MappingNode:
+		err = c.mapping(n, id, depth)
+	case yaml.SequenceNode:
+		err = c.sequence(n, id, depth)
+	case yaml.ScalarNode:
+		err = c.scalar(n)
+	case yaml.AliasNode:
+		err = c.fail(n, "alias *%s refers to no anchor", n.Value)
+	default:
+		c.buf = append(c.buf, "null"...)
+	}
+	c.spans[id][1] = int32(len(c.buf))
+	return err
+}
+
+type pair struct {
+	key   string
+	kNode *yaml.Node
+	value *yaml.Node
+}
+
+func (c *converter) mapping(n *yaml.Node, id, depth int) error {
+	pairs, err := c.pairs(n, 0)
+	if err != nil {
+		return err
+	}
+	first := c.pb.Children(id, len(pairs))
+	c.buf = append(c.buf, '{')
+	for i, p := range pairs {
+		if i > 0 {
+			c.buf = append(c.buf, ',')
+		}
+		c.buf = appendJSONString(c.buf, p.key)
+		c.buf = append(c.buf, ':')
+		v := resolveAlias(p.value)
+		c.pb.Set(first+i, kindOf(v), p.key, p.kNode.Line+c.lineOffset, p.kNode.Column)
+		if err := c.value(v, first+i, depth+1); err != nil {
+			return err
+		}
+	}
+	c.buf = append(c.buf, '}')
+	return nil
+}
+
+// pairs returns the key/value pairs of a mapping, with merge keys ("<<")
+// applied: keys of the mapping win over merged ones, and earlier merged
+// mappings win over later ones. Duplicate keys are an error, as they are
+// for the API server.
+func (c *converter) pairs(n *yaml.Node, depth int) ([]pair, error) {
+	if depth > MaxDepth {
+		return nil, c.fail(n, "merge keys are nested deeper than %d levels", MaxDepth)
+	}
+	out := make([]pair, 0, len(n.Content)/2)
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := resolveAlias(n.Content[i])
+		v := n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			merges = append(merges, v)
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			return nil, c.fail(k, "mapping key is a %s; Kubernetes objects only have string keys", nodeKindName(k))
+		}
+		if prev := findPair(out, k.Value); prev != nil {
+			return nil, c.fail(k, "duplicate key %q (first at line %d)", k.Value, prev.kNode.Line+c.lineOffset)
+		}
+		out = append(out, pair{key: k.Value, kNode: k, value: v})
+	}
+	for _, m := range merges {
+		m = resolveAlias(m)
+		var sources []*yaml.Node
+		switch m.Kind {
+		case yaml.MappingNode:
+			sources = []*yaml.Node{m}
+		case yaml.SequenceNode:
+			for _, s := range m.Content {
+				sources = append(sources, resolveAlias(s))
+			}
+		}
+		for _, src := range sources {
+			if src.Kind != yaml.MappingNode {
+				return nil, c.fail(src, "merge key << needs a mapping or a sequence of mappings")
+			}
+			merged, err := c.pairs(src, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range merged {
+				if findPair(out, p.key) == nil {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func findPair(pairs []pair, key string) *pair {
+	for i := range pairs {
+		if pairs[i].key == key {
+			return &pairs[i]
+		}
+	}
+	return nil
+}
+
+func nodeKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "sequence"
+	}
+	return "scalar"
+}
+
+func (c *converter) sequence(n *yaml.Node, id, depth int) error {
+	first := c.pb.Children(id, len(n.Content))
+	c.buf = append(c.buf, '[')
+	for i, item := range n.Content {
+		if i > 0 {
+			c.buf = append(c.buf, ',')
+		}
+		v := resolveAlias(item)
+		c.pb.Set(first+i, kindOf(v), "", item.Line+c.lineOffset, item.Column)
+		if err := c.value(v, first+i, depth+1); err != nil {
+			return err
+		}
+	}
+	c.buf = append(c.buf, ']')
+	return nil
+}
+
+func (c *converter) scalar(n *yaml.Node) error {
+	switch n.ShortTag() {
+	case "!!null":
+		c.buf = append(c.buf, "null"...)
+	case "!!bool":
+		switch strings.ToLower(n.Value) {
+		case "true":
+			c.buf = append(c.buf, "true"...)
+		case "false":
+			c.buf = append(c.buf, "false"...)
+		default:
+			return c.fail(n, "%q is not a boolean", n.Value)
+		}
+	case "!!int":
+		plain := strings.ReplaceAll(n.Value, "_", "")
+		if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
+			c.buf = strconv.AppendInt(c.buf, i, 10)
+		} else if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
+			c.buf = strconv.AppendUint(c.buf, u, 10)
+		} else {
+			return c.fail(n, "%q is not an integer that fits in 64 bits", n.Value)
+		}
+	case "!!float":
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if lower := strings.ToLower(n.Value); strings.HasSuffix(lower, ".inf") || lower == ".nan" {
+			return c.fail(n, "%s cannot be represented in a Kubernetes object (JSON has no infinity or NaN)", n.Value)
+		}
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return c.fail(n, "%q is not a number", n.Value)
+		}
+		c.buf = strconv.AppendFloat(c.buf, f, 'g', -1, 64)
+	default:
+		// !!str, !!timestamp, !!binary and custom tags keep their text.
+		c.buf = appendJSONString(c.buf, n.Value)
+	}
+	return nil
+}
+
+// appendJSONString appends s as a JSON string literal. Invalid UTF-8 becomes
+// U+FFFD, as encoding/json does.
+func appendJSONString(buf []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				buf = append(buf, '\\', b)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			default:
+				buf = append(buf, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}

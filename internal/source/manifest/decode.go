@@ -1,0 +1,376 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	sigsjson "sigs.k8s.io/json"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/scheme"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source"
+	"github.com/kube4c/kube4c/internal/source/position"
+)
+
+// docResult is what one document yields.
+type docResult struct {
+	objects  []*inventory.Object
+	errors   []source.Problem
+	warnings []source.Problem
+	skipped  []source.Problem
+	empty    bool
+}
+
+// document parses, converts and decodes one YAML document of file.
+func document(file string, docIndex int, ch chunk) (res docResult) {
+	at := func(line, col int) inventory.Location { return inventory.Location{File: file, Line: line, Column: col} }
+	fail := func(loc inventory.Location, object, format string, args ...any) docResult {
+		res.errors = append(res.errors, source.Problem{Location: loc, Object: object, Message: fmt.Sprintf(format, args...)})
+		return res
+	}
+	if ch.tooLarge {
+		return fail(at(ch.line, 1), "", "document is larger than %d MiB; kube4c refuses it (the API server accepts at most 3 MiB)", MaxDocumentBytes>>20)
+	}
+	root, err := parseYAML(ch.data)
+	if err != nil {
+		line, msg := yamlErrorLine(err)
+		if line > 0 {
+			line += ch.line - 1
+		} else {
+			line = ch.line
+		}
+		return fail(at(line, 0), "", "invalid YAML: %s", msg)
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		res.empty = true
+		return res
+	}
+	n := resolveAlias(root.Content[0])
+	lineOffset := ch.line - 1
+	if n.Kind != yaml.MappingNode {
+		res.skipped = append(res.skipped, source.Problem{Location: at(n.Line+lineOffset, n.Column), Message: "not a Kubernetes object: the document is a " + nodeKindName(n) + ", not a mapping"})
+		return res
+	}
+	apiVersion, kind := typeOf(n)
+	if apiVersion == "" || kind == "" {
+		res.skipped = append(res.skipped, source.Problem{Location: at(n.Line+lineOffset, n.Column), Message: "not a Kubernetes object: no apiVersion or kind"})
+		return res
+	}
+	conv, err := convert(n, ch.line, len(ch.data))
+	if err != nil {
+		var ce *convError
+		if errors.As(err, &ce) {
+			return fail(at(ce.pos.Line, ce.pos.Column), kind, "%s", ce.msg)
+		}
+		return fail(at(n.Line+lineOffset, n.Column), kind, "%v", err)
+	}
+	d := decoder{file: file, docIndex: docIndex, conv: conv, res: &res}
+	if items, ok := d.listItems(kind); ok {
+		for i, id := range items {
+			d.object(id, fmt.Sprintf("items[%d]", i), apiVersion, strings.TrimSuffix(kind, "List"))
+		}
+		return res
+	}
+	d.object(position.Root, "", apiVersion, kind)
+	return res
+}
+
+// parseYAML parses one document, turning a panic of the parser into an error.
+func parseYAML(data []byte) (root yaml.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: parser failed: %v", r)
+		}
+	}()
+	err = yaml.Unmarshal(data, &root)
+	return root, err
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// yamlErrorLine extracts the 1-based line from a go-yaml error message.
+func yamlErrorLine(err error) (int, string) {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return line, msg[len(m[0]):]
+	}
+	return 0, strings.TrimPrefix(msg, "yaml: ")
+}
+
+// typeOf returns the apiVersion and kind of a document's root mapping, when
+// they are strings.
+func typeOf(n *yaml.Node) (apiVersion, kind string) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolveAlias(n.Content[i]), resolveAlias(n.Content[i+1])
+		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
+			continue
+		}
+		switch k.Value {
+		case "apiVersion":
+			apiVersion = v.Value
+		case "kind":
+			kind = v.Value
+		}
+	}
+	return apiVersion, kind
+}
+
+type decoder struct {
+	file     string
+	docIndex int
+	conv     *converted
+	res      *docResult
+}
+
+// listItems returns the position node IDs of the items of a List document.
+func (d *decoder) listItems(kind string) ([]int, bool) {
+	if !strings.HasSuffix(kind, "List") {
+		return nil, false
+	}
+	if _, ok := d.conv.index.Node("items"); !ok {
+		return nil, false
+	}
+	var items []int
+	for i := 0; ; i++ {
+		item, ok := d.conv.index.Node("items[" + strconv.Itoa(i) + "]")
+		if !ok {
+			break
+		}
+		items = append(items, item)
+	}
+	return items, true
+}
+
+// object decodes the node id (the document root or a List item) into an
+// inventory object. defaultAPIVersion and defaultKind apply to List items
+// that do not name their own type.
+func (d *decoder) object(id int, prefix, defaultAPIVersion, defaultKind string) {
+	span := d.conv.spans[id]
+	data := d.conv.json[span[0]:span[1]]
+	loc := func(path string) inventory.Location {
+		pos, _ := d.conv.index.Lookup(joinPath(prefix, path))
+		return inventory.Location{File: d.file, Line: pos.Line, Column: pos.Column}
+	}
+	apiVersion, kind := defaultAPIVersion, defaultKind
+	var tm metav1.TypeMeta
+	if prefix != "" {
+		if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &tm); err != nil || data[0] != '{' {
+			d.res.errors = append(d.res.errors, source.Problem{Location: loc(""), Message: prefix + " is not an object"})
+			return
+		}
+		if tm.APIVersion != "" && tm.Kind != "" {
+			apiVersion, kind = tm.APIVersion, tm.Kind
+		}
+		if prefix != "" && defaultKind == "" && (tm.APIVersion == "" || tm.Kind == "") {
+			d.res.skipped = append(d.res.skipped, source.Problem{Location: loc(""), Message: prefix + " has no apiVersion or kind"})
+			return
+		}
+	}
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		d.res.errors = append(d.res.errors, source.Problem{Location: loc("apiVersion"), Object: kind, Message: err.Error()})
+		return
+	}
+	gvk := gv.WithKind(kind)
+	obj, strict, err := decodeInto(gvk, data)
+	if err != nil {
+		pos, path := d.locateError(err, span[0], prefix)
+		msg := describeDecodeError(err, path)
+		d.res.errors = append(d.res.errors, source.Problem{Location: inventory.Location{File: d.file, Line: pos.Line, Column: pos.Column}, Object: objectName(kind, data), Message: msg})
+		return
+	}
+	accessor, err := meta.Accessor(obj)
+	if err != nil {
+		d.res.errors = append(d.res.errors, source.Problem{Location: loc(""), Object: kind, Message: "object has no metadata: " + err.Error()})
+		return
+	}
+	for _, s := range strict {
+		path := strictErrorPath(s)
+		d.res.warnings = append(d.res.warnings, source.Problem{Location: loc(path), Object: kind + "/" + accessor.GetName(), Message: strings.TrimPrefix(s.Error(), "json: ")})
+	}
+	d.res.objects = append(d.res.objects, &inventory.Object{
+		GVK:  gvk,
+		Obj:  obj,
+		Meta: accessor,
+		Source: inventory.Source{
+			File:       d.file,
+			Document:   d.docIndex,
+			Positions:  d.conv.index,
+			PathPrefix: prefix,
+		},
+	})
+}
+
+func joinPath(prefix, path string) string {
+	switch {
+	case prefix == "":
+		return path
+	case path == "":
+		return prefix
+	default:
+		return prefix + "." + path
+	}
+}
+
+// decodeInto decodes JSON data as gvk: into the typed struct when the kind
+// is built in, into Unstructured otherwise. Unknown and duplicate fields of
+// typed objects come back as strict errors.
+func decodeInto(gvk schema.GroupVersionKind, data []byte) (runtime.Object, []error, error) {
+	if scheme.Scheme.Recognizes(gvk) {
+		obj, err := scheme.Scheme.New(gvk)
+		if err != nil {
+			return nil, nil, err
+		}
+		strict, err := sigsjson.UnmarshalStrict(data, obj, sigsjson.DisallowUnknownFields)
+		return obj, strict, err
+	}
+	var m map[string]any
+	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &m); err != nil {
+		return nil, nil, err
+	}
+	// Custom resources must still have well-formed metadata.
+	var wrapper struct {
+		Metadata metav1.ObjectMeta `json:"metadata"`
+	}
+	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &wrapper); err != nil {
+		return nil, nil, err
+	}
+	return &unstructured.Unstructured{Object: m}, nil, nil
+}
+
+// objectName returns "Kind/name" for messages, reading the name leniently.
+func objectName(kind string, data []byte) string {
+	var m struct {
+		Metadata struct {
+			Name any `json:"name"`
+		} `json:"metadata"`
+	}
+	_ = sigsjson.UnmarshalCaseSensitivePreserveInts(data, &m)
+	if s, ok := m.Metadata.Name.(string); ok && s != "" {
+		return kind + "/" + s
+	}
+	return kind
+}
+
+// locateError finds the node a decoding error is about, from the byte
+// offset the JSON decoder reports. base is the offset of the decoded object
+// in the document's JSON.
+func (d *decoder) locateError(err error, base int32, prefix string) (position.Pos, string) {
+	root, _ := d.conv.index.Node(prefix)
+	te, ok := asTypeError(err)
+	if !ok {
+		return d.conv.index.Pos(max(root, 0)), ""
+	}
+	off := int32(te.offset) + base
+	best := -1
+	// The outermost node that ends where the decoder stopped is the value
+	// it could not decode; failing that, the innermost node around it.
+	for id, s := range d.conv.spans {
+		if s[1] == off && (best < 0 || s[0] < d.conv.spans[best][0]) {
+			best = id
+		}
+	}
+	if best < 0 {
+		for id, s := range d.conv.spans {
+			if s[0] < off && s[1] >= off && (best < 0 || s[0] >= d.conv.spans[best][0]) {
+				best = id
+			}
+		}
+	}
+	if best < 0 {
+		return d.conv.index.Pos(max(root, 0)), ""
+	}
+	path := d.conv.index.PathOf(best)
+	if prefix != "" {
+		path = strings.TrimPrefix(strings.TrimPrefix(path, prefix), ".")
+	}
+	return d.conv.index.Pos(best), path
+}
+
+func describeDecodeError(err error, path string) string {
+	if te, ok := asTypeError(err); ok {
+		if path == "" {
+			path = te.field
+		}
+		return fmt.Sprintf("field %s: found %s where Kubernetes expects %s", path, article(te.value), typeName(te.typ))
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func article(v string) string {
+	switch {
+	case strings.HasPrefix(v, "number "):
+		return "the number " + strings.TrimPrefix(v, "number ")
+	case v == "object" || v == "array":
+		return "an " + v
+	default:
+		return "a " + v
+	}
+}
+
+// typeName turns Go type names such as "[]v1.Container" into words.
+func typeName(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list of " + typeName(t[2:])
+	case strings.HasPrefix(t, "map[string]"):
+		return "a map of " + typeName(t[len("map[string]"):])
+	case strings.HasPrefix(t, "*"):
+		return typeName(t[1:])
+	case strings.Contains(t, "."):
+		return "an object (" + t[strings.LastIndexByte(t, '.')+1:] + ")"
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "a boolean"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
+		return "an integer (" + t + ")"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	default:
+		return t
+	}
+}
+
+var strictPath = regexp.MustCompile(`field "([^"]*)"`)
+
+func strictErrorPath(err error) string {
+	if m := strictPath.FindStringSubmatch(err.Error()); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// typeError holds the fields of the JSON decoder's UnmarshalTypeError.
+// sigs.k8s.io/json keeps that type internal, so its exported fields are
+// read by reflection.
+type typeError struct {
+	value, typ, field string
+	offset            int64
+}
+
+func asTypeError(err error) (typeError, bool) {
+	v := reflect.ValueOf(err)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct || v.Elem().Type().Name() != "UnmarshalTypeError" {
+		return typeError{}, false
+	}
+	e := v.Elem()
+	te := typeError{value: e.FieldByName("Value").String(), field: e.FieldByName("Field").String(), offset: e.FieldByName("Offset").Int()}
+	if t, ok := e.FieldByName("Type").Interface().(reflect.Type); ok && t != nil {
+		te.typ = t.String()
+	}
+	return te, true
+}

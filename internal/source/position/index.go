@@ -1,0 +1,254 @@
+// Package position maps field paths of a decoded object back to the line and
+// column where they stand in the source document.
+//
+// An Index is built once, while a document is converted, and is compact: a
+// few machine words per YAML node, with map keys sharing the strings of the
+// decoded object. Lookups walk a field.Path-style string such as
+// "spec.template.spec.containers[1].securityContext.privileged".
+package position
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Kind is the shape of an indexed node.
+type Kind uint8
+
+// Node kinds.
+const (
+	Scalar Kind = iota
+	Mapping
+	Sequence
+)
+
+// Pos is a 1-based line and column in a source file.
+type Pos struct {
+	Line   int
+	Column int
+}
+
+type node struct {
+	line, col int32
+	first     int32 // index of the first child in nodes
+	count     int32 // number of children
+	kind      Kind
+}
+
+// Index holds the positions of every node of one document.
+// The zero Index is empty; its lookups return no position.
+type Index struct {
+	nodes []node
+	keys  []string // keys[i] is the mapping key of nodes[i], if its parent is a mapping
+}
+
+// Builder constructs an Index. Children of a node must be added as one block
+// with Children before any of them gets children of its own.
+type Builder struct {
+	ix *Index
+}
+
+// NewBuilder starts an index whose root node is at line, col.
+func NewBuilder(kind Kind, line, col int) *Builder {
+	ix := &Index{nodes: make([]node, 1, 64), keys: make([]string, 1, 64)}
+	ix.nodes[0] = node{line: int32(line), col: int32(col), kind: kind}
+	return &Builder{ix: ix}
+}
+
+// Root is the ID of the root node.
+const Root = 0
+
+// Children reserves count children for node parent and returns the ID of the
+// first; the others follow consecutively.
+func (b *Builder) Children(parent, count int) int {
+	first := len(b.ix.nodes)
+	b.ix.nodes[parent].first = int32(first)
+	b.ix.nodes[parent].count = int32(count)
+	for i := 0; i < count; i++ {
+		b.ix.nodes = append(b.ix.nodes, node{})
+		b.ix.keys = append(b.ix.keys, "")
+	}
+	return first
+}
+
+// Set describes node id: its shape, position and (under a mapping) its key.
+func (b *Builder) Set(id int, kind Kind, key string, line, col int) {
+	n := &b.ix.nodes[id]
+	n.kind, n.line, n.col = kind, int32(line), int32(col)
+	b.ix.keys[id] = key
+}
+
+// Len is the number of nodes added so far.
+func (b *Builder) Len() int { return len(b.ix.nodes) }
+
+// Index returns the finished index.
+func (b *Builder) Index() *Index { return b.ix }
+
+// Lookup returns the position of the node at path and true, or, when the path
+// does not exist, the position of its deepest existing ancestor and false.
+// A nil or empty index returns the zero Pos and false.
+func (ix *Index) Lookup(path string) (Pos, bool) {
+	if ix == nil || len(ix.nodes) == 0 {
+		return Pos{}, false
+	}
+	cur := Root
+	exact := true
+	for _, seg := range splitPath(path) {
+		next := ix.child(cur, seg)
+		if next < 0 {
+			exact = false
+			break
+		}
+		cur = next
+	}
+	n := ix.nodes[cur]
+	return Pos{Line: int(n.line), Column: int(n.col)}, exact
+}
+
+// Has reports whether path exists in the document.
+func (ix *Index) Has(path string) bool {
+	_, ok := ix.Lookup(path)
+	return ok
+}
+
+func (ix *Index) child(id int, seg segment) int {
+	n := ix.nodes[id]
+	switch n.kind {
+	case Mapping:
+		for i := n.first; i < n.first+n.count; i++ {
+			if ix.keys[i] == seg.name {
+				return int(i)
+			}
+		}
+	case Sequence:
+		if seg.index >= 0 && seg.index < int(n.count) {
+			return int(n.first) + seg.index
+		}
+	}
+	return -1
+}
+
+// Walk calls fn for every node in depth-first order with its path. It stops
+// when fn returns false.
+func (ix *Index) Walk(fn func(id int, path string) bool) {
+	if ix == nil || len(ix.nodes) == 0 {
+		return
+	}
+	ix.walk(Root, "", fn)
+}
+
+func (ix *Index) walk(id int, path string, fn func(int, string) bool) bool {
+	if !fn(id, path) {
+		return false
+	}
+	n := ix.nodes[id]
+	for i := n.first; i < n.first+n.count; i++ {
+		var p string
+		switch n.kind {
+		case Mapping:
+			p = JoinKey(path, ix.keys[i])
+		case Sequence:
+			p = path + "[" + strconv.Itoa(int(i-n.first)) + "]"
+		}
+		if !ix.walk(int(i), p, fn) {
+			return false
+		}
+	}
+	return true
+}
+
+// Pos returns the position of node id.
+func (ix *Index) Pos(id int) Pos {
+	n := ix.nodes[id]
+	return Pos{Line: int(n.line), Column: int(n.col)}
+}
+
+// JoinKey appends a mapping key to a path the way field.Path prints it:
+// as ".key" when it is a plain field name, as "[key]" otherwise.
+func JoinKey(path, key string) string {
+	if isFieldName(key) {
+		if path == "" {
+			return key
+		}
+		return path + "." + key
+	}
+	return path + "[" + key + "]"
+}
+
+func isFieldName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '-')) {
+			return false
+		}
+	}
+	return true
+}
+
+type segment struct {
+	name  string // mapping key
+	index int    // sequence index, or -1
+}
+
+// splitPath splits "a.b[0].c[key.with.dots]" into segments. A bracketed
+// segment is both a key and, when numeric, an index; the node's kind decides.
+func splitPath(path string) []segment {
+	var segs []segment
+	for len(path) > 0 {
+		switch path[0] {
+		case '.':
+			path = path[1:]
+		case '[':
+			end := strings.IndexByte(path, ']')
+			if end < 0 {
+				end = len(path)
+			}
+			inner := path[1:end]
+			idx, err := strconv.Atoi(inner)
+			if err != nil {
+				idx = -1
+			}
+			segs = append(segs, segment{name: inner, index: idx})
+			path = path[min(end+1, len(path)):]
+		default:
+			end := strings.IndexAny(path, ".[")
+			if end < 0 {
+				end = len(path)
+			}
+			segs = append(segs, segment{name: path[:end], index: -1})
+			path = path[end:]
+		}
+	}
+	return segs
+}
+
+// Node returns the ID of the node at path and true, or -1 and false when
+// the path does not exist.
+func (ix *Index) Node(path string) (int, bool) {
+	if ix == nil || len(ix.nodes) == 0 {
+		return -1, false
+	}
+	cur := Root
+	for _, seg := range splitPath(path) {
+		if cur = ix.child(cur, seg); cur < 0 {
+			return -1, false
+		}
+	}
+	return cur, true
+}
+
+// PathOf returns the path of node id, or "" when id is the root or unknown.
+func (ix *Index) PathOf(id int) string {
+	found := ""
+	ix.Walk(func(n int, path string) bool {
+		if n == id {
+			found = path
+			return false
+		}
+		return true
+	})
+	return found
+}
