@@ -3,6 +3,7 @@
 package manifest
 
 import (
+	"bytes"
 	"io"
 	"io/fs"
 	"os"
@@ -61,7 +62,9 @@ func Load(paths []string, opts Options) source.Result {
 		go func(w int) {
 			defer wg.Done()
 			for j := range jobs {
-				outs[w] = append(outs[w], done{file: j.file, doc: j.doc, res: document(j.name, j.doc, j.ch)})
+				res := document(j.name, j.doc, j.ch)
+				hintTemplates(&res, j.ch.data)
+				outs[w] = append(outs[w], done{file: j.file, doc: j.doc, res: res})
 			}
 		}(w)
 	}
@@ -187,4 +190,16 @@ func cleanPathError(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// hintTemplates adds a hint to the errors of a document that contains
+// template syntax such as "{{ .Values.x }}": the input is a chart or
+// template, not a manifest.
+func hintTemplates(res *docResult, text []byte) {
+	if len(res.errors) == 0 || !bytes.Contains(text, []byte("{{")) {
+		return
+	}
+	for i := range res.errors {
+		res.errors[i].Message += " (the document contains {{ }}: an unrendered template? render it first, e.g. helm template CHART | kube4c scan -)"
+	}
 }
