@@ -25,3 +25,8 @@ type Exception struct {
 	// Source is where it is declared (config file and line).
 	Source inventory.Location
 }
+
+// Expired reports whether e has an expiry date and it is before now.
+func (e *Exception) Expired(now time.Time) bool {
+	return !e.Expires.IsZero() && e.Expires.Before(now)
+}

@@ -68,7 +68,7 @@ volumes:
 		},
 		Run: func(ctx *check.Context) {
 			for _, w := range ctx.Inventory.Workloads() {
-				mounts := mountsByVolume(w)
+				mounts := mountsByVolume(w, false)
 				for i, v := range w.Spec.Volumes {
 					if v.HostPath == nil {
 						continue
@@ -95,11 +95,15 @@ volumes:
 	})
 }
 
-// mountsByVolume maps each volume name to the containers that mount it.
-func mountsByVolume(w *inventory.Workload) map[string][]string {
+// mountsByVolume maps each volume name to the containers that mount it
+// (only those that mount it without readOnly, when writableOnly is set).
+func mountsByVolume(w *inventory.Workload, writableOnly bool) map[string][]string {
 	m := map[string][]string{}
 	for _, c := range w.Containers() {
 		for _, vm := range c.VolumeMounts {
+			if writableOnly && vm.ReadOnly {
+				continue
+			}
 			users := m[vm.Name]
 			if len(users) == 0 || users[len(users)-1] != c.Name {
 				m[vm.Name] = append(users, c.Name)

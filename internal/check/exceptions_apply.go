@@ -1,0 +1,197 @@
+package check
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source"
+)
+
+// Suppression kinds.
+const (
+	SuppressedByAnnotation = "annotation"
+	SuppressedByConfig     = "config"
+)
+
+// ignorePath is the field path of the ignore annotation in an object.
+const ignorePath = "metadata.annotations[" + IgnoreAnnotation + "]"
+
+// ApplyExceptions splits findings into those that count (kept) and those an
+// ignore annotation or an unexpired config exception covers (suppressed, with
+// their Suppressed field set). Both keep the order of findings. Annotations
+// are looked at first, then the exceptions in order; the first match wins.
+func ApplyExceptions(findings []Finding, exceptions []Exception, now time.Time) (kept, suppressed []Finding) {
+	ignores := map[*inventory.Object][]ignoreEntry{}
+	for _, f := range findings {
+		if s := suppression(&f, ignores, exceptions, now); s != nil {
+			f.Suppressed = s
+			suppressed = append(suppressed, f)
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept, suppressed
+}
+
+// suppression returns why f is suppressed, or nil. ignores caches the parsed
+// annotation of each object.
+func suppression(f *Finding, ignores map[*inventory.Object][]ignoreEntry, exceptions []Exception, now time.Time) *Suppression {
+	if f.Object != nil {
+		entries, ok := ignores[f.Object]
+		if !ok {
+			entries, _ = parseIgnore(f.Object.Meta.GetAnnotations()[IgnoreAnnotation])
+			ignores[f.Object] = entries
+		}
+		for _, e := range entries {
+			if e.covers(f) {
+				return &Suppression{Kind: SuppressedByAnnotation, Source: f.Object.Ref().String() + " " + ignorePath}
+			}
+		}
+	}
+	for i := range exceptions {
+		e := &exceptions[i]
+		if !e.Expired(now) && e.Matches(f) {
+			return &Suppression{Kind: SuppressedByConfig, Reason: e.Reason, Source: fmt.Sprintf("%s:%d", e.Source.File, e.Source.Line)}
+		}
+	}
+	return nil
+}
+
+// Matches reports whether e covers f, ignoring its expiry: the check ID is
+// listed (or "*" is) and every non-empty list of kinds, namespaces, names
+// and containers has a glob matching the finding. A finding without an
+// object only matches when kinds, namespaces and names are all empty.
+func (e *Exception) Matches(f *Finding) bool {
+	if !anyMatch(e.Checks, f.CheckID, func(p, id string) bool { return p == "*" || p == id }) {
+		return false
+	}
+	if f.Object == nil {
+		if len(e.Kinds)+len(e.Namespaces)+len(e.Names) > 0 {
+			return false
+		}
+	} else if !globs(e.Kinds, f.Object.Kind()) || !globs(e.Namespaces, f.Object.Namespace()) || !globs(e.Names, f.Object.Name()) {
+		return false
+	}
+	return globs(e.Containers, f.Container)
+}
+
+// globs reports whether patterns is empty or one of them matches s.
+func globs(patterns []string, s string) bool {
+	return len(patterns) == 0 || anyMatch(patterns, s, func(p, s string) bool {
+		ok, err := path.Match(p, s)
+		return ok && err == nil
+	})
+}
+
+func anyMatch(patterns []string, s string, match func(pattern, s string) bool) bool {
+	for _, p := range patterns {
+		if match(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// ignoreEntry is one entry of the ignore annotation.
+type ignoreEntry struct {
+	check     string
+	container string // empty: every finding of the check
+}
+
+func (e ignoreEntry) covers(f *Finding) bool {
+	return e.check == f.CheckID && (e.container == "" || e.container == f.Container)
+}
+
+// parseIgnore reads the value of the ignore annotation: a comma-separated
+// list of "check-id" or "check-id:container" entries, spaces tolerated.
+// Malformed entries are left out and described in problems.
+func parseIgnore(value string) (entries []ignoreEntry, problems []string) {
+	for _, raw := range strings.Split(value, ",") {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		id, container, scoped := strings.Cut(raw, ":")
+		id, container = strings.TrimSpace(id), strings.TrimSpace(container)
+		if id == "" || scoped && container == "" {
+			problems = append(problems, fmt.Sprintf("entry %q of annotation %s should be \"check-id\" or \"check-id:container\"", raw, IgnoreAnnotation))
+			continue
+		}
+		entries = append(entries, ignoreEntry{check: id, container: container})
+	}
+	return entries, problems
+}
+
+// AnnotationProblems returns a warning for every malformed entry of an
+// ignore annotation in inv, and for every entry naming a check that reg does
+// not know (with the closest known ID as a suggestion), located at the
+// annotation.
+func AnnotationProblems(inv *inventory.Inventory, reg *Registry) []source.Problem {
+	var out []source.Problem
+	for _, obj := range inv.Objects() {
+		value, ok := obj.Meta.GetAnnotations()[IgnoreAnnotation]
+		if !ok {
+			continue
+		}
+		entries, problems := parseIgnore(value)
+		for _, e := range entries {
+			if reg.Get(e.check) == nil {
+				problems = append(problems, fmt.Sprintf("annotation %s names unknown check %q%s", IgnoreAnnotation, e.check, reg.suggestion(e.check)))
+			}
+		}
+		loc, _ := obj.Locate(ignorePath)
+		for _, p := range problems {
+			out = append(out, source.Problem{Location: loc, Object: obj.Ref().String(), Message: p})
+		}
+	}
+	return out
+}
+
+// UnknownID formats the error message for an ID that reg does not know,
+// suggesting the closest known ID when there is one.
+func (r *Registry) UnknownID(id string) string {
+	return fmt.Sprintf("unknown check %q%s", id, r.suggestion(id))
+}
+
+func (r *Registry) suggestion(id string) string {
+	if s := r.Closest(id); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
+// Closest returns the registered ID closest to id in edit distance, or ""
+// when none is close enough to be a likely typo.
+func (r *Registry) Closest(id string) string {
+	best, bestDist := "", max(2, len(id)/3)+1
+	for _, c := range r.All() {
+		if d := editDistance(id, c.ID); d < bestDist {
+			best, bestDist = c.ID, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

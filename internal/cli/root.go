@@ -1,0 +1,125 @@
+// Package cli builds the kube4c command tree. Each command lives in its own
+// file and only parses flags and wires the library packages together.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	// The built-in checks register themselves.
+	_ "github.com/kube4c/kube4c/internal/checks"
+)
+
+// Exit codes shared by every command.
+const (
+	// ExitOK means nothing at or above the threshold was found.
+	ExitOK = 0
+	// ExitFindings means a finding at or above the threshold was found.
+	ExitFindings = 1
+	// ExitError means a usage, configuration or input error.
+	ExitError = 2
+)
+
+// exitError carries an exit code out of a command. A nil Err means the
+// command already reported everything it had to say.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// usageError marks an error as a usage or input error (exit code 2).
+func usageError(format string, args ...any) error {
+	return &exitError{code: ExitError, err: fmt.Errorf(format, args...)}
+}
+
+// Version is the program version, set at build time with
+// -ldflags "-X github.com/kube4c/kube4c/internal/cli.Version=v1.2.3".
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}
+
+// globalFlags are shared by every command.
+type globalFlags struct {
+	verbose bool
+	quiet   bool
+}
+
+// NewRoot builds the root command. stdout and stderr are where commands
+// write; tests pass buffers.
+func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	g := &globalFlags{}
+	root := &cobra.Command{
+		Use:   "kube4c",
+		Short: "Audit and guard Kubernetes along the 4C model: Code, Container, Cluster, Cloud",
+		Long: "kube4c audits Kubernetes manifests and clusters for security problems in four layers:\n" +
+			"code (what is deployed and how it talks), container (images and runtime privileges),\n" +
+			"cluster (RBAC, network policies, control plane) and cloud (what the cluster exposes to its provider).",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version(),
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			level := slog.LevelWarn
+			if g.verbose {
+				level = slog.LevelDebug
+			}
+			slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+		},
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "list skipped documents and warnings, and log what kube4c does")
+	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but the report")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &exitError{code: ExitError, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
+	})
+	root.AddCommand(newScanCommand(g), newChecksCommand())
+	return root
+}
+
+// Main runs kube4c with the process's arguments and returns its exit code.
+func Main(args []string) int {
+	root := NewRoot(os.Stdin, os.Stdout, os.Stderr)
+	root.SetArgs(args)
+	return Execute(root)
+}
+
+// Execute runs a command tree and maps its error to an exit code, printing
+// the error on the command's error stream.
+func Execute(root *cobra.Command) int {
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(root.ErrOrStderr(), "kube4c:", ee.err)
+		}
+		return ee.code
+	}
+	// Cobra's own errors (unknown command, bad arguments) are usage errors.
+	fmt.Fprintln(root.ErrOrStderr(), "kube4c:", err)
+	return ExitError
+}

@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/config"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/report"
+	"github.com/kube4c/kube4c/internal/source/manifest"
+)
+
+type scanFlags struct {
+	output         string
+	outputFile     string
+	failOn         string
+	configPath     string
+	checks         []string
+	skipChecks     []string
+	showSuppressed bool
+	color          string
+}
+
+func newScanCommand(g *globalFlags) *cobra.Command {
+	f := &scanFlags{}
+	cmd := &cobra.Command{
+		Use:   "scan PATH...",
+		Short: "Scan Kubernetes manifests for security problems",
+		Long: "Scan YAML and JSON manifests (files, directories searched recursively, or - for standard input)\n" +
+			"and report findings with the file, line and field to fix.\n\n" +
+			"Exit codes: 0 when no finding is at or above --fail-on, 1 when one is, 2 on a usage, config or input error.",
+		Example: "  kube4c scan ./deploy\n  kube4c scan -o sarif --output-file kube4c.sarif ./deploy\n  helm template ./chart | kube4c scan -",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd, g, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(report.Formats(), ", "))
+	fl.StringVar(&f.outputFile, "output-file", "", "write the report to this file instead of standard output")
+	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity (critical, high, medium, low, info, or none)")
+	fl.StringVar(&f.configPath, "config", "", "config file (default: .kube4c.yaml in the scanned path or a parent directory)")
+	fl.StringSliceVar(&f.checks, "checks", nil, "run only these check IDs (comma-separated)")
+	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "do not run these check IDs (comma-separated)")
+	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also list findings that exceptions suppress")
+	fl.StringVar(&f.color, "color", "auto", "colour the table: auto (on a terminal, unless NO_COLOR is set), always or never")
+	return cmd
+}
+
+func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) error {
+	// Scanning allocates many short-lived objects; trading memory for
+	// fewer collections makes large scans markedly faster.
+	debug.SetGCPercent(400)
+	start := time.Now()
+
+	failOn, err := parseFailOn(f.failOn)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(f.configPath, paths)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	checks, err := cfg.Select(check.Default, f.checks, f.skipChecks)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	// Reject an unknown format before reading anything.
+	if !contains(report.Formats(), f.output) {
+		return usageError("unknown output format %q (want one of %s)", f.output, strings.Join(report.Formats(), ", "))
+	}
+
+	loaded := manifest.Load(paths, manifest.Options{Stdin: cmd.InOrStdin()})
+	slog.Debug("loaded", "files", loaded.Files, "documents", loaded.Documents, "objects", len(loaded.Objects), "errors", len(loaded.Errors), "elapsed", time.Since(start))
+	inv := inventory.New(loaded.Objects)
+
+	now := time.Now()
+	exceptions := cfg.ExceptionList()
+	findings, failures := check.Run(inv, checks, check.Env{Settings: cfg, Exceptions: exceptions, Now: now})
+	cfg.ApplySeverities(findings)
+	kept, suppressed := check.ApplyExceptions(findings, exceptions, now)
+	slog.Debug("checked", "checks", len(checks), "findings", len(kept), "suppressed", len(suppressed), "elapsed", time.Since(start))
+
+	rep := &report.Report{
+		Tool:       report.Tool{Name: "kube4c", Version: version(), URI: "https://github.com/kube4c/kube4c"},
+		Findings:   kept,
+		Suppressed: suppressed,
+		Checks:     checks,
+		Errors:     loaded.Errors,
+		Warnings:   append(loaded.Warnings, check.AnnotationProblems(inv, check.Default)...),
+		Skipped:    loaded.Skipped,
+		Failures:   failures,
+		Files:      loaded.Files,
+		Documents:  loaded.Documents,
+		Objects:    len(loaded.Objects),
+		FailOn:     failOn,
+	}
+	if err := writeReport(cmd, f, g, rep); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if !g.quiet && f.outputFile == "" && f.output != "table" {
+		// Machine formats own stdout; still tell a person about input errors.
+		for _, e := range rep.Errors {
+			fmt.Fprintln(cmd.ErrOrStderr(), "error:", e.Error())
+		}
+	}
+	switch {
+	case len(rep.Errors) > 0 || len(rep.Failures) > 0:
+		return &exitError{code: ExitError}
+	case failOn != noThreshold && rep.Failed():
+		return &exitError{code: ExitFindings}
+	}
+	return nil
+}
+
+// noThreshold is the --fail-on value "none": never exit 1.
+const noThreshold = check.Critical + 1
+
+func parseFailOn(s string) (check.Severity, error) {
+	if strings.EqualFold(s, "none") || strings.EqualFold(s, "never") {
+		return noThreshold, nil
+	}
+	sev, err := check.ParseSeverity(s)
+	if err != nil {
+		return 0, usageError("--fail-on: %v", err)
+	}
+	return sev, nil
+}
+
+// loadConfig reads the config named by --config, or the .kube4c.yaml found
+// from the first scanned path upward. No config file is not an error.
+func loadConfig(explicit string, paths []string) (*config.Config, error) {
+	path := explicit
+	if path == "" {
+		start := "."
+		if len(paths) > 0 && paths[0] != manifest.Stdin {
+			start = paths[0]
+		}
+		if abs, err := filepath.Abs(start); err == nil {
+			start = abs
+		}
+		found, ok := config.Find(start)
+		if !ok {
+			return nil, nil
+		}
+		path = found
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	slog.Debug("config", "path", path)
+	return cfg, cfg.Validate(check.Default)
+}
+
+func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.Report) error {
+	var w io.Writer = cmd.OutOrStdout()
+	isTTY := false
+	if f.outputFile != "" {
+		file, err := os.Create(f.outputFile)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		w = file
+	} else if file, ok := w.(*os.File); ok {
+		isTTY = term.IsTerminal(int(file.Fd()))
+	}
+	color := f.color == "always" || f.color == "auto" && isTTY && os.Getenv("NO_COLOR") == ""
+	bw := bufio.NewWriterSize(w, 256*1024)
+	opts := report.Options{Color: color, ShowSuppressed: f.showSuppressed, Verbose: g.verbose}
+	if err := report.Render(f.output, bw, rep, opts); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
