@@ -106,6 +106,7 @@ volumes: [{name: d, hostPath: {path: /srv/etc}}, {name: unused, hostPath: {path:
 	{name: "safe sysctl", check: "unsafe-sysctls", spec: "securityContext: {sysctls: [{name: net.ipv4.ip_local_port_range, value: '1024 65535'}]}\ncontainers: [{name: a, image: x}]"},
 
 	{name: "proc unmasked", check: "proc-mount-unmasked", spec: "containers: [{name: a, image: x, securityContext: {procMount: Unmasked}}]", want: []string{"containers[0].securityContext.procMount"}},
+	{name: "proc unknown", check: "proc-mount-unmasked", spec: "containers: [{name: a, image: x, securityContext: {procMount: Other}}]", want: []string{"containers[0].securityContext.procMount"}},
 	{name: "proc default", check: "proc-mount-unmasked", spec: "containers: [{name: a, image: x, securityContext: {procMount: Default}}]"},
 
 	{name: "host process pod", check: "windows-host-process", spec: "securityContext: {windowsOptions: {hostProcess: true}}\nhostNetwork: true\ncontainers: [{name: a, image: x}]", want: []string{"securityContext.windowsOptions.hostProcess"}},
@@ -133,7 +134,8 @@ volumes: [{name: d, hostPath: {path: /srv/etc}}, {name: unused, hostPath: {path:
       - {name: TLS, value: "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----"}
       - {name: API_TOKEN_FILE, value: /var/run/token}
       - {name: PASSWORD, value: "${DB_PASSWORD}"}
-      - {name: LOG_LEVEL, value: debug}`, want: []string{"containers[0].env[0].value", "containers[0].env[1].value", "containers[0].env[2].value"}},
+      - {name: LOG_LEVEL, value: debug}
+      - {name: SSH, value: "---BEGIN OPENSSH PRIVATE KEY---\nxx\n---END OPENSSH PRIVATE KEY---"}`, want: []string{"containers[0].env[0].value", "containers[0].env[1].value", "containers[0].env[2].value", "containers[0].env[6].value"}},
 	{name: "secret by reference", check: "secret-in-env", spec: "containers: [{name: a, image: x, env: [{name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}, {name: TOKEN_TTL, value: '3600'}]}]"},
 	{name: "secrets as env", check: "secrets-as-env", spec: "containers: [{name: a, image: x, env: [{name: P, valueFrom: {secretKeyRef: {name: db, key: p}}}], envFrom: [{configMapRef: {name: c}}, {secretRef: {name: s}}]}]", want: []string{"containers[0].env[0].valueFrom.secretKeyRef", "containers[0].envFrom[1].secretRef"}},
 	{name: "config as env", check: "secrets-as-env", spec: "containers: [{name: a, image: x, envFrom: [{configMapRef: {name: c}}]}]"},

@@ -201,7 +201,7 @@ volumeMounts:
 		Title:       "Container unmasks /proc",
 		Layer:       check.LayerContainer,
 		Severity:    check.High,
-		Looks:       "securityContext.procMount of every container.",
+		Looks:       "securityContext.procMount of every container: any value but Default (Unmasked, or a value Kubernetes does not know).",
 		Rationale:   "procMount: Unmasked exposes kernel interfaces under /proc that the runtime normally hides, which helps an escape to the node.",
 		Remediation: "Remove procMount or set it to Default.",
 		Example: `securityContext:
@@ -211,8 +211,12 @@ volumeMounts:
 			PSS:   []string{"baseline: /proc Mount Type"},
 		},
 		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
-			if pm := containerSC(c).ProcMount; pm != nil && *pm == corev1.UnmaskedProcMount {
+			switch pm := containerSC(c).ProcMount; {
+			case pm == nil || *pm == corev1.DefaultProcMount:
+			case *pm == corev1.UnmaskedProcMount:
 				report(c.Path+".securityContext.procMount", "container "+quote(c.Name)+" mounts /proc unmasked; use the Default proc mount")
+			default:
+				report(c.Path+".securityContext.procMount", "container "+quote(c.Name)+" asks for procMount "+quote(string(*pm))+", which is not Default; use the Default proc mount")
 			}
 		}),
 	})

@@ -32,7 +32,7 @@ var (
 	// Names that mention a credential but hold something else: where it is, whether it is used, how long it lives.
 	notACredentialName = regexp.MustCompile(`(?i)(_(file|path|dir|url|uri|endpoint|host|port|name|user(name)?|enabled?|disabled?|ttl|expiry|length|len|size|type|mode|header|audience|issuer|ref)$)`)
 	awsAccessKey       = regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)
-	privateKeyBlock    = regexp.MustCompile(`-----BEGIN ([A-Z]+ )?PRIVATE KEY-----`)
+	privateKeyBlock    = regexp.MustCompile(`-{3,}\s*BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?\s*-{3,}`)
 	knownTokenPrefix   = regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36}|xox[abpr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20})\b`)
 	placeholderValue   = regexp.MustCompile(`^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\([A-Za-z_][A-Za-z0-9_]*\)|<[^>]*>|\{\{.*\}\}|changeme|true|false|yes|no|none|null|[0-9]+|/[^ ]*)$`)
 )
