@@ -53,6 +53,8 @@ func (l Location) String() string {
 		return ""
 	case l.Line == 0:
 		return l.File
+	case l.Column == 0:
+		return fmt.Sprintf("%s:%d", l.File, l.Line)
 	default:
 		return fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Column)
 	}

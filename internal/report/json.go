@@ -1,0 +1,292 @@
+package report
+
+import (
+	"bufio"
+	"io"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source"
+)
+
+func init() { register("json", renderJSON) }
+
+// JSONSchemaVersion names the shape of the JSON format. Within v1 fields
+// are only ever added; docs/report.schema.json describes it.
+const JSONSchemaVersion = "kube4c.io/report/v1"
+
+// JSONReport is the document the json format writes.
+type JSONReport struct {
+	SchemaVersion string      `json:"schemaVersion"`
+	Tool          JSONTool    `json:"tool"`
+	Summary       JSONSummary `json:"summary"`
+	// Findings are the counted findings.
+	Findings []JSONFinding `json:"findings"`
+	// Suppressed is present only when suppressed findings are shown.
+	Suppressed    []JSONFinding     `json:"suppressed,omitzero"`
+	InputErrors   []JSONProblem     `json:"inputErrors"`
+	Warnings      []JSONProblem     `json:"warnings"`
+	Skipped       []JSONProblem     `json:"skipped"`
+	CheckFailures []JSONCheckFailed `json:"checkFailures"`
+}
+
+// JSONTool identifies the program that wrote the report.
+type JSONTool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	URI     string `json:"uri,omitempty"`
+}
+
+// JSONSummary counts what was scanned and found.
+type JSONSummary struct {
+	// Total counts the findings (not the suppressed ones).
+	Total      int                `json:"total"`
+	BySeverity JSONSeverityCounts `json:"bySeverity"`
+	ByLayer    JSONLayerCounts    `json:"byLayer"`
+	Suppressed int                `json:"suppressed"`
+	// FailOn is the severity threshold of the exit code, when one is set.
+	FailOn string `json:"failOn,omitempty"`
+	// Failed is true when a finding is at or above FailOn.
+	Failed        bool `json:"failed"`
+	Files         int  `json:"files"`
+	Documents     int  `json:"documents"`
+	Objects       int  `json:"objects"`
+	Checks        int  `json:"checks"`
+	InputErrors   int  `json:"inputErrors"`
+	Warnings      int  `json:"warnings"`
+	Skipped       int  `json:"skipped"`
+	CheckFailures int  `json:"checkFailures"`
+}
+
+// JSONSeverityCounts counts findings by severity.
+type JSONSeverityCounts struct {
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Medium   int `json:"medium"`
+	Low      int `json:"low"`
+	Info     int `json:"info"`
+}
+
+// JSONLayerCounts counts findings by 4C layer.
+type JSONLayerCounts struct {
+	Code      int `json:"code"`
+	Container int `json:"container"`
+	Cluster   int `json:"cluster"`
+	Cloud     int `json:"cloud"`
+}
+
+// JSONFinding is one finding.
+type JSONFinding struct {
+	CheckID  string `json:"checkId"`
+	Severity string `json:"severity"`
+	Layer    string `json:"layer"`
+	// Title is the check's title.
+	Title string `json:"title,omitempty"`
+	// Object is absent for findings about the scan itself.
+	Object    *JSONObject `json:"object,omitempty"`
+	Container string      `json:"container,omitempty"`
+	// Path is the field path in the object, in field.Path notation.
+	Path string `json:"path,omitempty"`
+	// Location is absent when the finding has no file (live cluster).
+	Location    *JSONLocation   `json:"location,omitempty"`
+	Message     string          `json:"message"`
+	Remediation string          `json:"remediation,omitempty"`
+	References  *JSONReferences `json:"references,omitempty"`
+	// Suppression is set on suppressed findings only.
+	Suppression *JSONSuppression `json:"suppression,omitempty"`
+}
+
+// JSONObject identifies a Kubernetes object.
+type JSONObject struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+// JSONLocation is a place in a file; line and column are 1-based and
+// absent when unknown.
+type JSONLocation struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+// JSONReferences ties a check to public guidance.
+type JSONReferences struct {
+	CIS   []string `json:"cis,omitempty"`
+	NSA   []string `json:"nsa,omitempty"`
+	MITRE []string `json:"mitre,omitempty"`
+	PSS   []string `json:"pss,omitempty"`
+	URLs  []string `json:"urls,omitempty"`
+}
+
+// JSONSuppression says why a finding is not counted.
+type JSONSuppression struct {
+	// Kind is "annotation" or "config".
+	Kind   string `json:"kind"`
+	Reason string `json:"reason,omitempty"`
+	// Source is the annotation or the config file and line.
+	Source string `json:"source"`
+}
+
+// JSONProblem is an input error, a warning or a skipped document.
+type JSONProblem struct {
+	Location *JSONLocation `json:"location,omitempty"`
+	// Object names the object concerned, when known.
+	Object  string `json:"object,omitempty"`
+	Message string `json:"message"`
+}
+
+// JSONCheckFailed is a check that failed to run.
+type JSONCheckFailed struct {
+	CheckID string `json:"checkId"`
+	Error   string `json:"error"`
+}
+
+// renderJSON writes the report as an indented JSONReport, streaming the
+// lists so that a large report is never held in memory as text.
+func renderJSON(w io.Writer, r *Report, opts Options) error {
+	doc := NewJSONReport(r, opts)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	s := newJSONStream(bw)
+	s.field("schemaVersion", doc.SchemaVersion)
+	s.field("tool", &doc.Tool)
+	s.field("summary", &doc.Summary)
+	streamList(s, "findings", doc.Findings)
+	if doc.Suppressed != nil {
+		streamList(s, "suppressed", doc.Suppressed)
+	}
+	streamList(s, "inputErrors", doc.InputErrors)
+	streamList(s, "warnings", doc.Warnings)
+	streamList(s, "skipped", doc.Skipped)
+	streamList(s, "checkFailures", doc.CheckFailures)
+	if err := s.close(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// NewJSONReport converts r to the documented JSON shape.
+func NewJSONReport(r *Report, opts Options) *JSONReport {
+	conv := findingConverter{checks: checkIndex(r.Checks), refs: map[string]*JSONReferences{}}
+	out := &JSONReport{
+		SchemaVersion: JSONSchemaVersion,
+		Tool:          JSONTool{Name: r.Tool.Name, Version: r.Tool.Version, URI: r.Tool.URI},
+		Summary:       jsonSummary(r),
+		Findings:      conv.findings(r.Findings),
+		InputErrors:   jsonProblems(r.Errors),
+		Warnings:      jsonProblems(r.Warnings),
+		Skipped:       jsonProblems(r.Skipped),
+		CheckFailures: make([]JSONCheckFailed, 0, len(r.Failures)),
+	}
+	if opts.ShowSuppressed {
+		out.Suppressed = conv.findings(r.Suppressed)
+	}
+	for _, f := range r.Failures {
+		msg := ""
+		if f.Err != nil {
+			msg = f.Err.Error()
+		}
+		out.CheckFailures = append(out.CheckFailures, JSONCheckFailed{CheckID: f.CheckID, Error: msg})
+	}
+	return out
+}
+
+func jsonSummary(r *Report) JSONSummary {
+	s := r.Summarize()
+	sev, layer := s.BySeverity, s.ByLayer
+	out := JSONSummary{
+		Total: s.Total,
+		BySeverity: JSONSeverityCounts{
+			Critical: sev[check.Critical.String()], High: sev[check.High.String()], Medium: sev[check.Medium.String()],
+			Low: sev[check.Low.String()], Info: sev[check.Info.String()],
+		},
+		ByLayer: JSONLayerCounts{
+			Code: layer[string(check.LayerCode)], Container: layer[string(check.LayerContainer)],
+			Cluster: layer[string(check.LayerCluster)], Cloud: layer[string(check.LayerCloud)],
+		},
+		Suppressed:    s.Suppressed,
+		Failed:        validSeverity(r.FailOn) && r.Failed(),
+		Files:         r.Files,
+		Documents:     r.Documents,
+		Objects:       r.Objects,
+		Checks:        len(r.Checks),
+		InputErrors:   len(r.Errors),
+		Warnings:      len(r.Warnings),
+		Skipped:       len(r.Skipped),
+		CheckFailures: len(r.Failures),
+	}
+	if validSeverity(r.FailOn) {
+		out.FailOn = r.FailOn.String()
+	}
+	return out
+}
+
+// findingConverter converts findings, sharing one References value per
+// check (nil when the check has none).
+type findingConverter struct {
+	checks map[string]*check.Check
+	refs   map[string]*JSONReferences
+}
+
+func (c *findingConverter) findings(fs []check.Finding) []JSONFinding {
+	out := make([]JSONFinding, len(fs))
+	for i := range fs {
+		out[i] = c.finding(&fs[i])
+	}
+	return out
+}
+
+func (c *findingConverter) finding(f *check.Finding) JSONFinding {
+	out := JSONFinding{
+		CheckID:     f.CheckID,
+		Severity:    f.Severity.String(),
+		Layer:       string(f.Layer),
+		Container:   f.Container,
+		Path:        f.Path,
+		Location:    jsonLocation(f.Location),
+		Message:     f.Message,
+		Remediation: f.Remediation,
+	}
+	if ch := c.checks[f.CheckID]; ch != nil {
+		out.Title = ch.Title
+		out.References = c.references(ch)
+	}
+	if f.Object != nil {
+		ref := f.Object.Ref()
+		out.Object = &JSONObject{APIVersion: ref.APIVersion, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}
+	}
+	if s := f.Suppressed; s != nil {
+		out.Suppression = &JSONSuppression{Kind: s.Kind, Reason: s.Reason, Source: s.Source}
+	}
+	return out
+}
+
+func (c *findingConverter) references(ch *check.Check) *JSONReferences {
+	if r, ok := c.refs[ch.ID]; ok {
+		return r
+	}
+	r := ch.References
+	var out *JSONReferences
+	if len(r.CIS)+len(r.NSA)+len(r.MITRE)+len(r.PSS)+len(r.URLs) > 0 {
+		out = &JSONReferences{CIS: r.CIS, NSA: r.NSA, MITRE: r.MITRE, PSS: r.PSS, URLs: r.URLs}
+	}
+	c.refs[ch.ID] = out
+	return out
+}
+
+func jsonLocation(l inventory.Location) *JSONLocation {
+	if l.File == "" {
+		return nil
+	}
+	return &JSONLocation{File: l.File, Line: l.Line, Column: l.Column}
+}
+
+func jsonProblems(ps []source.Problem) []JSONProblem {
+	out := make([]JSONProblem, len(ps))
+	for i, p := range ps {
+		out[i] = JSONProblem{Location: jsonLocation(p.Location), Object: p.Object, Message: p.Message}
+	}
+	return out
+}

@@ -1,0 +1,259 @@
+package report
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source"
+)
+
+func init() { register("sarif", renderSARIF) }
+
+// securitySeverity is the score GitHub code scanning reads from a rule's
+// "security-severity" property to rank alerts.
+var securitySeverity = map[check.Severity]string{
+	check.Critical: "9.5", check.High: "8.0", check.Medium: "5.5", check.Low: "3.0", check.Info: "1.0",
+}
+
+// fingerprintKey names the partial fingerprint that identifies a finding
+// independently of its line, so that alerts survive edits above them.
+const fingerprintKey = "kube4cFinding/v1"
+
+// sarifSchemaURI is the official schema of SARIF 2.1.0 with its errata.
+const sarifSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+// stdinFile is the file name the manifest loader gives standard input.
+const stdinFile = "-"
+
+// sarifLevel maps a severity to a SARIF level.
+func sarifLevel(s check.Severity) string {
+	switch {
+	case s >= check.High:
+		return sarif.LevelError
+	case s == check.Medium:
+		return sarif.LevelWarning
+	default:
+		return sarif.LevelNote
+	}
+}
+
+// renderSARIF writes a SARIF 2.1.0 log with one run.
+func renderSARIF(w io.Writer, r *Report, opts Options) error {
+	cwd, _ := os.Getwd()
+	log := sarif.NewReport()
+	log.Schema = sarifSchemaURI
+	log.AddRun(newSARIFRun(r, opts, cwd))
+	// Compact: SARIF is for machines, and code scanning limits upload sizes.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(log); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// sarifRun builds the run of a report.
+type sarifRun struct {
+	*sarif.Run
+	rules map[string]int    // rule index by check ID
+	uris  map[string]string // artifact URI by file name
+	cwd   string
+}
+
+func newSARIFRun(r *Report, opts Options, cwd string) *sarif.Run {
+	driver := sarif.NewToolComponent().WithName(r.Tool.Name)
+	if r.Tool.Version != "" {
+		driver.WithVersion(r.Tool.Version)
+	}
+	if r.Tool.URI != "" {
+		driver.WithInformationURI(r.Tool.URI)
+	}
+	b := &sarifRun{
+		Run:   sarif.NewRun().WithTool(sarif.NewTool().WithDriver(driver)).WithColumnKind("unicodeCodePoints"),
+		rules: map[string]int{},
+		uris:  map[string]string{},
+		cwd:   cwd,
+	}
+	for _, c := range r.Checks {
+		b.addRule(sarifRule(c), c.ID)
+	}
+	for i := range r.Findings {
+		b.AddResult(b.result(&r.Findings[i]))
+	}
+	if opts.ShowSuppressed {
+		for i := range r.Suppressed {
+			b.AddResult(b.result(&r.Suppressed[i]))
+		}
+	}
+	b.AddInvocation(b.invocation(r))
+	return b.Run
+}
+
+func (b *sarifRun) addRule(rule *sarif.ReportingDescriptor, id string) int {
+	b.rules[id] = len(b.Tool.Driver.Rules)
+	b.Tool.Driver.AddRule(rule)
+	return b.rules[id]
+}
+
+// ruleIndex returns the index of a check's rule, adding a bare rule for a
+// check that is not among the checks that ran.
+func (b *sarifRun) ruleIndex(id string, sev check.Severity) int {
+	if i, ok := b.rules[id]; ok {
+		return i
+	}
+	rule := sarif.NewRule(id).WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(sarifLevel(sev)))
+	return b.addRule(rule, id)
+}
+
+func (b *sarifRun) result(f *check.Finding) *sarif.Result {
+	msg := f.Message
+	if msg == "" {
+		msg = f.CheckID
+	}
+	res := sarif.NewRuleResult(f.CheckID).
+		WithRuleIndex(b.ruleIndex(f.CheckID, f.Severity)).
+		WithLevel(sarifLevel(f.Severity)).
+		WithMessage(sarif.NewTextMessage(msg)).
+		WithPartialFingerprints(map[string]string{fingerprintKey: fingerprint(f)})
+	if loc := b.findingLocation(f); loc != nil {
+		res.AddLocation(loc)
+	}
+	props := sarif.NewPropertyBag().Add("severity", f.Severity.String()).Add("layer", string(f.Layer))
+	if f.Container != "" {
+		props.Add("container", f.Container)
+	}
+	res.WithProperties(props)
+	if s := f.Suppressed; s != nil {
+		kind := "external"
+		if s.Kind == "annotation" {
+			kind = "inSource"
+		}
+		sup := sarif.NewSuppression().WithKind(kind).WithStatus("accepted")
+		just := s.Source
+		if s.Reason != "" {
+			just = s.Reason + " (" + s.Source + ")"
+		}
+		sup.WithJustification(just)
+		res.AddSuppression(sup)
+	}
+	return res
+}
+
+// fingerprint identifies a finding by check, object, container and path.
+func fingerprint(f *check.Finding) string {
+	h := sha256.New()
+	for _, s := range []string{f.CheckID, objectRef(f.Object), f.Container, f.Path} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// findingLocation places a finding in its file and in its object; nil when
+// neither is known.
+func (b *sarifRun) findingLocation(f *check.Finding) *sarif.Location {
+	loc := b.physicalLocation(f.Location)
+	if f.Object == nil {
+		return loc
+	}
+	if loc == nil {
+		loc = sarif.NewLocation()
+	}
+	ref := f.Object.Ref().String()
+	loc.AddLogicalLocation(sarif.NewLogicalLocation().WithKind("object").WithName(f.Object.Name()).WithFullyQualifiedName(ref))
+	if f.Path != "" {
+		loc.AddLogicalLocation(sarif.NewLogicalLocation().WithKind("property").WithName(f.Path).WithFullyQualifiedName(ref + "/" + f.Path))
+	}
+	return loc
+}
+
+// physicalLocation returns a location in a file, or nil for objects that
+// were not read from a file.
+func (b *sarifRun) physicalLocation(l inventory.Location) *sarif.Location {
+	if l.File == "" || l.File == stdinFile {
+		return nil
+	}
+	uri, ok := b.uris[l.File]
+	if !ok {
+		uri = artifactURI(l.File, b.cwd)
+		b.uris[l.File] = uri
+	}
+	phys := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri))
+	if l.Line > 0 {
+		region := sarif.NewRegion().WithStartLine(l.Line)
+		if l.Column > 0 {
+			region.WithStartColumn(l.Column)
+		}
+		phys.WithRegion(region)
+	}
+	return sarif.NewLocationWithPhysicalLocation(phys)
+}
+
+// artifactURI turns a file name into a URI reference relative to cwd, with
+// forward slashes. Absolute paths outside cwd become file URIs.
+func artifactURI(file, cwd string) string {
+	p := filepath.Clean(file)
+	if filepath.IsAbs(p) && cwd != "" {
+		if rel, err := filepath.Rel(cwd, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			p = rel
+		}
+	}
+	if !filepath.IsAbs(p) {
+		return (&url.URL{Path: filepath.ToSlash(p)}).String()
+	}
+	p = filepath.ToSlash(p)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter: file:///C:/...
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
+}
+
+// invocation reports input problems and check failures as notifications;
+// the run succeeded when there were neither errors nor failures.
+func (b *sarifRun) invocation(r *Report) *sarif.Invocation {
+	inv := sarif.NewInvocation().WithExecutionSuccessful(len(r.Errors) == 0 && len(r.Failures) == 0)
+	for _, group := range []struct {
+		level    string
+		problems []source.Problem
+	}{{sarif.LevelError, r.Errors}, {sarif.LevelWarning, r.Warnings}, {sarif.LevelNote, r.Skipped}} {
+		for _, p := range group.problems {
+			inv.AddToolExecutionNotification(b.problemNotification(group.level, p))
+		}
+	}
+	for _, f := range r.Failures {
+		msg := "check failed"
+		if f.Err != nil {
+			msg = f.Err.Error()
+		}
+		rule := sarif.NewReportingDescriptorReference().WithID(f.CheckID).WithIndex(b.ruleIndex(f.CheckID, check.Unset))
+		inv.AddToolExecutionNotification(sarif.NewNotification().
+			WithLevel(sarif.LevelError).
+			WithMessage(sarif.NewTextMessage(msg)).
+			WithAssociatedRule(rule))
+	}
+	return inv
+}
+
+func (b *sarifRun) problemNotification(level string, p source.Problem) *sarif.Notification {
+	msg := p.Message
+	if p.Object != "" {
+		msg = p.Object + ": " + msg
+	}
+	n := sarif.NewNotification().WithLevel(level).WithMessage(sarif.NewTextMessage(msg))
+	if loc := b.physicalLocation(p.Location); loc != nil {
+		n.AddLocation(loc)
+	}
+	return n
+}

@@ -1,0 +1,357 @@
+package report
+
+import (
+	"bufio"
+	"io"
+	"strings"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source"
+)
+
+func init() { register("table", renderTable) }
+
+// ANSI select-graphic-rendition sequences of the table format.
+const (
+	sgrReset = "\x1b[0m"
+	sgrBold  = "\x1b[1m"
+	sgrDim   = "\x1b[2m"
+	sgrRed   = "\x1b[31m"
+)
+
+// Severity labels and colours, indexed by check.Severity. Labels share
+// one width so that the check IDs after them line up.
+var (
+	severityLabels = [...]string{"", "INFO    ", "LOW     ", "MEDIUM  ", "HIGH    ", "CRITICAL"}
+	severityStyles = [...]string{"", sgrDim, "\x1b[36m", "\x1b[33m", sgrRed, "\x1b[1;31m"}
+)
+
+const (
+	// findingIndent lines up the lines under a finding with its check ID.
+	findingIndent = 2 + len("CRITICAL") + 2
+	// maxIDWidth and maxLocWidth cap column padding, so that one long
+	// value does not push every line to the right.
+	maxIDWidth  = 32
+	maxLocWidth = 48
+	// verboseHint and suppressedHint tell how to list what is only counted.
+	verboseHint    = " (use --verbose to list them)"
+	suppressedHint = " (use --show-suppressed to list them)"
+)
+
+// renderTable writes the human format: findings grouped by object, then
+// input problems and a summary.
+func renderTable(w io.Writer, r *Report, opts Options) error {
+	t := &tableWriter{
+		Writer: bufio.NewWriterSize(w, 64<<10), color: opts.Color, verbose: opts.Verbose,
+		showSuppressed: opts.ShowSuppressed, fixed: map[string]bool{},
+	}
+	t.idWidth = idWidth(r.Findings)
+	if opts.ShowSuppressed {
+		t.idWidth = max(t.idWidth, idWidth(r.Suppressed))
+	}
+	t.findings(r.Findings)
+	if opts.ShowSuppressed && len(r.Suppressed) > 0 {
+		t.heading("Suppressed findings", len(r.Suppressed), sgrBold)
+		t.WriteByte('\n')
+		t.findings(r.Suppressed)
+	}
+	t.problems(r)
+	t.failures(r.Failures)
+	t.summary(r)
+	return t.Flush()
+}
+
+// tableWriter writes the table format without formatting allocations:
+// numbers go through a scratch buffer and padding through a constant.
+type tableWriter struct {
+	*bufio.Writer
+	color          bool
+	verbose        bool
+	showSuppressed bool
+	idWidth        int
+	num            [20]byte
+	// fixed records the checks whose remediation the current object block
+	// already shows.
+	fixed map[string]bool
+}
+
+func idWidth(findings []check.Finding) int {
+	w := 0
+	for i := range findings {
+		w = max(w, len(findings[i].CheckID))
+	}
+	return min(w, maxIDWidth)
+}
+
+func (t *tableWriter) heading(title string, n int, sgr string) {
+	t.begin(sgr)
+	t.WriteString(title)
+	t.WriteString(" (")
+	t.int(n)
+	t.WriteString("):")
+	t.end(sgr)
+	t.WriteByte('\n')
+}
+
+// findings writes findings grouped by object, one block per object.
+func (t *tableWriter) findings(fs []check.Finding) {
+	order, bounds := groupByObject(fs)
+	for g := 0; g+1 < len(bounds); g++ {
+		group := order[bounds[g]:bounds[g+1]]
+		t.objectHeader(fs[group[0]].Object)
+		locWidth := 0
+		for _, i := range group {
+			locWidth = max(locWidth, locationWidth(fs[i].Location))
+		}
+		locWidth = min(locWidth, maxLocWidth)
+		clear(t.fixed)
+		for _, i := range group {
+			t.finding(&fs[i], locWidth)
+		}
+		t.WriteByte('\n')
+	}
+}
+
+// groupByObject orders findings by object, objects in order of first
+// appearance and findings of one object in their original order. Group g
+// is order[bounds[g]:bounds[g+1]], as indices into findings.
+func groupByObject(findings []check.Finding) (order, bounds []int) {
+	groupOf := make([]int, len(findings))
+	index := make(map[*inventory.Object]int)
+	var sizes []int
+	for i := range findings {
+		g, ok := index[findings[i].Object]
+		if !ok {
+			g = len(sizes)
+			index[findings[i].Object] = g
+			sizes = append(sizes, 0)
+		}
+		groupOf[i] = g
+		sizes[g]++
+	}
+	bounds = make([]int, len(sizes)+1)
+	for g, n := range sizes {
+		bounds[g+1] = bounds[g] + n
+	}
+	next := append([]int(nil), bounds[:len(sizes)]...)
+	order = make([]int, len(findings))
+	for i, g := range groupOf {
+		order[next[g]] = i
+		next[g]++
+	}
+	return order, bounds
+}
+
+func (t *tableWriter) objectHeader(o *inventory.Object) {
+	if o == nil {
+		t.styled(sgrBold, "(not about an object)")
+		t.WriteByte('\n')
+		return
+	}
+	t.begin(sgrBold)
+	t.text(o.Ref().String())
+	t.end(sgrBold)
+	if o.Source.File != "" {
+		t.WriteString("  ")
+		t.begin(sgrDim)
+		t.text(o.Source.File)
+		t.end(sgrDim)
+	}
+	t.WriteByte('\n')
+}
+
+// finding writes one finding: a line with severity, check ID, location,
+// field path and message, then its suppression and the first sentence of
+// its remediation (once per check and object).
+func (t *tableWriter) finding(f *check.Finding, locWidth int) {
+	t.WriteString("  ")
+	t.severity(f.Severity)
+	t.WriteString("  ")
+	t.WriteString(f.CheckID)
+	t.pad(t.idWidth - len(f.CheckID))
+	t.WriteString("  ")
+	if locWidth > 0 {
+		t.location(f.Location)
+		t.pad(locWidth - locationWidth(f.Location))
+		t.WriteString("  ")
+	}
+	if f.Path != "" {
+		t.text(f.Path)
+		t.WriteString(": ")
+	}
+	t.text(f.Message)
+	t.WriteByte('\n')
+	if s := f.Suppressed; s != nil {
+		t.pad(findingIndent)
+		t.begin(sgrDim)
+		t.WriteString("suppressed by ")
+		t.text(s.Kind)
+		if s.Source != "" {
+			t.WriteString(" (")
+			t.text(s.Source)
+			t.WriteByte(')')
+		}
+		if s.Reason != "" {
+			t.WriteString(": ")
+			t.text(s.Reason)
+		}
+		t.end(sgrDim)
+		t.WriteByte('\n')
+	}
+	if rem := firstSentence(f.Remediation); rem != "" && !t.fixed[f.CheckID] {
+		t.fixed[f.CheckID] = true
+		t.pad(findingIndent)
+		t.styled(sgrDim, "fix: ")
+		t.text(rem)
+		t.WriteByte('\n')
+	}
+}
+
+func (t *tableWriter) severity(s check.Severity) {
+	if !validSeverity(s) {
+		label := strings.ToUpper(s.String())
+		t.WriteString(label)
+		t.pad(len(severityLabels[check.Critical]) - len(label))
+		return
+	}
+	t.styled(severityStyles[s], severityLabels[s])
+}
+
+// problems writes input errors in full; warnings and skipped documents in
+// full only when verbose, otherwise as counts on one line each.
+func (t *tableWriter) problems(r *Report) {
+	t.problemList("Input errors", r.Errors, sgrRed)
+	if t.verbose {
+		t.problemList("Warnings", r.Warnings, sgrBold)
+		t.problemList("Skipped documents", r.Skipped, sgrBold)
+		return
+	}
+	counted := t.problemCount("Warnings", len(r.Warnings))
+	if t.problemCount("Skipped documents", len(r.Skipped)) || counted {
+		t.WriteByte('\n')
+	}
+}
+
+func (t *tableWriter) problemList(title string, ps []source.Problem, sgr string) {
+	if len(ps) == 0 {
+		return
+	}
+	t.heading(title, len(ps), sgr)
+	for _, p := range ps {
+		t.WriteString("  ")
+		if p.File != "" {
+			t.location(p.Location)
+			t.WriteString(": ")
+		}
+		if p.Object != "" {
+			t.text(p.Object)
+			t.WriteString(": ")
+		}
+		t.indented(p.Message)
+	}
+	t.WriteByte('\n')
+}
+
+// problemCount writes "title: n" with a hint, unless n is zero.
+func (t *tableWriter) problemCount(title string, n int) bool {
+	if n == 0 {
+		return false
+	}
+	t.styled(sgrBold, title)
+	t.WriteString(": ")
+	t.int(n)
+	t.WriteString(verboseHint)
+	t.WriteByte('\n')
+	return true
+}
+
+// failures writes the checks that failed to run; the error's first line
+// only, unless verbose (a panic's error carries its stack).
+func (t *tableWriter) failures(fs []check.Failure) {
+	if len(fs) == 0 {
+		return
+	}
+	t.heading("Check failures", len(fs), sgrRed)
+	for _, f := range fs {
+		t.WriteString("  ")
+		t.WriteString(f.CheckID)
+		t.WriteString(": ")
+		msg := ""
+		if f.Err != nil {
+			msg = f.Err.Error()
+		}
+		if !t.verbose {
+			msg = firstLine(msg)
+		}
+		t.indented(msg)
+	}
+	t.WriteByte('\n')
+}
+
+// summary writes what was scanned, the counts by severity and layer, and
+// whether the fail-on threshold was reached.
+func (t *tableWriter) summary(r *Report) {
+	t.WriteString("Scanned ")
+	t.count(r.Files, "file", "files")
+	t.WriteString(", ")
+	t.count(r.Documents, "document", "documents")
+	t.WriteString(", ")
+	t.count(r.Objects, "object", "objects")
+	t.WriteString(" with ")
+	t.count(len(r.Checks), "check", "checks")
+	t.WriteString(".\n")
+
+	s := r.Summarize()
+	if s.Total == 0 {
+		t.WriteString("No findings")
+	} else {
+		t.begin(sgrBold)
+		t.count(s.Total, "finding", "findings")
+		t.end(sgrBold)
+		t.WriteString(": ")
+		for i, sev := range check.Severities() {
+			if i > 0 {
+				t.WriteString(", ")
+			}
+			n := s.BySeverity[sev.String()]
+			if n > 0 {
+				t.begin(severityStyles[sev])
+			}
+			t.int(n)
+			t.WriteByte(' ')
+			t.WriteString(sev.String())
+			if n > 0 {
+				t.end(severityStyles[sev])
+			}
+		}
+		t.WriteString("; by layer: ")
+		for i, l := range check.Layers() {
+			if i > 0 {
+				t.WriteString(", ")
+			}
+			t.WriteString(string(l))
+			t.WriteByte(' ')
+			t.int(s.ByLayer[string(l)])
+		}
+	}
+	t.WriteString("; ")
+	t.int(s.Suppressed)
+	t.WriteString(" suppressed")
+	if s.Suppressed > 0 && !t.showSuppressed {
+		t.WriteString(suppressedHint)
+	}
+	t.WriteString(".\n")
+
+	if validSeverity(r.FailOn) {
+		if n := countAtOrAbove(r.Findings, r.FailOn); n > 0 {
+			t.begin(sgrRed)
+			t.count(n, "finding", "findings")
+			t.WriteString(" at or above the fail-on severity (")
+			t.WriteString(r.FailOn.String())
+			t.WriteString(").")
+			t.end(sgrRed)
+			t.WriteByte('\n')
+		}
+	}
+}
