@@ -46,6 +46,9 @@ type Check struct {
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
 	// Run inspects the inventory and reports findings.
 	Run func(ctx *Context) `json:"-"`
+	// ValidateSettings, when set, checks the check's settings before a scan,
+	// so that a bad value is a configuration error rather than a failed check.
+	ValidateSettings func(s Settings) error `json:"-"`
 }
 
 // Context is what a check's Run function receives.

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kube4c/kube4c/internal/check"
@@ -58,6 +60,21 @@ func init() {
 			NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
 			MITRE: []string{"T1611"},
 			URLs:  []string{"https://kubernetes.io/docs/concepts/containers/runtime-class/"},
+		},
+		ValidateSettings: func(settings check.Settings) error {
+			var s runtimeClassSettings
+			if settings == nil {
+				return nil
+			}
+			if err := settings.Decode("runtime-class-missing", &s); err != nil {
+				return err
+			}
+			for _, text := range s.UntrustedSelectors {
+				if _, err := labels.Parse(text); err != nil {
+					return fmt.Errorf("settings.runtime-class-missing.untrustedSelectors: %q is not a label selector: %v", text, err)
+				}
+			}
+			return nil
 		},
 		Run: func(ctx *check.Context) {
 			var s runtimeClassSettings

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	// The built-in checks register themselves.
+	// The built-in checks register themselves on import.
 	_ "github.com/kube4c/kube4c/internal/checks"
 )
 
@@ -94,7 +94,7 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
 	})
-	root.AddCommand(newScanCommand(g), newChecksCommand())
+	root.AddCommand(newScanCommand(g), newChecksCommand(), newNetpolCommand(g))
 	return root
 }
 

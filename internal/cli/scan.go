@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/checks"
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/report"
@@ -30,6 +32,7 @@ type scanFlags struct {
 	skipChecks     []string
 	showSuppressed bool
 	color          string
+	pssVersion     string
 }
 
 func newScanCommand(g *globalFlags) *cobra.Command {
@@ -55,6 +58,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "do not run these check IDs (comma-separated)")
 	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also list findings that exceptions suppress")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
 	return cmd
 }
 
@@ -76,6 +80,10 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
+	settings, err := checkSettings(cfg, f, checks)
+	if err != nil {
+		return err
+	}
 	// Reject an unknown format before reading anything.
 	if !contains(report.Formats(), f.output) {
 		return usageError("unknown output format %q (want one of %s)", f.output, strings.Join(report.Formats(), ", "))
@@ -87,7 +95,7 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 
 	now := time.Now()
 	exceptions := cfg.ExceptionList()
-	findings, failures := check.Run(inv, checks, check.Env{Settings: cfg, Exceptions: exceptions, Now: now})
+	findings, failures := check.Run(inv, checks, check.Env{Settings: settings, Exceptions: exceptions, Now: now})
 	cfg.ApplySeverities(findings)
 	kept, suppressed := check.ApplyExceptions(findings, exceptions, now)
 	slog.Debug("checked", "checks", len(checks), "findings", len(kept), "suppressed", len(suppressed), "elapsed", time.Since(start))
@@ -122,6 +130,30 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 		return &exitError{code: ExitFindings}
 	}
 	return nil
+}
+
+// checkSettings returns the settings the checks read: the config's, with
+// command-line overrides on top, validated by each selected check.
+func checkSettings(cfg *config.Config, f *scanFlags, selected []*check.Check) (check.Settings, error) {
+	var settings check.Settings = cfg
+	if f.pssVersion != "" {
+		if err := checks.ValidatePSSVersion(f.pssVersion); err != nil {
+			return nil, usageError("--pss-version: %v", err)
+		}
+		settings = checks.PSSVersionSettings(cfg, f.pssVersion)
+	}
+	var errs []error
+	for _, c := range selected {
+		if c.ValidateSettings != nil {
+			if err := c.ValidateSettings(settings); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, &exitError{code: ExitError, err: errors.Join(errs...)}
+	}
+	return settings, nil
 }
 
 // noThreshold is the --fail-on value "none": never exit 1.

@@ -61,6 +61,8 @@ func TestExitCodes(t *testing.T) {
 		{"unknown check", good, []string{"scan", "--checks", "no-such-check", "-"}, ExitError},
 		{"unknown format", good, []string{"scan", "-o", "yaml", "-"}, ExitError},
 		{"bad fail-on", good, []string{"scan", "--fail-on", "severe", "-"}, ExitError},
+		{"bad pss version", good, []string{"scan", "--pss-version", "v1.99", "-"}, ExitError},
+		{"pss version", privileged, []string{"scan", "--checks", "pss-baseline", "--pss-version", "v1.20", "-"}, ExitFindings},
 		{"no path", "", []string{"scan"}, ExitError},
 		{"unknown flag", "", []string{"scan", "--bogus", "-"}, ExitError},
 		{"missing file", "", []string{"scan", "/no/such/file.yaml"}, ExitError},

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kube4c/kube4c/internal/testutil"
+)
+
+func microservicesDemo(t *testing.T) string {
+	return filepath.Join(testutil.CorpusDir(t), "real", "GoogleCloudPlatform__microservices-demo")
+}
+
+func TestReachMatrixOfMicroservicesDemo(t *testing.T) {
+	code, out, errOut := run(t, "", "netpol", "reach", microservicesDemo(t))
+	if code != ExitOK {
+		t.Fatalf("exit code %d; stderr: %s", code, errOut)
+	}
+	rows := map[string][]string{}
+	for _, line := range strings.Split(out, "\n") {
+		switch f := strings.Fields(line); {
+		case len(f) > 2 && strings.HasPrefix(f[1], "default/"):
+			rows[f[1]] = f[2:]
+		case len(f) > 2 && f[0] == "internet":
+			rows[f[0]] = f[1:]
+		}
+	}
+	// 14 workloads; columns 1-14 are workloads, then internet and
+	// cloud-metadata. The deny-all policy isolates everything, each
+	// service admits its clients on its port, and every service but two
+	// may connect anywhere.
+	if len(rows) != 15 {
+		t.Fatalf("got %d rows, want 14 workloads and the internet:\n%s", len(rows), out)
+	}
+	for row, want := range map[string]string{
+		"default/frontend":               "TCP:9555 TCP:7070 TCP:5050 TCP:7000 - all - - - TCP:3550 TCP:8080 - TCP:50051 - all all",
+		"default/checkoutservice":        "- TCP:7070 - TCP:7000 TCP:8080 all - - TCP:50051 TCP:3550 - - TCP:50051 - all all",
+		"default/cartservice":            "- - - - - all - - - - - TCP:6379 - - all all",
+		"default/opentelemetrycollector": "- - - - - - - - - - - - - - - -",
+		"internet":                       "- - - - - all - - - - - - - -",
+	} {
+		if got := strings.Join(rows[row], " "); got != want {
+			t.Errorf("row %s:\n got %s\nwant %s", row, got, want)
+		}
+	}
+	if !strings.Contains(out, "workload definitions repeat") {
+		t.Errorf("no note about the manifests repeated in three directories:\n%s", out)
+	}
+}
+
+// The DOT output must render with Graphviz: CI installs it (apt-get
+// install graphviz), so a missing dot is a failure, not a skip.
+func TestReachDOTRendersWithGraphviz(t *testing.T) {
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		t.Fatalf("Graphviz's dot is not installed (apt-get install -y graphviz): it is needed to check that -o dot renders: %v", err)
+	}
+	code, out, errOut := run(t, "", "netpol", "reach", "-o", "dot", microservicesDemo(t))
+	if code != ExitOK {
+		t.Fatalf("exit code %d; stderr: %s", code, errOut)
+	}
+	cmd := exec.Command(dot, "-Tsvg")
+	cmd.Stdin = strings.NewReader(out)
+	var svg, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &svg, &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		t.Fatalf("dot -Tsvg: %v %s\n%s", err, stderr.String(), out)
+	}
+	for _, want := range []string{"<svg", "cartservice", "TCP:7070", "namespace default", "cloud&#45;metadata"} {
+		if !strings.Contains(svg.String(), want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+}
+
+func TestReachFormatsAndFilters(t *testing.T) {
+	demo := microservicesDemo(t)
+	code, out, _ := run(t, "", "netpol", "reach", "-o", "json", "--from", "default/frontend", "--to", "default/*", demo)
+	var doc struct {
+		Connections []struct {
+			From, To, Verdict string
+			Ports             []struct{ Protocol string }
+		}
+	}
+	if code != ExitOK || json.Unmarshal([]byte(out), &doc) != nil {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+	if len(doc.Connections) != 8 || doc.Connections[0].To != "default/adservice" || doc.Connections[0].Verdict != "allowed" {
+		t.Errorf("connections: %+v", doc.Connections)
+	}
+	code, out, _ = run(t, "", "netpol", "reach", "-o", "mermaid", "--from", "internet", demo)
+	if code != ExitOK || !strings.HasPrefix(out, "flowchart LR\n") || !strings.Contains(out, `internet -->|"all"| n`) {
+		t.Errorf("mermaid, exit %d:\n%s", code, out)
+	}
+}
+
+func TestReachExplain(t *testing.T) {
+	demo := microservicesDemo(t)
+	for _, args := range [][]string{
+		{"netpol", "reach", demo, "--explain", "default/frontend", "default/cartservice"},
+		{"netpol", "reach", "--explain", "frontend,cartservice", demo},
+	} {
+		code, out, errOut := run(t, "", args...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		for _, want := range []string{
+			"default/frontend -> default/cartservice: allowed on TCP:7070",
+			"NetworkPolicy default/deny-all (podSelector {}): no egress rules, admits nothing",
+			"egress[0] (ports all): allowed on all; to is empty or missing: every destination",
+			"ingress[0] (ports TCP:7070): allowed on TCP:7070; from[0] podSelector app=frontend in namespace default: matches default/frontend",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: output lacks %q:\n%s", args, want, out)
+			}
+		}
+	}
+}
+
+func TestReachUsageErrors(t *testing.T) {
+	demo := microservicesDemo(t)
+	for name, args := range map[string][]string{
+		"unknown format":      {"netpol", "reach", "-o", "svg", demo},
+		"bad cluster cidr":    {"netpol", "reach", "--cluster-cidr", "10.0.0.0", demo},
+		"unknown endpoint":    {"netpol", "reach", "--from", "default/nope", demo},
+		"explain without TO":  {"netpol", "reach", "--explain", "default/frontend", demo},
+		"metadata as source":  {"netpol", "reach", "--explain", "cloud-metadata,default/frontend", demo},
+		"explain unknown one": {"netpol", "reach", "--explain", "default/frontend,nope", demo},
+	} {
+		if code, _, errOut := run(t, "", args...); code != ExitError || errOut == "" {
+			t.Errorf("%s: exit %d, stderr %q", name, code, errOut)
+		}
+	}
+}
