@@ -15,8 +15,15 @@ fi
 echo "== go vet"
 go vet ./...
 
-echo "== go test"
+echo "== go test (unit)"
 go test -count=1 ./...
+
+echo "== control-plane binaries"
+assets=$(hack/build-testbins.sh | tail -n 1)
+export KUBEBUILDER_ASSETS="$assets"
+
+echo "== go test (integration: real kube-apiserver and etcd)"
+go test -count=1 -tags integration -timeout 30m ./test/integration/...
 
 echo "== fuzz ($fuzztime each)"
 # Every fuzz target of the module, found by name.

@@ -42,6 +42,10 @@ type Check struct {
 	Example string `json:"example,omitempty"`
 	// References ties the check to public guidance.
 	References References `json:"references"`
+	// Reads lists the kinds of objects the check reads. Nil means the
+	// workload kinds (inventory.WorkloadKinds). A live scan that could not
+	// list one of them marks the check incomplete.
+	Reads []string `json:"reads,omitempty"`
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
 	// Run inspects the inventory and reports findings.
@@ -60,9 +64,12 @@ type Context struct {
 	// Exceptions are the configured exceptions (for checks about them).
 	Exceptions []Exception
 	// Now is the time of the scan, for checks that compare dates.
-	Now   time.Time
-	check *Check
-	emit  func(Finding)
+	Now time.Time
+	// Complete says the inventory holds every object of the cluster, so
+	// that checks may report references to objects it lacks.
+	Complete bool
+	check    *Check
+	emit     func(Finding)
 }
 
 // Report records a finding of the running check about obj at the field
@@ -91,4 +98,12 @@ func (c *Context) ReportFinding(f Finding) {
 type Settings interface {
 	// Decode fills out with the check's settings, if any are configured.
 	Decode(checkID string, out any) error
+}
+
+// ReadKinds returns the kinds the check reads.
+func (c *Check) ReadKinds() []string {
+	if c.Reads == nil {
+		return inventory.WorkloadKinds
+	}
+	return c.Reads
 }

@@ -22,6 +22,10 @@ type Env struct {
 	Settings   Settings
 	Exceptions []Exception
 	Now        time.Time
+	// Complete says the inventory holds every object of the cluster (a
+	// live scan, or scan --complete on files), so an object it lacks does
+	// not exist.
+	Complete bool
 }
 
 // Run runs checks over inv, in parallel, and returns their findings with
@@ -67,7 +71,7 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found []Finding, err e
 			err = fmt.Errorf("check %s panicked: %v\n%s", c.ID, r, debug.Stack())
 		}
 	}()
-	ctx := &Context{Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now, check: c, emit: func(f Finding) { found = append(found, f) }}
+	ctx := &Context{Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now, Complete: env.Complete, check: c, emit: func(f Finding) { found = append(found, f) }}
 	c.Run(ctx)
 	return found, nil
 }

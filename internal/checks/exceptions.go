@@ -12,6 +12,7 @@ func init() {
 		ID:       "exception-expired",
 		Title:    "Exception in the configuration has expired",
 		Layer:    check.LayerCode,
+		Reads:    []string{},
 		Severity: check.Medium,
 		Looks:    "The expires date of every exception in the configuration file, compared with the time of the scan.",
 		Rationale: "An exception is a risk accepted for a while, for a stated reason. Once its date has passed " +

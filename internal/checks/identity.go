@@ -60,6 +60,7 @@ func init() {
 		ID:       "service-account-token-automount",
 		Title:    "Service account token mounted automatically",
 		Layer:    check.LayerCode,
+		Reads:    append([]string{"ServiceAccount"}, inventory.WorkloadKinds...),
 		Severity: check.Low,
 		Looks: "automountServiceAccountToken of the pod spec and, when the pod does not set it and the ServiceAccount is " +
 			"among the scanned objects, of the ServiceAccount. The pod's setting wins.",

@@ -3,43 +3,8 @@ package checks
 import (
 	"strconv"
 
-	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
-	networkingv1 "k8s.io/api/networking/v1"
-	networkingv1beta1 "k8s.io/api/networking/v1beta1"
-
 	"github.com/kube4c/kube4c/internal/check"
 )
-
-// ingressHosts returns, for the Ingress versions kube4c reads, the host of
-// each rule and the hosts covered by the tls section.
-func ingressHosts(obj any) (ruleHosts []string, tls [][]string, ok bool) {
-	switch ing := obj.(type) {
-	case *networkingv1.Ingress:
-		for _, r := range ing.Spec.Rules {
-			ruleHosts = append(ruleHosts, r.Host)
-		}
-		for _, t := range ing.Spec.TLS {
-			tls = append(tls, t.Hosts)
-		}
-	case *networkingv1beta1.Ingress:
-		for _, r := range ing.Spec.Rules {
-			ruleHosts = append(ruleHosts, r.Host)
-		}
-		for _, t := range ing.Spec.TLS {
-			tls = append(tls, t.Hosts)
-		}
-	case *extensionsv1beta1.Ingress:
-		for _, r := range ing.Spec.Rules {
-			ruleHosts = append(ruleHosts, r.Host)
-		}
-		for _, t := range ing.Spec.TLS {
-			tls = append(tls, t.Hosts)
-		}
-	default:
-		return nil, nil, false
-	}
-	return ruleHosts, tls, true
-}
 
 // tlsCovers reports whether a tls section covers host. An entry without
 // hosts covers every host (the controller's default certificate); a
@@ -80,6 +45,7 @@ func init() {
 		ID:       "ingress-no-tls",
 		Title:    "Ingress serves plain HTTP",
 		Layer:    check.LayerCode,
+		Reads:    []string{"Ingress"},
 		Severity: check.Medium,
 		Looks:    "spec.tls of every Ingress, and whether it covers the host of each rule.",
 		Rationale: "Without TLS, requests and responses, including credentials and session cookies, cross " +
@@ -97,10 +63,11 @@ func init() {
 		},
 		Run: func(ctx *check.Context) {
 			for _, obj := range ctx.Inventory.ByKind("Ingress") {
-				hosts, tls, ok := ingressHosts(obj.Obj)
+				v, ok := viewIngress(obj.Obj)
 				if !ok {
 					continue
 				}
+				hosts, tls := v.hosts, v.tls
 				name := quote(obj.Name())
 				if len(tls) == 0 {
 					ctx.Report(obj, "spec.tls", "Ingress "+name+" has no tls section: traffic to it is plain HTTP; add spec.tls with a certificate for its hosts")

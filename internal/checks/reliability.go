@@ -85,6 +85,7 @@ func init() {
 		ID:          "single-replica",
 		Title:       "Workload runs a single replica",
 		Layer:       check.LayerCode,
+		Reads:       append([]string{"HorizontalPodAutoscaler"}, inventory.WorkloadKinds...),
 		Severity:    check.Info,
 		Looks:       "spec.replicas of Deployments, StatefulSets, ReplicaSets and ReplicationControllers (unset means 1), unless a HorizontalPodAutoscaler among the scanned objects scales them.",
 		Rationale:   "With one replica, every node drain, eviction or crash is an outage, and a PodDisruptionBudget cannot protect it.",
@@ -114,6 +115,7 @@ func init() {
 		ID:       "default-namespace",
 		Title:    "Object in the default namespace",
 		Layer:    check.LayerCode,
+		Reads:    []string{},
 		Severity: check.Low,
 		Looks: "metadata.namespace of every object: the value default. Objects of files that name no namespace are not " +
 			"reported, since the namespace is then chosen when they are applied.",
@@ -138,6 +140,7 @@ func init() {
 		ID:          "naked-pod",
 		Title:       "Pod without a controller",
 		Layer:       check.LayerCode,
+		Reads:       []string{"Pod"},
 		Severity:    check.Low,
 		Looks:       "Pods without ownerReferences.",
 		Rationale:   "A pod that no controller owns is not rescheduled when its node fails and is not replaced when deleted.",

@@ -52,6 +52,7 @@ func init() {
 		ID:       "service-loadbalancer-open",
 		Title:    "LoadBalancer Service open to the internet",
 		Layer:    check.LayerCode,
+		Reads:    []string{"Service"},
 		Severity: check.High,
 		Looks: "Services of type LoadBalancer: spec.loadBalancerSourceRanges, the " + sourceRangesAnnotation +
 			" annotation, and the internal load balancer annotations of AWS, Google Cloud and Azure.",

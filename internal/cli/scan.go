@@ -20,6 +20,7 @@ import (
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/report"
+	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
@@ -33,18 +34,29 @@ type scanFlags struct {
 	showSuppressed bool
 	color          string
 	pssVersion     string
+	cluster        *clusterFlags
 }
 
 func newScanCommand(g *globalFlags) *cobra.Command {
-	f := &scanFlags{}
+	f := &scanFlags{cluster: newClusterFlags()}
 	cmd := &cobra.Command{
 		Use:   "scan PATH...",
 		Short: "Scan Kubernetes manifests for security problems",
 		Long: "Scan YAML and JSON manifests (files, directories searched recursively, or - for standard input)\n" +
 			"and report findings with the file, line and field to fix.\n\n" +
 			"Exit codes: 0 when no finding is at or above --fail-on, 1 when one is, 2 on a usage, config or input error.",
-		Example: "  kube4c scan ./deploy\n  kube4c scan -o sarif --output-file kube4c.sarif ./deploy\n  helm template ./chart | kube4c scan -",
-		Args:    cobra.MinimumNArgs(1),
+		Example: "  kube4c scan ./deploy\n  kube4c scan -o sarif --output-file kube4c.sarif ./deploy\n  helm template ./chart | kube4c scan -\n" +
+			"  kube4c scan --cluster --context prod\n  kube4c scan --cluster -n shop",
+		Args: func(cmd *cobra.Command, args []string) error {
+			f.cluster.resolve(cmd.Flags())
+			switch {
+			case f.cluster.enabled && len(args) > 0:
+				return usageError("--cluster scans the live cluster and takes no paths (to name a kubeconfig cluster, write --cluster=NAME)")
+			case !f.cluster.enabled && len(args) == 0:
+				return usageError("scan needs a PATH (a file, a directory or - for standard input), or --cluster")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScan(cmd, g, f, args)
 		},
@@ -58,6 +70,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "do not run these check IDs (comma-separated)")
 	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also list findings that exceptions suppress")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto (on a terminal, unless NO_COLOR is set), always or never")
+	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
 	return cmd
 }
@@ -89,7 +102,10 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 		return usageError("unknown output format %q (want one of %s)", f.output, strings.Join(report.Formats(), ", "))
 	}
 
-	loaded := manifest.Load(paths, manifest.Options{Stdin: cmd.InOrStdin()})
+	loaded, err := load(cmd, g, f, paths, checks)
+	if err != nil {
+		return err
+	}
 	slog.Debug("loaded", "files", loaded.Files, "documents", loaded.Documents, "objects", len(loaded.Objects), "errors", len(loaded.Errors), "elapsed", time.Since(start))
 	inv := inventory.New(loaded.Objects)
 
@@ -113,6 +129,7 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 		Documents:  loaded.Documents,
 		Objects:    len(loaded.Objects),
 		FailOn:     failOn,
+		Coverage:   loaded.coverage,
 	}
 	if err := writeReport(cmd, f, g, rep); err != nil {
 		return &exitError{code: ExitError, err: err}
@@ -130,6 +147,27 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 		return &exitError{code: ExitFindings}
 	}
 	return nil
+}
+
+// load reads the objects to scan: the files, or the live cluster.
+func load(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string, checks []*check.Check) (*loaded, error) {
+	if !f.cluster.enabled {
+		return &loaded{Result: manifest.Load(paths, manifest.Options{Stdin: cmd.InOrStdin()})}, nil
+	}
+	var progress cluster.Progress
+	var bar *lineProgress
+	if file, ok := cmd.ErrOrStderr().(*os.File); ok && !g.quiet && term.IsTerminal(int(file.Fd())) {
+		bar = newLineProgress(file, len(cluster.Resources))
+		progress = bar
+	}
+	res, err := f.cluster.collect(cmd.Context(), progress)
+	if bar != nil {
+		bar.finish()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &loaded{Result: res.Result, coverage: coverage(f.cluster.clusterName(), res, checks)}, nil
 }
 
 // checkSettings returns the settings the checks read: the config's, with

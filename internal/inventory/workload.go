@@ -13,6 +13,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
+// WorkloadKinds are the kinds that have a PodSpec view.
+var WorkloadKinds = []string{"Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"}
+
 // Workload is the PodSpec view of an object that runs pods: a Pod, a
 // PodTemplate, or a controller with a pod template.
 type Workload struct {

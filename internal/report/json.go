@@ -28,6 +28,33 @@ type JSONReport struct {
 	Warnings      []JSONProblem     `json:"warnings"`
 	Skipped       []JSONProblem     `json:"skipped"`
 	CheckFailures []JSONCheckFailed `json:"checkFailures"`
+	// Coverage is present for live-cluster scans.
+	Coverage *JSONCoverage `json:"coverage,omitempty"`
+}
+
+// JSONCoverage says what a live-cluster scan collected.
+type JSONCoverage struct {
+	Cluster    string                 `json:"cluster"`
+	Requests   int64                  `json:"requests"`
+	Owned      int                    `json:"ownedObjectsCheckedThroughController"`
+	Resources  []JSONResourceCoverage `json:"resources"`
+	Incomplete []JSONIncompleteCheck  `json:"incompleteChecks"`
+}
+
+// JSONResourceCoverage is the outcome of listing one resource.
+type JSONResourceCoverage struct {
+	Resource string `json:"resource"`
+	Kind     string `json:"kind"`
+	Version  string `json:"version,omitempty"`
+	State    string `json:"state"`
+	Objects  int    `json:"objects"`
+	Error    string `json:"error,omitempty"`
+}
+
+// JSONIncompleteCheck is a check that ran without some kinds it reads.
+type JSONIncompleteCheck struct {
+	CheckID string   `json:"checkId"`
+	Missing []string `json:"missingKinds"`
 }
 
 // JSONTool identifies the program that wrote the report.
@@ -161,6 +188,9 @@ func renderJSON(w io.Writer, r *Report, opts Options) error {
 	streamList(s, "warnings", doc.Warnings)
 	streamList(s, "skipped", doc.Skipped)
 	streamList(s, "checkFailures", doc.CheckFailures)
+	if doc.Coverage != nil {
+		s.field("coverage", doc.Coverage)
+	}
 	if err := s.close(); err != nil {
 		return err
 	}
@@ -183,6 +213,7 @@ func NewJSONReport(r *Report, opts Options) *JSONReport {
 	if opts.ShowSuppressed {
 		out.Suppressed = conv.findings(r.Suppressed)
 	}
+	out.Coverage = jsonCoverage(r.Coverage)
 	for _, f := range r.Failures {
 		msg := ""
 		if f.Err != nil {
@@ -287,6 +318,21 @@ func jsonProblems(ps []source.Problem) []JSONProblem {
 	out := make([]JSONProblem, len(ps))
 	for i, p := range ps {
 		out[i] = JSONProblem{Location: jsonLocation(p.Location), Object: p.Object, Message: p.Message}
+	}
+	return out
+}
+
+func jsonCoverage(c *Coverage) *JSONCoverage {
+	if c == nil {
+		return nil
+	}
+	out := &JSONCoverage{Cluster: c.Cluster, Requests: c.Requests, Owned: c.Owned,
+		Resources: make([]JSONResourceCoverage, 0, len(c.Resources)), Incomplete: make([]JSONIncompleteCheck, 0, len(c.Incomplete))}
+	for _, r := range c.Resources {
+		out.Resources = append(out.Resources, JSONResourceCoverage(r))
+	}
+	for _, ic := range c.Incomplete {
+		out.Incomplete = append(out.Incomplete, JSONIncompleteCheck(ic))
 	}
 	return out
 }

@@ -32,6 +32,51 @@ type Report struct {
 	Files, Documents, Objects int
 	// FailOn is the severity threshold of the exit code.
 	FailOn check.Severity
+	// Coverage is set for live-cluster scans: what could be collected.
+	Coverage *Coverage
+}
+
+// Coverage says what a live-cluster scan collected, and which checks saw
+// only part of what they read.
+type Coverage struct {
+	// Cluster names the cluster (kubeconfig context or server).
+	Cluster string
+	// Resources has one entry per resource kube4c asked for.
+	Resources []ResourceCoverage
+	// Incomplete lists the checks that read a kind that was not collected.
+	Incomplete []IncompleteCheck
+	// Requests counts the API requests made.
+	Requests int64
+	// Owned counts the objects not checked on their own because their
+	// controller (whose template describes them) was checked.
+	Owned int
+}
+
+// ResourceCoverage is the outcome of listing one resource.
+type ResourceCoverage struct {
+	Resource string // group/resource, e.g. "apps/deployments"
+	Kind     string
+	Version  string
+	State    string // collected, forbidden, not served or failed
+	Objects  int
+	Error    string
+}
+
+// IncompleteCheck is a check that ran without some of the kinds it reads.
+type IncompleteCheck struct {
+	CheckID string
+	Missing []string
+}
+
+// NotCollected returns the resources that were forbidden or failed.
+func (c *Coverage) NotCollected() []ResourceCoverage {
+	var out []ResourceCoverage
+	for _, r := range c.Resources {
+		if r.State == "forbidden" || r.State == "failed" {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Tool identifies the program that made the report.

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/rbac"
+	"github.com/kube4c/kube4c/internal/source/manifest"
+)
+
+// rbacFlags are shared by the rbac subcommands.
+type rbacFlags struct {
+	files     []string
+	namespace string
+	output    string
+}
+
+func (f *rbacFlags) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.files, "filename", "f", nil, "manifests to read: a file, a directory (searched recursively) or - for standard input; repeatable")
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: table or json")
+	_ = cmd.MarkFlagRequired("filename")
+}
+
+func newRBACCommand(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rbac",
+		Short: "Compute effective RBAC permissions: who can do what",
+		Long: "Evaluate the Roles, ClusterRoles, RoleBindings and ClusterRoleBindings of the manifests as the\n" +
+			"Kubernetes RBAC authorizer does: wildcards, subresources, resourceNames, non-resource URLs,\n" +
+			"aggregated ClusterRoles, service account groups, and system:masters as a superuser.\n" +
+			"Bindings to roles that are not among the manifests (such as the default view or edit) grant\n" +
+			"nothing that kube4c can see; they are listed as a warning.",
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newWhoCanCommand(g), newCanCommand(g))
+	return cmd
+}
+
+// loadRBAC reads the manifests and resolves their RBAC objects, printing
+// input errors and warnings on stderr. It reports whether input errors
+// were met.
+func loadRBAC(cmd *cobra.Command, g *globalFlags, f *rbacFlags) (*rbac.Engine, bool, error) {
+	if f.output != "table" && f.output != "json" {
+		return nil, false, usageError("unknown output format %q (want table or json)", f.output)
+	}
+	loaded := manifest.Load(f.files, manifest.Options{Stdin: cmd.InOrStdin()})
+	e := rbac.New(inventory.New(loaded.Objects))
+	stderr := cmd.ErrOrStderr()
+	for _, p := range loaded.Errors {
+		fmt.Fprintln(stderr, "error:", p.Error())
+	}
+	if !g.quiet {
+		for _, w := range e.Warnings() {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
+		if missing := missingRoles(e); len(missing) > 0 {
+			fmt.Fprintf(stderr, "warning: %d bindings refer to roles that are not in the input, so what they grant is unknown: %s\n",
+				len(missing), strings.Join(missing, ", "))
+		}
+	}
+	return e, len(loaded.Errors) > 0, nil
+}
+
+// missingRoles lists the role references that resolve to nothing, with
+// how many bindings make each.
+func missingRoles(e *rbac.Engine) []string {
+	count := map[string]int{}
+	var order []string
+	for _, b := range e.Bindings() {
+		if b.Role != nil {
+			continue
+		}
+		ref := b.RoleRefString()
+		if b.RoleRef.Kind == rbac.KindRole && b.Namespace != "" {
+			ref = b.RoleRef.Kind + "/" + b.Namespace + "/" + b.RoleRef.Name
+		}
+		if count[ref] == 0 {
+			order = append(order, ref)
+		}
+		count[ref]++
+	}
+	for i, ref := range order {
+		if n := count[ref]; n > 1 {
+			order[i] = fmt.Sprintf("%s (%d)", ref, n)
+		}
+	}
+	return order
+}
+
+// writeOutput buffers what write prints and maps failures to exit codes;
+// inputErrors makes the exit code 2 after the output.
+func writeOutput(cmd *cobra.Command, inputErrors bool, write func(w io.Writer) error) error {
+	w := bufio.NewWriter(cmd.OutOrStdout())
+	if err := write(w); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if err := w.Flush(); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if inputErrors {
+		return &exitError{code: ExitError}
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// scopeName prints a grant scope for people.
+func scopeName(scope string) string {
+	if scope == "" {
+		return "cluster"
+	}
+	return scope
+}

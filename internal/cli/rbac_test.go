@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kube4c/kube4c/internal/testutil"
+)
+
+const rbacFixture = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: debugger}
+rules:
+  - {apiGroups: [""], resources: [pods/exec, pods/log], verbs: [create, get]}
+  - {apiGroups: [apps], resources: ["*/scale"], verbs: [update]}
+  - {nonResourceURLs: ["/metrics"], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: debug, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: debugger}
+subjects:
+  - {kind: User, name: alice}
+  - {kind: ServiceAccount, name: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: metrics}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: debugger}
+subjects:
+  - {kind: Group, name: monitoring}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewers, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+  - {kind: Group, name: devs}
+`
+
+// subjectsOf returns the SUBJECT@SCOPE of every row of a who-can table.
+func subjectsOf(out string) []string {
+	var rows []string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 2 && strings.Contains(f[0], "/") {
+			rows = append(rows, f[0]+"@"+f[1])
+		}
+	}
+	return rows
+}
+
+func TestWhoCan(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"create", "pods/exec", "-n", "shop"}, "Group/system:masters@cluster Group/monitoring@cluster ServiceAccount/shop/ci@shop User/alice@shop"},
+		{[]string{"create", "pods/exec"}, "Group/system:masters@cluster Group/monitoring@cluster"},
+		{[]string{"create", "pods/exec", "-A"}, "Group/system:masters@cluster Group/monitoring@cluster ServiceAccount/shop/ci@shop User/alice@shop"},
+		{[]string{"create", "pods/web", "--subresource", "exec", "-n", "other"}, "Group/system:masters@cluster Group/monitoring@cluster"},
+		{[]string{"get", "pods/exec-tool", "-n", "shop"}, "Group/system:masters@cluster"},
+		{[]string{"update", "statefulsets/scale", "-A"}, "Group/system:masters@cluster Group/monitoring@cluster ServiceAccount/shop/ci@shop User/alice@shop"},
+		{[]string{"update", "deployments.apps/web", "--subresource", "scale", "-A"}, "Group/system:masters@cluster Group/monitoring@cluster ServiceAccount/shop/ci@shop User/alice@shop"},
+		{[]string{"get", "/metrics", "-A"}, "Group/system:masters@cluster Group/monitoring@cluster"},
+		{[]string{"*", "*", "-A"}, "Group/system:masters@cluster"},
+	} {
+		args := append([]string{"rbac", "who-can"}, tt.args...)
+		code, out, errOut := run(t, rbacFixture, append(args, "-f", "-")...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, errOut)
+		}
+		if got := strings.Join(subjectsOf(out), " "); got != tt.want {
+			t.Errorf("who-can %v:\n got  %s\n want %s", tt.args, got, tt.want)
+		}
+		if !strings.Contains(errOut, "refer to roles that are not in the input") || !strings.Contains(errOut, "ClusterRole/view") {
+			t.Errorf("no warning about the missing role: %q", errOut)
+		}
+	}
+}
+
+func TestWhoCanJSONNamesTheChain(t *testing.T) {
+	code, out, errOut := run(t, rbacFixture, "rbac", "who-can", "create", "pods/exec", "-n", "shop", "-o", "json", "-q", "-f", "-")
+	if code != ExitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var res whoCanResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Query.Resource != "pods" || res.Query.Subresource != "exec" || res.Query.Namespace != "shop" || len(res.Grants) != 4 {
+		t.Fatalf("%+v", res)
+	}
+	g := res.Grants[3]
+	if g.Subject.Name != "alice" || g.Scope != "shop" || g.Binding.Name != "debug" || g.Binding.Location != "-:14" ||
+		g.Role.Name != "debugger" || len(g.Rules) != 1 || g.Rules[0].Index != 0 {
+		t.Errorf("alice's grant: %+v", g)
+	}
+}
+
+func TestCan(t *testing.T) {
+	code, out, errOut := run(t, rbacFixture, "rbac", "can", "sa:shop/ci", "-f", "-", "-q")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		`user "system:serviceaccount:shop:ci" groups ["system:serviceaccounts" "system:serviceaccounts:shop" "system:authenticated"]`,
+		"shop   create,get  pods/exec,pods/log  \"\"      -      RoleBinding/shop/debug -> ClusterRole/debugger",
+		"shop   update      */scale             apps    -      RoleBinding/shop/debug -> ClusterRole/debugger",
+		"2 rules",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("can lacks %q:\n%s", want, out)
+		}
+	}
+	// The group adds the cluster-wide grant, URL included.
+	_, out, _ = run(t, rbacFixture, "rbac", "can", "user:bob", "--group", "monitoring", "-f", "-", "-o", "json")
+	var res canResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rules) != 3 || res.Rules[2].NonResourceURLs[0] != "/metrics" || res.Rules[0].Via[0].Binding != "ClusterRoleBinding/metrics" {
+		t.Errorf("can user:bob --group monitoring: %+v", res.Rules)
+	}
+}
+
+func TestRBACUsageErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rbac", "who-can", "get", "pods", "-n", "a", "-A", "-f", "-"}, "exclude each other"},
+		{[]string{"rbac", "who-can", "get", "widgets", "-f", "-"}, "RESOURCE.GROUP"},
+		{[]string{"rbac", "who-can", "get", "pods"}, `"filename" not set`},
+		{[]string{"rbac", "who-can", "get", "/metrics", "--subresource", "x", "-f", "-"}, "non-resource URL"},
+		{[]string{"rbac", "who-can", "get", "pods", "-o", "yaml", "-f", "-"}, "unknown output format"},
+		{[]string{"rbac", "can", "alice", "-f", "-"}, "user:NAME"},
+	} {
+		code, _, errOut := run(t, "", tt.args...)
+		if code != ExitError || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.want)
+		}
+	}
+	code, out, _ := run(t, rbacFixture+"---\nkind: Role\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {name: x}\nrules: [{verbs: 1}]\n",
+		"rbac", "who-can", "get", "/metrics", "-f", "-")
+	if code != ExitError || !strings.Contains(out, "Group/monitoring") {
+		t.Errorf("an input error still prints the answer and exits 2: %d\n%s", code, out)
+	}
+}
+
+// TestWhoCanFluxSecrets answers who-can get secrets -A over Flux's
+// manifests of the corpus, which a reviewer can check in
+// manifests/rbac/controller.yaml and reconciler.yaml.
+func TestWhoCanFluxSecrets(t *testing.T) {
+	flux := filepath.Join(testutil.CorpusDir(t), "real", "fluxcd__flux2")
+	code, out, errOut := run(t, "", "rbac", "who-can", "get", "secrets", "-A", "-f", flux)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := "Group/system:masters@cluster ServiceAccount/flux-system/helm-controller@cluster ServiceAccount/flux-system/image-automation-controller@cluster " +
+		"ServiceAccount/flux-system/image-reflector-controller@cluster ServiceAccount/flux-system/kustomize-controller@cluster " +
+		"ServiceAccount/flux-system/notification-controller@cluster ServiceAccount/flux-system/source-controller@cluster " +
+		"ServiceAccount/flux-system/source-watcher@cluster"
+	if got := strings.Join(subjectsOf(out), " "); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	// cluster-reconciler binds the default cluster-admin, which the
+	// manifests do not define: kube4c says so.
+	if !strings.Contains(errOut, "ClusterRole/cluster-admin") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}
