@@ -1,0 +1,226 @@
+// Package netpol evaluates Kubernetes NetworkPolicies over an inventory:
+// which policies select a workload's pods in which direction, and which
+// workloads (and the internet and the cloud metadata service) may open
+// connections to which, on which ports.
+//
+// Semantics follow the NetworkPolicy API: policyTypes default to Ingress,
+// plus Egress when egress rules are written; an empty podSelector selects
+// every pod of the namespace; a namespaceSelector and a podSelector in one
+// peer must both match while peers of a list are alternatives; an empty or
+// missing from/to list admits every peer while an empty list of rules
+// admits nothing; named ports resolve on each destination pod. Selectors
+// are evaluated by apimachinery.
+//
+// What manifests do not tell is reported as Unknown rather than guessed:
+// the labels of a namespace without a Namespace object (all but
+// kubernetes.io/metadata.name), and whether an ipBlock holds a pod's
+// address when it covers part of the cluster CIDRs.
+package netpol
+
+import (
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+)
+
+// Options tune an engine.
+type Options struct {
+	// ClusterCIDRs hold the pod addresses; everything outside them (and
+	// outside loopback, link-local and multicast) is the internet.
+	// Empty means DefaultClusterCIDRs.
+	ClusterCIDRs []netip.Prefix
+}
+
+// Engine answers reachability questions about one inventory. It is
+// read-only after Build and safe for concurrent use.
+type Engine struct {
+	pods       []*Pod
+	namespaces []*Namespace
+	nsByName   map[string]*Namespace
+	policies   []*Policy
+	cluster    addrSet
+	internet   addrSet
+	problems   []Problem
+	notes      []string
+	// unknownLabels holds, per namespace without a Namespace object, the
+	// label keys that selectors asked about.
+	unknownLabels map[string]map[string]bool
+}
+
+// Problem is something wrong in a policy that the API server would refuse
+// or that makes part of it match nothing.
+type Problem struct {
+	Object  *inventory.Object
+	Path    string
+	Message string
+}
+
+func (e *Engine) problem(obj *inventory.Object, path, format string, args ...any) {
+	e.problems = append(e.problems, Problem{Object: obj, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// memoKey is the key of the engine in inventory.Memo.
+const memoKey = "netpol.Engine"
+
+// For returns the engine of inv with default options, building it once
+// per inventory however many checks ask.
+func For(inv *inventory.Inventory) *Engine {
+	return inv.Memo(memoKey, func() any { return Build(inv, Options{}) }).(*Engine)
+}
+
+// Build indexes the workloads, namespaces and NetworkPolicies of inv and
+// precomputes which pods each policy selects and each rule matches.
+func Build(inv *inventory.Inventory, opts Options) *Engine {
+	cidrs := opts.ClusterCIDRs
+	if len(cidrs) == 0 {
+		cidrs = DefaultClusterCIDRs
+	}
+	e := &Engine{nsByName: map[string]*Namespace{}, unknownLabels: map[string]map[string]bool{}, cluster: setOf(cidrs...)}
+	e.internet = everything.minus(e.cluster).minus(setOf(notInternet...))
+	for _, obj := range inv.ByKind("Namespace") {
+		if _, ok := obj.Obj.(*corev1.Namespace); ok && e.nsByName[obj.Name()] == nil {
+			e.nsByName[obj.Name()] = newNamespace(obj.Name(), obj)
+		}
+	}
+	e.addPods(inv)
+	e.addPolicies(inv)
+	e.namespaces = make([]*Namespace, 0, len(e.nsByName))
+	for _, ns := range e.nsByName {
+		e.namespaces = append(e.namespaces, ns)
+	}
+	sort.Slice(e.namespaces, func(i, j int) bool { return e.namespaces[i].Name < e.namespaces[j].Name })
+	e.selectPods()
+	for _, p := range e.policies {
+		for d := range p.rules {
+			for _, r := range p.rules[d] {
+				e.precompute(r)
+			}
+		}
+	}
+	return e
+}
+
+func (e *Engine) namespace(name string) *Namespace {
+	ns := e.nsByName[name]
+	if ns == nil {
+		ns = newNamespace(name, nil)
+		e.nsByName[name] = ns
+	}
+	return ns
+}
+
+func (e *Engine) addPods(inv *inventory.Inventory) {
+	seen := map[inventory.Key]*Pod{}
+	dups := 0
+	for _, w := range inv.Workloads() {
+		ns := NamespaceOf(w.Object)
+		key := inventory.Key{Kind: w.Object.Kind(), Namespace: ns, Name: w.Object.Name()}
+		if !runsPods(w) {
+			continue
+		}
+		if first := seen[key]; first != nil {
+			first.also = append(first.also, w)
+			dups++
+			continue
+		}
+		seen[key] = newPod(w, e.namespace(ns))
+		e.pods = append(e.pods, seen[key])
+	}
+	qualifyIDs(e.pods)
+	sort.SliceStable(e.pods, func(i, j int) bool { return e.pods[i].ID < e.pods[j].ID })
+	for i, p := range e.pods {
+		p.index = i
+		p.Namespace.index(p)
+	}
+	if dups > 0 {
+		e.notes = append(e.notes, fmt.Sprintf("%d workload definitions repeat a kind, namespace and name already read; the first one counts", dups))
+	}
+}
+
+func (e *Engine) addPolicies(inv *inventory.Inventory) {
+	seen := map[string]int{}
+	ignored := map[string]int{}
+	for _, obj := range inv.ByKind("NetworkPolicy") {
+		np, ok := obj.Obj.(*networkingv1.NetworkPolicy)
+		if !ok {
+			ignored[obj.APIVersion()]++
+			continue
+		}
+		ns := e.namespace(NamespaceOf(obj))
+		if seen[ns.Name+"/"+np.Name]++; seen[ns.Name+"/"+np.Name] == 1 {
+			e.policies = append(e.policies, e.compilePolicy(obj, np, ns))
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(seen)) {
+		if seen[id] > 1 {
+			e.notes = append(e.notes, fmt.Sprintf("NetworkPolicy %s is defined %d times; the first one counts", id, seen[id]))
+		}
+	}
+	sort.SliceStable(e.policies, func(i, j int) bool { return e.policies[i].ID() < e.policies[j].ID() })
+	for _, p := range e.policies {
+		p.Namespace.policies = append(p.Namespace.policies, p)
+	}
+	versions := make([]string, 0, len(ignored))
+	for v := range ignored {
+		versions = append(versions, v)
+	}
+	sort.Strings(versions)
+	for _, v := range versions {
+		e.notes = append(e.notes, fmt.Sprintf("%d NetworkPolicy objects of %s are not evaluated: only networking.k8s.io/v1 NetworkPolicies are (network plugins' own kinds, such as Calico's, have other semantics)", ignored[v], v))
+	}
+}
+
+// selectPods records which pods each policy selects, per direction.
+func (e *Engine) selectPods() {
+	for _, p := range e.policies {
+		for _, pod := range p.Namespace.candidates(p.podSelector.keys) {
+			if !p.podSelector.matches(pod.Labels) {
+				continue
+			}
+			p.selected = append(p.selected, pod)
+			for d, on := range p.types {
+				if on {
+					pod.policies[d] = append(pod.policies[d], p)
+				}
+			}
+		}
+	}
+}
+
+// Notes returns what a reader of the verdicts should know: duplicate
+// definitions, policies of other APIs that were not evaluated, and
+// namespaces whose unknown labels made verdicts Unknown.
+func (e *Engine) Notes() []string {
+	notes := slices.Clone(e.notes)
+	for _, ns := range e.namespaces {
+		keys := slices.Sorted(maps.Keys(e.unknownLabels[ns.Name]))
+		if len(keys) > 0 {
+			notes = append(notes, fmt.Sprintf("namespace %s has no Namespace object in the scan: only its label %s=%s is known, so selectors on %s give unknown verdicts",
+				ns.Name, NameLabel, ns.Name, strings.Join(keys, ", ")))
+		}
+	}
+	return notes
+}
+
+// Pods returns every workload, ordered by ID.
+func (e *Engine) Pods() []*Pod { return e.pods }
+
+// Namespaces returns every namespace the inventory names, ordered by name.
+func (e *Engine) Namespaces() []*Namespace { return e.namespaces }
+
+// Namespace returns the namespace of that name, or nil.
+func (e *Engine) Namespace(name string) *Namespace { return e.nsByName[name] }
+
+// Policies returns every NetworkPolicy, ordered by namespace and name.
+func (e *Engine) Policies() []*Policy { return e.policies }
+
+// Problems returns what is wrong in the policies.
+func (e *Engine) Problems() []Problem { return e.problems }

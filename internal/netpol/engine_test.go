@@ -1,0 +1,137 @@
+package netpol
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+func TestPortSetOperations(t *testing.T) {
+	tcp := func(from, to int32) PortRange { return PortRange{Protocol: corev1.ProtocolTCP, From: from, To: to} }
+	udp53 := PortRange{Protocol: corev1.ProtocolUDP, From: 53, To: 53}
+	a := Ports(tcp(80, 80), tcp(81, 90), udp53, tcp(8000, 8100))
+	for _, c := range []struct {
+		got  PortSet
+		want string
+	}{
+		{a, "TCP:80-90,8000-8100 UDP:53"},
+		{a.Intersect(Ports(tcp(85, 8050))), "TCP:85-90,8000-8050"},
+		{a.Minus(Ports(tcp(82, 8099))), "TCP:80-81,8100 UDP:53"},
+		{a.Union(AllPorts()), "all"},
+		{AllPorts().Minus(Ports(udp53)).Union(Ports(udp53)), "all"},
+		{AllPorts().Intersect(a), "TCP:80-90,8000-8100 UDP:53"},
+		{Ports(PortRange{Protocol: "ICMP", From: 1, To: 1}), "-"},
+		{Ports(PortRange{Protocol: corev1.ProtocolSCTP, From: 1, To: maxPort}), "SCTP:all"},
+	} {
+		if s := c.got.String(); s != c.want {
+			t.Errorf("got %s, want %s", s, c.want)
+		}
+	}
+	if !a.Contains(corev1.ProtocolUDP, 53) || a.Contains(corev1.ProtocolTCP, 53) {
+		t.Error("Contains")
+	}
+}
+
+func TestAddressSets(t *testing.T) {
+	p := netip.MustParsePrefix
+	all4 := setOf(p("0.0.0.0/0"))
+	holed := all4.minus(setOf(p("10.0.0.0/8"), p("169.254.169.254/32")))
+	if holed.contains(netip.MustParseAddr("169.254.169.254")) || !holed.contains(netip.MustParseAddr("169.254.169.253")) || !holed.contains(netip.MustParseAddr("11.0.0.0")) {
+		t.Errorf("minus: %v", holed)
+	}
+	if !holed.union(setOf(p("10.0.0.0/8"), p("169.254.169.254/32"))).covers(all4) {
+		t.Error("union does not restore the set")
+	}
+	if got := setOf(p("10.0.0.0/9"), p("10.128.0.0/9")); len(got) != 1 || !got.covers(setOf(p("10.0.0.0/8"))) {
+		t.Errorf("adjacent prefixes not merged: %v", got)
+	}
+	if setOf(p("::/0")).intersects(all4) || !setOf(p("fd00::/8")).intersects(setOf(p("fc00::/7"))) {
+		t.Error("families must not mix")
+	}
+}
+
+func TestProblemsNotesAndLookup(t *testing.T) {
+	e := build(t, world+policy("prod", "bad", `  podSelector: {matchExpressions: [{key: app, operator: in, values: [web]}]}
+  policyTypes: [Ingress, Sideways]
+  ingress:
+    - from: [{}, {ipBlock: {cidr: 300.0.0.0/8}}, {ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]
+      ports: [{port: 80, endPort: 70}, {port: http, endPort: 90}, {protocol: ICMP}]
+`)+dbFromUnknown+policy("prod", "bad", "  podSelector: {}\n")+
+		"---\napiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: c, namespace: prod}\nspec: {selector: all()}\n")
+	var msgs []string
+	for _, p := range e.Problems() {
+		msgs = append(msgs, p.Path+": "+p.Message)
+	}
+	for _, want := range []string{
+		"spec.podSelector: invalid podSelector",
+		"spec.policyTypes[1]: unknown policy type \"Sideways\"",
+		"spec.ingress[0].from[0]: the peer gives neither",
+		"spec.ingress[0].from[1].ipBlock: invalid ipBlock cidr",
+		"spec.ingress[0].from[2]: a peer may give an ipBlock or selectors",
+		"spec.ingress[0].ports[0].endPort: endPort 70 is below port 80",
+		"spec.ingress[0].ports[1].endPort: endPort cannot go with the named port",
+		"spec.ingress[0].ports[2].protocol: unknown protocol",
+	} {
+		if !strings.Contains(strings.Join(msgs, "\n"), want) {
+			t.Errorf("no problem %q in:\n%s", want, strings.Join(msgs, "\n"))
+		}
+	}
+	notes := strings.Join(e.Notes(), "\n")
+	for _, want := range []string{"NetworkPolicy prod/bad is defined 2 times", "1 NetworkPolicy objects of crd.projectcalico.org/v1 are not evaluated", "namespace other has no Namespace object in the scan: only its label kubernetes.io/metadata.name=other is known, so selectors on team give unknown verdicts"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	if _, err := e.Lookup("web"); err == nil || !strings.Contains(err.Error(), "dev/web, prod/web") {
+		t.Errorf("ambiguous name: %v", err)
+	}
+	for name, want := range map[string]string{"db": "prod/db", "prod/statefulset/db": "prod/db", "internet": "internet", "other/client": "other/client"} {
+		if ep, err := e.Lookup(name); err != nil || ep.String() != want {
+			t.Errorf("Lookup(%q) = %v, %v", name, ep, err)
+		}
+	}
+	if eps, err := e.Select("prod/*"); err != nil || len(eps) != 4 {
+		t.Errorf("Select(prod/*) = %v, %v", eps, err)
+	}
+}
+
+var dbFromUnknown = dbFrom(nsTeamB)
+
+func TestDuplicatesAndTemplates(t *testing.T) {
+	pod := "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec: {containers: [{name: c, image: i}]}\n"
+	tmpl := "---\napiVersion: v1\nkind: PodTemplate\nmetadata: {name: t, namespace: x}\ntemplate: {spec: {containers: [{name: c, image: i}]}}\n"
+	same := "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: p, namespace: x}\nspec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}}\n"
+	e := build(t, pod+pod+tmpl+same)
+	if len(e.Pods()) != 2 || e.Pods()[0].ID != "x/deployment/p" || e.Pods()[1].ID != "x/pod/p" || len(e.Pods()[1].Definitions()) != 2 {
+		for _, p := range e.Pods() {
+			t.Logf("%s %d", p.ID, len(p.Definitions()))
+		}
+		t.Fatal("want the Pod once with its duplicate, the Deployment apart, and no PodTemplate")
+	}
+	inv := load(t, pod)
+	if For(inv) != For(inv) {
+		t.Error("For builds more than one engine per inventory")
+	}
+}
+
+func TestGridTableMarksUnknownAndPartial(t *testing.T) {
+	e := build(t, world+dbFromUnknown+webEgress("[{to: [{ipBlock: {cidr: 203.0.113.0/24}}], ports: [{port: 443}]}]"))
+	from, _ := e.Select("*/client")
+	to, _ := e.Select("prod/db")
+	web, _ := e.Select("prod/web")
+	var b strings.Builder
+	g := e.Grid(append(from, web...), append(to, Internet))
+	if err := g.Write("table", &b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1  dev/client    all   all\n", "2  other/client  ?all  all\n", "3  prod/web      -     TCP:443*\n", "Columns: 4 prod/db\n", "selectors on team give unknown verdicts"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	if err := g.Write("yaml", &b); err == nil {
+		t.Error("unknown format accepted")
+	}
+}

@@ -1,0 +1,104 @@
+package netpol
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+)
+
+// DefaultNamespace is where objects without a namespace are applied.
+const DefaultNamespace = "default"
+
+// NamespaceOf returns the namespace obj lives in: its own, or "default"
+// when the manifest names none.
+func NamespaceOf(obj *inventory.Object) string {
+	if ns := obj.Namespace(); ns != "" {
+		return ns
+	}
+	return DefaultNamespace
+}
+
+// Namespace is a namespace that a Namespace object, a workload or a policy
+// of the inventory names.
+type Namespace struct {
+	// Name is the namespace's name.
+	Name string
+	// Labels are its labels. NameLabel is always set; when Known is false
+	// it is the only label known.
+	Labels labels.Set
+	// Known reports whether a Namespace object gives its labels.
+	Known bool
+	// Object is the Namespace object, or nil.
+	Object *inventory.Object
+
+	pods     []*Pod
+	policies []*Policy
+	// byLabel indexes pods by label ("key\x00value"), in pod order.
+	byLabel map[string][]*Pod
+}
+
+// index adds a pod to the namespace and its label index.
+func (ns *Namespace) index(p *Pod) {
+	ns.pods = append(ns.pods, p)
+	for k, v := range p.Labels {
+		ns.byLabel[labelKey(k, v)] = append(ns.byLabel[labelKey(k, v)], p)
+	}
+}
+
+// candidates returns a superset of the pods carrying every label of keys:
+// the shortest list of pods carrying one of them, or every pod.
+func (ns *Namespace) candidates(keys []string) []*Pod {
+	best := ns.pods
+	for _, k := range keys {
+		if list := ns.byLabel[k]; len(list) < len(best) {
+			best = list
+		}
+	}
+	return best
+}
+
+// PodsMatching returns the workloads whose labels include every label of
+// set (a Service selector), ordered by ID.
+func (ns *Namespace) PodsMatching(set map[string]string) []*Pod {
+	keys := make([]string, 0, len(set))
+	for k, v := range set {
+		keys = append(keys, labelKey(k, v))
+	}
+	sel := labels.SelectorFromSet(set)
+	var out []*Pod
+	for _, p := range ns.candidates(keys) {
+		if sel.Matches(p.Labels) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Pods returns the workloads of the namespace, ordered by ID.
+func (ns *Namespace) Pods() []*Pod { return ns.pods }
+
+// Policies returns the NetworkPolicies of the namespace, ordered by name.
+func (ns *Namespace) Policies() []*Policy { return ns.policies }
+
+// Annotations returns the annotations of the Namespace object, if any.
+func (ns *Namespace) Annotations() map[string]string {
+	if ns.Object == nil {
+		return nil
+	}
+	return ns.Object.Meta.GetAnnotations()
+}
+
+func newNamespace(name string, obj *inventory.Object) *Namespace {
+	ns := &Namespace{Name: name, Labels: labels.Set{}, Object: obj, byLabel: map[string][]*Pod{}}
+	if obj != nil {
+		if o, ok := obj.Obj.(*corev1.Namespace); ok {
+			ns.Known = true
+			for k, v := range o.Labels {
+				ns.Labels[k] = v
+			}
+		}
+	}
+	ns.Labels[NameLabel] = name
+	return ns
+}
