@@ -34,6 +34,7 @@ type scanFlags struct {
 	showSuppressed bool
 	color          string
 	pssVersion     string
+	complete       bool
 	cluster        *clusterFlags
 }
 
@@ -69,6 +70,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl.StringSliceVar(&f.checks, "checks", nil, "run only these check IDs (comma-separated)")
 	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "do not run these check IDs (comma-separated)")
 	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also list findings that exceptions suppress")
+	fl.BoolVar(&f.complete, "complete", false, "the files hold every object of the cluster: report references to objects they lack (rbac-binding-missing-role)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto (on a terminal, unless NO_COLOR is set), always or never")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
@@ -76,9 +78,10 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 }
 
 func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) error {
-	// Scanning allocates many short-lived objects; trading memory for
-	// fewer collections makes large scans markedly faster.
-	debug.SetGCPercent(400)
+	// Scanning allocates many short-lived objects: collecting less often
+	// makes large scans markedly faster, while the soft memory limit makes
+	// the collector work harder before the heap grows past it.
+	tuneGC()
 	start := time.Now()
 
 	failOn, err := parseFailOn(f.failOn)
@@ -111,7 +114,7 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 
 	now := time.Now()
 	exceptions := cfg.ExceptionList()
-	findings, failures := check.Run(inv, checks, check.Env{Settings: settings, Exceptions: exceptions, Now: now})
+	findings, failures := check.Run(inv, checks, check.Env{Settings: settings, Exceptions: exceptions, Now: now, Complete: inventoryComplete(f.complete, loaded.coverage)})
 	cfg.ApplySeverities(findings)
 	kept, suppressed := check.ApplyExceptions(findings, exceptions, now)
 	slog.Debug("checked", "checks", len(checks), "findings", len(kept), "suppressed", len(suppressed), "elapsed", time.Since(start))
@@ -192,6 +195,21 @@ func checkSettings(cfg *config.Config, f *scanFlags, selected []*check.Check) (c
 		return nil, &exitError{code: ExitError, err: errors.Join(errs...)}
 	}
 	return settings, nil
+}
+
+// scanMemoryLimit is the soft heap limit of a scan: below it, garbage
+// collection is relaxed for speed.
+const scanMemoryLimit = 320 << 20
+
+// tuneGC relaxes garbage collection for a scan, unless GOGC or GOMEMLIMIT
+// say otherwise.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(scanMemoryLimit)
+	}
 }
 
 // noThreshold is the --fail-on value "none": never exit 1.

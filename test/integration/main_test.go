@@ -56,7 +56,8 @@ func run(m *testing.M) int {
 	api.Configure().
 		Set("audit-policy-file", policy).
 		Set("audit-log-path", auditLog).
-		Set("audit-log-format", "json")
+		Set("audit-log-format", "json").
+		Set("service-cluster-ip-range", "10.96.0.0/16")
 	if admin, err = env.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "integration: starting the control plane:", err)
 		return 1

@@ -352,5 +352,8 @@ func newObject(item runtime.Object, gvk schema.GroupVersionKind) (*inventory.Obj
 	if err != nil {
 		return nil, err
 	}
+	// No check reads managedFields; they are often the largest part of an
+	// object's metadata.
+	accessor.SetManagedFields(nil)
 	return &inventory.Object{GVK: gvk, Obj: item, Meta: accessor}, nil
 }

@@ -2,13 +2,10 @@ package manifest
 
 import (
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/kube4c/kube4c/internal/source/fastyaml"
 	"github.com/kube4c/kube4c/internal/source/position"
 )
 
@@ -137,7 +134,7 @@ func (c *converter) mapping(n *yaml.Node, id, depth int) error {
 		if i > 0 {
 			c.buf = append(c.buf, ',')
 		}
-		c.buf = appendJSONString(c.buf, p.key)
+		c.buf = fastyaml.AppendJSONString(c.buf, p.key)
 		c.buf = append(c.buf, ':')
 		v := resolveAlias(p.value)
 		c.pb.Set(first+i, kindOf(v), p.key, p.kNode.Line+c.lineOffset, p.kNode.Column)
@@ -158,6 +155,7 @@ func (c *converter) pairs(n *yaml.Node, depth int) ([]pair, error) {
 		return nil, c.fail(n, "merge keys are nested deeper than %d levels", MaxDepth)
 	}
 	out := make([]pair, 0, len(n.Content)/2)
+	seen := pairIndex{}
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := resolveAlias(n.Content[i])
@@ -169,10 +167,10 @@ func (c *converter) pairs(n *yaml.Node, depth int) ([]pair, error) {
 		if k.Kind != yaml.ScalarNode {
 			return nil, c.fail(k, "mapping key is a %s; Kubernetes objects only have string keys", nodeKindName(k))
 		}
-		if prev := findPair(out, k.Value); prev != nil {
+		if prev := seen.find(out, k.Value); prev != nil {
 			return nil, c.fail(k, "duplicate key %q (first at line %d)", k.Value, prev.kNode.Line+c.lineOffset)
 		}
-		out = append(out, pair{key: k.Value, kNode: k, value: v})
+		out = seen.add(out, pair{key: k.Value, kNode: k, value: v})
 	}
 	for _, m := range merges {
 		m = resolveAlias(m)
@@ -194,8 +192,8 @@ func (c *converter) pairs(n *yaml.Node, depth int) ([]pair, error) {
 				return nil, err
 			}
 			for _, p := range merged {
-				if findPair(out, p.key) == nil {
-					out = append(out, p)
+				if seen.find(out, p.key) == nil {
+					out = seen.add(out, p)
 				}
 			}
 		}
@@ -203,13 +201,42 @@ func (c *converter) pairs(n *yaml.Node, depth int) ([]pair, error) {
 	return out, nil
 }
 
-func findPair(pairs []pair, key string) *pair {
+// pairIndex finds pairs by key: by a linear search while a mapping is
+// small (the common case), through a map once it is large, so that huge
+// mappings stay linear.
+type pairIndex struct {
+	byKey map[string]int
+}
+
+const pairIndexThreshold = 16
+
+func (x *pairIndex) find(pairs []pair, key string) *pair {
+	if x.byKey != nil {
+		if i, ok := x.byKey[key]; ok {
+			return &pairs[i]
+		}
+		return nil
+	}
 	for i := range pairs {
 		if pairs[i].key == key {
 			return &pairs[i]
 		}
 	}
 	return nil
+}
+
+func (x *pairIndex) add(pairs []pair, p pair) []pair {
+	pairs = append(pairs, p)
+	switch {
+	case x.byKey != nil:
+		x.byKey[p.key] = len(pairs) - 1
+	case len(pairs) > pairIndexThreshold:
+		x.byKey = make(map[string]int, 2*len(pairs))
+		for i := range pairs {
+			x.byKey[pairs[i].key] = i
+		}
+	}
+	return pairs
 }
 
 func nodeKindName(n *yaml.Node) string {
@@ -240,83 +267,10 @@ func (c *converter) sequence(n *yaml.Node, id, depth int) error {
 }
 
 func (c *converter) scalar(n *yaml.Node) error {
-	switch n.ShortTag() {
-	case "!!null":
-		c.buf = append(c.buf, "null"...)
-	case "!!bool":
-		switch strings.ToLower(n.Value) {
-		case "true":
-			c.buf = append(c.buf, "true"...)
-		case "false":
-			c.buf = append(c.buf, "false"...)
-		default:
-			return c.fail(n, "%q is not a boolean", n.Value)
-		}
-	case "!!int":
-		plain := strings.ReplaceAll(n.Value, "_", "")
-		if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
-			c.buf = strconv.AppendInt(c.buf, i, 10)
-		} else if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
-			c.buf = strconv.AppendUint(c.buf, u, 10)
-		} else {
-			return c.fail(n, "%q is not an integer that fits in 64 bits", n.Value)
-		}
-	case "!!float":
-		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
-		if lower := strings.ToLower(n.Value); strings.HasSuffix(lower, ".inf") || lower == ".nan" {
-			return c.fail(n, "%s cannot be represented in a Kubernetes object (JSON has no infinity or NaN)", n.Value)
-		}
-		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return c.fail(n, "%q is not a number", n.Value)
-		}
-		c.buf = strconv.AppendFloat(c.buf, f, 'g', -1, 64)
-	default:
-		// !!str, !!timestamp, !!binary and custom tags keep their text.
-		c.buf = appendJSONString(c.buf, n.Value)
+	buf, err := fastyaml.AppendScalar(c.buf, n.ShortTag(), n.Value)
+	if err != nil {
+		return c.fail(n, "%s", err)
 	}
+	c.buf = buf
 	return nil
-}
-
-// appendJSONString appends s as a JSON string literal. Invalid UTF-8 becomes
-// U+FFFD, as encoding/json does.
-func appendJSONString(buf []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
-			buf = append(buf, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				buf = append(buf, '\\', b)
-			case '\n':
-				buf = append(buf, '\\', 'n')
-			case '\r':
-				buf = append(buf, '\\', 'r')
-			case '\t':
-				buf = append(buf, '\\', 't')
-			default:
-				buf = append(buf, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
 }

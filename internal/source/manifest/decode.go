@@ -43,6 +43,15 @@ func document(file string, docIndex int, ch chunk) (res docResult) {
 	if ch.tooLarge {
 		return fail(at(ch.line, 1), "", "document is larger than %d MiB; kube4c refuses it (the API server accepts at most 3 MiB)", MaxDocumentBytes>>20)
 	}
+	if conv, apiVersion, kind, ok := fastConvert(ch); ok {
+		if apiVersion == "" || kind == "" {
+			root := conv.index.Pos(position.Root)
+			res.skipped = append(res.skipped, source.Problem{Location: at(root.Line, root.Column), Message: noTypeMessage})
+			return res
+		}
+		decodeObjects(file, docIndex, conv, apiVersion, kind, &res)
+		return res
+	}
 	root, err := parseYAML(ch.data)
 	if err != nil {
 		line, msg := yamlErrorLine(err)
@@ -65,7 +74,7 @@ func document(file string, docIndex int, ch chunk) (res docResult) {
 	}
 	apiVersion, kind := typeOf(n)
 	if apiVersion == "" || kind == "" {
-		res.skipped = append(res.skipped, source.Problem{Location: at(n.Line+lineOffset, n.Column), Message: "not a Kubernetes object: no apiVersion or kind"})
+		res.skipped = append(res.skipped, source.Problem{Location: at(n.Line+lineOffset, n.Column), Message: noTypeMessage})
 		return res
 	}
 	conv, err := convert(n, ch.line, len(ch.data))
@@ -76,15 +85,24 @@ func document(file string, docIndex int, ch chunk) (res docResult) {
 		}
 		return fail(at(n.Line+lineOffset, n.Column), kind, "%v", err)
 	}
-	d := decoder{file: file, docIndex: docIndex, conv: conv, res: &res}
+	decodeObjects(file, docIndex, conv, apiVersion, kind, &res)
+	return res
+}
+
+const noTypeMessage = "not a Kubernetes object: no apiVersion or kind"
+
+// decodeObjects decodes the converted document conv, of type apiVersion
+// and kind, into the objects of res: the document itself, or the items of a
+// List.
+func decodeObjects(file string, docIndex int, conv *converted, apiVersion, kind string, res *docResult) {
+	d := decoder{file: file, docIndex: docIndex, conv: conv, res: res}
 	if items, ok := d.listItems(kind); ok {
 		for i, id := range items {
 			d.object(id, fmt.Sprintf("items[%d]", i), apiVersion, strings.TrimSuffix(kind, "List"))
 		}
-		return res
+		return
 	}
 	d.object(position.Root, "", apiVersion, kind)
-	return res
 }
 
 // parseYAML parses one document, turning a panic of the parser into an error.
