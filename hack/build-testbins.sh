@@ -2,6 +2,7 @@
 # Builds the real control-plane binaries the integration tests run, from the
 # Go module proxy, into a cache folder that envtest reads (KUBEBUILDER_ASSETS):
 #   kube-apiserver           k8s.io/kubernetes cmd/kube-apiserver, every staging module at its published version
+#   kube-controller-manager  the same way: its ClusterRole aggregation controller runs in the RBAC ground-truth test
 #   etcd                     go.etcd.io/etcd/server/v3
 # The Go build cache makes later runs fast; a binary already built for the
 # same versions is kept.
@@ -16,7 +17,7 @@ ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 out=${KUBE4C_TESTBIN:-$PWD/.cache/testbin}
 stamp="$K8S_VERSION $STAGING_VERSION $ETCD_VERSION"
 mkdir -p "$out"
-if [ -x "$out/kube-apiserver" ] && [ -x "$out/etcd" ] && [ "$(cat "$out/.versions" 2>/dev/null)" = "$stamp" ]; then
+if [ -x "$out/kube-apiserver" ] && [ -x "$out/etcd" ] && [ -x "$out/kube-controller-manager" ] && [ "$(cat "$out/.versions" 2>/dev/null)" = "$stamp" ]; then
   echo "$out"
   exit 0
 fi
@@ -25,12 +26,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log() { echo "build-testbins: $*" >&2; }
 
-# --- kube-apiserver ---------------------------------------------------------
-# (No controller manager: ClusterRole aggregation is tested offline.)
+# --- kube-apiserver and kube-controller-manager ---------------------------
 log "kubernetes $K8S_VERSION (staging $STAGING_VERSION)"
 gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
 [ -n "$gomod" ] || { log "cannot download k8s.io/kubernetes@$K8S_VERSION"; exit 1; }
-mkdir -p "$work/k8s/apiserver"
+mkdir -p "$work/k8s/apiserver" "$work/k8s/controllermanager"
 {
   echo "module kube4c.local/testbins"
   echo
@@ -59,11 +59,26 @@ import (
 
 func main() { os.Exit(cli.Run(app.NewAPIServerCommand())) }
 GO
+cat > "$work/k8s/controllermanager/main.go" <<'GO'
+// Command kube-controller-manager for kube4c's integration tests.
+package main
+
+import (
+	"os"
+
+	"k8s.io/component-base/cli"
+	"k8s.io/kubernetes/cmd/kube-controller-manager/app"
+)
+
+func main() { os.Exit(cli.Run(app.NewControllerManagerCommand())) }
+GO
 (
   cd "$work/k8s"
   GOFLAGS=-mod=mod go mod tidy >&2
   log "building kube-apiserver (about 11 CPU-minutes on a cold build cache)"
   CGO_ENABLED=0 go build -trimpath -o "$out/kube-apiserver" ./apiserver
+  log "building kube-controller-manager"
+  CGO_ENABLED=0 go build -trimpath -o "$out/kube-controller-manager" ./controllermanager
 )
 
 # --- etcd -------------------------------------------------------------------

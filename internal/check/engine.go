@@ -1,10 +1,13 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"runtime/debug"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,7 +54,11 @@ func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]Finding, []Failu
 	close(jobs)
 	wg.Wait()
 
-	var all []Finding
+	total := 0
+	for _, r := range results {
+		total += len(r)
+	}
+	all := make([]Finding, 0, total)
 	var failed []Failure
 	for i, r := range results {
 		all = append(all, r...)
@@ -60,11 +67,14 @@ func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]Finding, []Failu
 		}
 	}
 	Locate(all)
-	Sort(all)
-	return all, failed
+	return sorted(all), failed
 }
 
 func runOne(inv *inventory.Inventory, c *Check, env Env) (found []Finding, err error) {
+	start := time.Now()
+	defer func() {
+		slog.Debug("check ran", "check", c.ID, "findings", len(found), "elapsed", time.Since(start))
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			found = nil
@@ -76,37 +86,82 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found []Finding, err e
 	return found, nil
 }
 
-// Locate fills in the Location of findings that have an object from a file.
+// Locate fills in the Location of findings that have an object from a
+// file, using every CPU.
 func Locate(findings []Finding) {
-	for i := range findings {
-		f := &findings[i]
-		if f.Object != nil && f.Location.File == "" {
-			f.Location, _ = f.Object.Locate(f.Path)
-		}
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(findings) + workers - 1) / max(workers, 1)
+	var wg sync.WaitGroup
+	for start := 0; start < len(findings); start += chunk {
+		part := findings[start:min(start+chunk, len(findings))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range part {
+				f := &part[i]
+				if f.Object != nil && f.Location.File == "" {
+					f.Location, _ = f.Object.Locate(f.Path)
+				}
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 // Sort orders findings by file, line, column, check ID, object and path.
-func Sort(findings []Finding) {
-	sort.SliceStable(findings, func(i, j int) bool {
-		a, b := &findings[i], &findings[j]
-		if a.Location.File != b.Location.File {
-			return a.Location.File < b.Location.File
+func Sort(findings []Finding) { copy(findings, sorted(findings)) }
+
+// sorted returns findings in the order of Sort, in a new slice. It sorts
+// compact keys rather than the findings themselves, which are large to
+// move.
+func sorted(findings []Finding) []Finding {
+	type key struct {
+		file, line, col int32
+		index           int32
+	}
+	files := map[string]int32{}
+	for i := range findings {
+		files[findings[i].Location.File] = 0
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for rank, name := range names {
+		files[name] = int32(rank)
+	}
+	keys := make([]key, len(findings))
+	for i := range findings {
+		l := &findings[i].Location
+		keys[i] = key{file: files[l.File], line: int32(l.Line), col: int32(l.Column), index: int32(i)}
+	}
+	slices.SortStableFunc(keys, func(x, y key) int {
+		if c := cmp.Compare(x.file, y.file); c != 0 {
+			return c
 		}
-		if a.Location.Line != b.Location.Line {
-			return a.Location.Line < b.Location.Line
+		if c := cmp.Compare(x.line, y.line); c != 0 {
+			return c
 		}
-		if a.Location.Column != b.Location.Column {
-			return a.Location.Column < b.Location.Column
+		if c := cmp.Compare(x.col, y.col); c != 0 {
+			return c
 		}
-		if a.CheckID != b.CheckID {
-			return a.CheckID < b.CheckID
+		a, b := &findings[x.index], &findings[y.index]
+		if c := strings.Compare(a.CheckID, b.CheckID); c != 0 {
+			return c
 		}
-		if ra, rb := refString(a), refString(b); ra != rb {
-			return ra < rb
+		if a.Object != b.Object {
+			if c := strings.Compare(refString(a), refString(b)); c != 0 {
+				return c
+			}
 		}
-		return a.Path < b.Path
+		return strings.Compare(a.Path, b.Path)
 	})
+	out := make([]Finding, len(findings))
+	for i, k := range keys {
+		out[i] = findings[k.index]
+	}
+	return out
 }
 
 func refString(f *Finding) string {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/testutil"
 )
 
@@ -170,5 +171,41 @@ func TestWhoCanFluxSecrets(t *testing.T) {
 	// manifests do not define: kube4c says so.
 	if !strings.Contains(errOut, "ClusterRole/cluster-admin") {
 		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+func TestScanCompleteReportsMissingRoles(t *testing.T) {
+	binding := "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: shop}\n" +
+		"roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ghost}\nsubjects: [{kind: User, name: alice}]\n"
+	args := []string{"scan", "--checks", "rbac-binding-missing-role", "--fail-on", "medium", "-"}
+	if code, out, _ := run(t, binding, args...); code != ExitOK {
+		t.Errorf("without --complete a missing role may be elsewhere: exit %d\n%s", code, out)
+	}
+	code, out, _ := run(t, binding, append(args, "--complete")...)
+	if code != ExitFindings || !strings.Contains(out, `refers to Role "ghost", which does not exist in namespace "shop"`) {
+		t.Errorf("with --complete: exit %d\n%s", code, out)
+	}
+}
+
+func TestInventoryComplete(t *testing.T) {
+	cov := func(roleState, clusterRoleState string) *report.Coverage {
+		return &report.Coverage{Resources: []report.ResourceCoverage{
+			{Kind: "Role", State: roleState}, {Kind: "ClusterRole", State: clusterRoleState}, {Kind: "Secret", State: "forbidden"},
+		}}
+	}
+	for _, tt := range []struct {
+		flag bool
+		cov  *report.Coverage
+		want bool
+	}{
+		{false, nil, false},
+		{true, nil, true},
+		{false, cov("collected", "collected"), true},
+		{false, cov("collected", "forbidden"), false},
+		{false, &report.Coverage{}, false},
+	} {
+		if got := inventoryComplete(tt.flag, tt.cov); got != tt.want {
+			t.Errorf("inventoryComplete(%t, %+v) = %t", tt.flag, tt.cov, got)
+		}
 	}
 }

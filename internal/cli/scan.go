@@ -199,13 +199,13 @@ func checkSettings(cfg *config.Config, f *scanFlags, selected []*check.Check) (c
 
 // scanMemoryLimit is the soft heap limit of a scan: below it, garbage
 // collection is relaxed for speed.
-const scanMemoryLimit = 320 << 20
+const scanMemoryLimit = 900 << 20
 
 // tuneGC relaxes garbage collection for a scan, unless GOGC or GOMEMLIMIT
 // say otherwise.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(200)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(scanMemoryLimit)

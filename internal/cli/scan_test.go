@@ -31,7 +31,7 @@ func TestScanExamplesReportsTheDeliberateMistakes(t *testing.T) {
 		"privileged-container", "examples/shop/40-log-agent.yaml:22:13",
 		"container-runtime-socket", "examples/shop/30-build-runner.yaml:29:13",
 		"service-loadbalancer-open", "examples/shop/10-storefront.yaml:50:3",
-		"rbac-wildcard", "examples/shop/30-build-runner.yaml:46:5",
+		"rbac-wildcard", "examples/shop/30-build-runner.yaml:57:5",
 		"ingress-no-tls", "examples/shop/10-storefront.yaml:64:1",
 	} {
 		if !strings.Contains(out, want) {

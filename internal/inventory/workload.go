@@ -29,6 +29,8 @@ type Workload struct {
 	MetaPath string
 	// SpecPath is the field path of Spec, e.g. "spec.jobTemplate.spec.template.spec".
 	SpecPath string
+
+	containers []Container
 }
 
 // workloadOf returns the PodSpec view of obj, or nil when obj runs no pods.
@@ -41,7 +43,7 @@ func workloadOf(obj *Object) *Workload {
 	base := tmpl
 	switch o := obj.Obj.(type) {
 	case *corev1.Pod:
-		return &Workload{Object: obj, PodMeta: &o.ObjectMeta, Spec: &o.Spec, MetaPath: "metadata", SpecPath: "spec"}
+		return newWorkload(obj, &o.ObjectMeta, &o.Spec, "metadata", "spec")
 	case *corev1.PodTemplate:
 		t, base = &o.Template, "template"
 	case *corev1.ReplicationController:
@@ -85,7 +87,13 @@ func workloadOf(obj *Object) *Workload {
 		// A ReplicationController may omit its template; it runs nothing.
 		return nil
 	}
-	return &Workload{Object: obj, PodMeta: &t.ObjectMeta, Spec: &t.Spec, MetaPath: base + ".metadata", SpecPath: base + ".spec"}
+	return newWorkload(obj, &t.ObjectMeta, &t.Spec, base+".metadata", base+".spec")
+}
+
+func newWorkload(obj *Object, meta *metav1.ObjectMeta, spec *corev1.PodSpec, metaPath, specPath string) *Workload {
+	w := &Workload{Object: obj, PodMeta: meta, Spec: spec, MetaPath: metaPath, SpecPath: specPath}
+	w.containers = w.listContainers()
+	return w
 }
 
 // ContainerKind tells regular, init and ephemeral containers apart.
@@ -110,8 +118,11 @@ type Container struct {
 }
 
 // Containers returns every container of the workload: init containers,
-// then regular ones, then ephemeral ones.
-func (w *Workload) Containers() []Container {
+// then regular ones, then ephemeral ones. The slice is shared: do not
+// modify it.
+func (w *Workload) Containers() []Container { return w.containers }
+
+func (w *Workload) listContainers() []Container {
 	s := w.Spec
 	out := make([]Container, 0, len(s.InitContainers)+len(s.Containers)+len(s.EphemeralContainers))
 	add := func(kind ContainerKind, i int, c *corev1.Container) {

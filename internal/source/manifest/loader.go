@@ -152,13 +152,23 @@ func expand(paths []string) ([]string, []source.Problem) {
 			add(p)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		// WalkDir does not enter a symlinked root; walk its target and name
+		// files under the path as given.
+		root, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			problems = append(problems, source.Problem{Location: inventory.Location{File: p}, Message: cleanPathError(err)})
+			continue
+		}
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if rel, relErr := filepath.Rel(root, path); relErr == nil {
+				path = filepath.Join(p, rel)
+			}
 			if err != nil {
 				problems = append(problems, source.Problem{Location: inventory.Location{File: path}, Message: cleanPathError(err)})
 				return nil
 			}
 			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
+				if path != filepath.Clean(p) && strings.HasPrefix(d.Name(), ".") {
 					return filepath.SkipDir
 				}
 				return nil

@@ -321,12 +321,19 @@ func TestDirectoriesAreWalkedRecursively(t *testing.T) {
 	write("sub/deeper/c.json", `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"c"}}`)
 	write("sub/notes.txt", "not read")
 	write(".git/d.yaml", strings.Replace(ns, "%s", "hidden", 1))
-	res := Load([]string{dir}, Options{})
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	res := Load([]string{link}, Options{})
 	var names []string
 	for _, o := range res.Objects {
 		names = append(names, o.Name())
 	}
 	if strings.Join(names, ",") != "a,b,c" || len(res.Errors) != 0 {
 		t.Errorf("got %v, errors %v", names, res.Errors)
+	}
+	if f := res.Objects[1].Source.File; f != filepath.Join(link, "sub", "b.yml") {
+		t.Errorf("files are named under the path as given: %s", f)
 	}
 }

@@ -91,18 +91,25 @@ func (ix *Index) Lookup(path string) (Pos, bool) {
 	if ix == nil || len(ix.nodes) == 0 {
 		return Pos{}, false
 	}
-	cur := Root
-	exact := true
-	for _, seg := range splitPath(path) {
-		next := ix.child(cur, seg)
-		if next < 0 {
-			exact = false
-			break
-		}
-		cur = next
-	}
+	cur, exact := ix.descend(path)
 	n := ix.nodes[cur]
 	return Pos{Line: int(n.line), Column: int(n.col)}, exact
+}
+
+// descend follows path from the root as far as it exists.
+func (ix *Index) descend(path string) (id int, exact bool) {
+	cur := Root
+	for {
+		seg, rest, ok := nextSegment(path)
+		if !ok {
+			return cur, true
+		}
+		next := ix.child(cur, seg)
+		if next < 0 {
+			return cur, false
+		}
+		cur, path = next, rest
+	}
 }
 
 // Has reports whether path exists in the document.
@@ -193,36 +200,45 @@ type segment struct {
 	index int    // sequence index, or -1
 }
 
-// splitPath splits "a.b[0].c[key.with.dots]" into segments. A bracketed
-// segment is both a key and, when numeric, an index; the node's kind decides.
-func splitPath(path string) []segment {
-	var segs []segment
-	for len(path) > 0 {
-		switch path[0] {
-		case '.':
-			path = path[1:]
-		case '[':
-			end := strings.IndexByte(path, ']')
-			if end < 0 {
-				end = len(path)
-			}
-			inner := path[1:end]
-			idx, err := strconv.Atoi(inner)
-			if err != nil {
-				idx = -1
-			}
-			segs = append(segs, segment{name: inner, index: idx})
-			path = path[min(end+1, len(path)):]
-		default:
-			end := strings.IndexAny(path, ".[")
-			if end < 0 {
-				end = len(path)
-			}
-			segs = append(segs, segment{name: path[:end], index: -1})
-			path = path[end:]
-		}
+// nextSegment returns the first segment of a path like
+// "a.b[0].c[key.with.dots]" and the rest. A bracketed segment is both a key
+// and, when numeric, an index; the node's kind decides. It does not
+// allocate.
+func nextSegment(path string) (segment, string, bool) {
+	for len(path) > 0 && path[0] == '.' {
+		path = path[1:]
 	}
-	return segs
+	if path == "" {
+		return segment{}, "", false
+	}
+	if path[0] == '[' {
+		end := strings.IndexByte(path, ']')
+		if end < 0 {
+			end = len(path)
+		}
+		inner := path[1:end]
+		return segment{name: inner, index: parseIndex(inner)}, path[min(end+1, len(path)):], true
+	}
+	end := strings.IndexAny(path, ".[")
+	if end < 0 {
+		end = len(path)
+	}
+	return segment{name: path[:end], index: -1}, path[end:], true
+}
+
+// parseIndex reads a non-negative decimal index, or returns -1.
+func parseIndex(s string) int {
+	if s == "" || len(s) > 9 {
+		return -1
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 // Node returns the ID of the node at path and true, or -1 and false when
@@ -231,13 +247,10 @@ func (ix *Index) Node(path string) (int, bool) {
 	if ix == nil || len(ix.nodes) == 0 {
 		return -1, false
 	}
-	cur := Root
-	for _, seg := range splitPath(path) {
-		if cur = ix.child(cur, seg); cur < 0 {
-			return -1, false
-		}
+	if id, exact := ix.descend(path); exact {
+		return id, true
 	}
-	return cur, true
+	return -1, false
 }
 
 // PathOf returns the path of node id, or "" when id is the root or unknown.
