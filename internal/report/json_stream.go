@@ -7,8 +7,10 @@ import (
 )
 
 // jsonStream writes one JSON object member by member and list element by
-// list element, with the layout json.MarshalIndent(v, "", "  ") gives and
-// without HTML escaping.
+// list element, without HTML escaping. Members are indented as
+// json.MarshalIndent(v, "", "  ") lays them out; list elements are written
+// compactly, one per line, which keeps large reports fast to write and
+// easy to grep.
 type jsonStream struct {
 	w       *bufio.Writer
 	buf     bytes.Buffer
@@ -17,7 +19,7 @@ type jsonStream struct {
 	err     error
 }
 
-// Line prefixes of values nested one and two levels deep.
+// Line prefixes of members and of list elements.
 const (
 	jsonIndent1 = "  "
 	jsonIndent2 = "    "
@@ -30,13 +32,18 @@ func newJSONStream(w *bufio.Writer) *jsonStream {
 	return s
 }
 
-// value writes v with every line after the first prefixed.
+// value writes v with every line after the first prefixed, or compactly
+// on one line when prefix is empty.
 func (s *jsonStream) value(v any, prefix string) {
 	if s.err != nil {
 		return
 	}
 	s.buf.Reset()
-	s.enc.SetIndent(prefix, "  ")
+	if prefix == "" {
+		s.enc.SetIndent("", "")
+	} else {
+		s.enc.SetIndent(prefix, "  ")
+	}
 	if s.err = s.enc.Encode(v); s.err == nil {
 		s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte{'\n'}))
 	}
@@ -74,7 +81,7 @@ func streamList[T any](s *jsonStream, name string, items []T) {
 			s.w.WriteString(",\n")
 		}
 		s.w.WriteString(jsonIndent2)
-		s.value(&items[i], jsonIndent2)
+		s.value(&items[i], "")
 	}
 	s.w.WriteString("\n" + jsonIndent1 + "]")
 }

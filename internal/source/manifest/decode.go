@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -255,6 +256,9 @@ func decodeInto(gvk schema.GroupVersionKind, data []byte) (runtime.Object, []err
 		strict, err := sigsjson.UnmarshalStrict(data, obj, sigsjson.DisallowUnknownFields)
 		return obj, strict, err
 	}
+	if err := builtinKindError(gvk); err != nil {
+		return nil, nil, err
+	}
 	var m map[string]any
 	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &m); err != nil {
 		return nil, nil, err
@@ -391,4 +395,26 @@ func asTypeError(err error) (typeError, bool) {
 		te.typ = t.String()
 	}
 	return te, true
+}
+
+// builtinKindError refuses a kind that a built-in API group/version does
+// not have (such as a Deployment in v1): the API server would reject it,
+// and checks would silently skip it. Kinds of other groups are custom
+// resources and are kept.
+func builtinKindError(gvk schema.GroupVersionKind) error {
+	if !scheme.Scheme.IsVersionRegistered(gvk.GroupVersion()) {
+		return nil
+	}
+	var homes []string
+	for known := range scheme.Scheme.AllKnownTypes() {
+		if known.Kind == gvk.Kind && !strings.HasSuffix(known.Kind, "Options") {
+			homes = append(homes, known.GroupVersion().String())
+		}
+	}
+	msg := fmt.Sprintf("Kubernetes has no kind %s in %s", gvk.Kind, gvk.GroupVersion())
+	if len(homes) > 0 {
+		slices.Sort(homes)
+		msg += " (it is in " + strings.Join(homes, ", ") + ")"
+	}
+	return errors.New(msg + "; the API server would reject this document")
 }

@@ -337,3 +337,15 @@ func TestDirectoriesAreWalkedRecursively(t *testing.T) {
 		t.Errorf("files are named under the path as given: %s", f)
 	}
 }
+
+// A built-in group that lacks the kind is an input error; an unknown group
+// is a custom resource.
+func TestWrongAPIGroupForBuiltinKind(t *testing.T) {
+	res := loadString(t, "wrong.yaml", "apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n---\napiVersion: example.com/v1\nkind: Deployment\nmetadata: {name: y}\n")
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, "no kind Deployment in v1 (it is in apps/v1") || res.Errors[0].Line != 1 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	if len(res.Objects) != 1 || res.Objects[0].Name() != "y" {
+		t.Fatalf("the custom resource was not kept: %d objects", len(res.Objects))
+	}
+}
