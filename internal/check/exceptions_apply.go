@@ -25,13 +25,15 @@ const ignorePath = "metadata.annotations[" + IgnoreAnnotation + "]"
 // are looked at first, then the exceptions in order; the first match wins.
 func ApplyExceptions(findings []Finding, exceptions []Exception, now time.Time) (kept, suppressed []Finding) {
 	ignores := map[*inventory.Object][]ignoreEntry{}
-	for _, f := range findings {
-		if s := suppression(&f, ignores, exceptions, now); s != nil {
-			f.Suppressed = s
-			suppressed = append(suppressed, f)
+	kept = make([]Finding, 0, len(findings))
+	for i := range findings {
+		f := &findings[i]
+		if s := suppression(f, ignores, exceptions, now); s != nil {
+			suppressed = append(suppressed, *f)
+			suppressed[len(suppressed)-1].Suppressed = s
 			continue
 		}
-		kept = append(kept, f)
+		kept = append(kept, *f)
 	}
 	return kept, suppressed
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"runtime"
+	"sync"
 )
 
 // jsonStream writes one JSON object member by member and list element by
@@ -68,7 +70,9 @@ func (s *jsonStream) field(name string, v any) {
 	s.value(v, jsonIndent1)
 }
 
-// streamList writes a member whose value is a list, one element at a time.
+// streamList writes a member whose value is a list, one element per line.
+// Elements are encoded in batches, the batch split across CPUs, so that
+// large reports are fast to write while memory stays bounded by a batch.
 func streamList[T any](s *jsonStream, name string, items []T) {
 	s.key(name)
 	if len(items) == 0 {
@@ -76,14 +80,50 @@ func streamList[T any](s *jsonStream, name string, items []T) {
 		return
 	}
 	s.w.WriteString("[\n")
-	for i := range items {
-		if i > 0 {
-			s.w.WriteString(",\n")
+	const batch = 8192
+	workers := runtime.GOMAXPROCS(0)
+	parts := make([]bytes.Buffer, workers)
+	for start := 0; start < len(items) && s.err == nil; start += batch {
+		chunk := items[start:min(start+batch, len(items))]
+		per := (len(chunk) + workers - 1) / workers
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := 0; w < workers && w*per < len(chunk); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[w] = encodeLines(&parts[w], chunk[w*per:min((w+1)*per, len(chunk))], start == 0 && w == 0)
+			}()
 		}
-		s.w.WriteString(jsonIndent2)
-		s.value(&items[i], "")
+		wg.Wait()
+		for w := range parts {
+			if s.err == nil {
+				s.err = errs[w]
+			}
+			s.w.Write(parts[w].Bytes())
+			parts[w].Reset()
+		}
 	}
 	s.w.WriteString("\n" + jsonIndent1 + "]")
+}
+
+// encodeLines encodes items compactly, each on a line of its own prefixed
+// by jsonIndent2 and separated by commas; first says whether the first
+// item opens the list.
+func encodeLines[T any](buf *bytes.Buffer, items []T, first bool) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	for i := range items {
+		if !first || i > 0 {
+			buf.WriteString(",\n")
+		}
+		buf.WriteString(jsonIndent2)
+		if err := enc.Encode(&items[i]); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode ends with a newline
+	}
+	return nil
 }
 
 // close ends the object and returns the first encoding error.

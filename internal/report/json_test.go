@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -202,5 +203,38 @@ func TestJSONEmptyListsAreArrays(t *testing.T) {
 		if !strings.Contains(out, `"`+key+`": []`) {
 			t.Errorf("%s is not an empty array:\n%s", key, out)
 		}
+	}
+}
+
+// Large lists are encoded in parallel batches; the output must keep every
+// element, in order, one per line.
+func TestJSONLargeListKeepsOrder(t *testing.T) {
+	r := sampleReport()
+	base := r.Findings[0]
+	r.Findings = nil
+	for i := 0; i < 20000; i++ {
+		f := base
+		f.Path = fmt.Sprintf("spec.containers[%d]", i)
+		r.Findings = append(r.Findings, f)
+	}
+	out := render(t, "json", r, Options{})
+	var got struct {
+		Findings []struct {
+			Path string `json:"path"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Findings) != 20000 {
+		t.Fatalf("%d findings", len(got.Findings))
+	}
+	for i, f := range got.Findings {
+		if f.Path != fmt.Sprintf("spec.containers[%d]", i) {
+			t.Fatalf("finding %d has path %s", i, f.Path)
+		}
+	}
+	if lines := bytes.Count(out, []byte("\n    {\"checkId\"")); lines != 20000+len(r.Failures) {
+		t.Errorf("%d finding lines", lines)
 	}
 }
