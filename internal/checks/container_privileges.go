@@ -22,7 +22,7 @@ var restrictedSecurityContext = `securityContext:
 // dangerousCapabilities are the capabilities that let a container break out
 // of its isolation or attack the node and its network.
 var dangerousCapabilities = map[string]string{
-	"ALL":             "every capability",
+	"ALL":             "use every capability",
 	"SYS_ADMIN":       "mount filesystems, use many privileged syscalls and often escape the container",
 	"NET_ADMIN":       "reconfigure the node's network: interfaces, routes, firewall rules",
 	"SYS_PTRACE":      "trace and inject code into other processes",

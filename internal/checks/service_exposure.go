@@ -43,10 +43,14 @@ func init() {
 				}
 				var ports []string
 				for _, p := range svc.Spec.Ports {
-					ports = append(ports, strconv.Itoa(int(p.Port)))
+					node := "an allocated node port"
+					if p.NodePort != 0 {
+						node = "node port " + strconv.Itoa(int(p.NodePort))
+					}
+					ports = append(ports, strconv.Itoa(int(p.Port))+" on "+node)
 				}
-				ctx.Report(obj, "spec.type", "Service "+quote(svc.Name)+" is of type NodePort: port "+strings.Join(ports, ", ")+
-					" is open on every node; use ClusterIP behind an Ingress, or a restricted LoadBalancer")
+				ctx.Report(obj, "spec.type", "Service "+quote(svc.Name)+" is of type NodePort: it is reachable on every node's address (port "+
+					strings.Join(ports, ", ")+"); use ClusterIP behind an Ingress, or a restricted LoadBalancer")
 			})
 		},
 	})
