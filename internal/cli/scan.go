@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,8 +43,9 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	f := &scanFlags{cluster: newClusterFlags()}
 	cmd := &cobra.Command{
 		Use:   "scan PATH...",
-		Short: "Scan Kubernetes manifests for security problems",
-		Long: "Scan YAML and JSON manifests (files, directories searched recursively, or - for standard input)\n" +
+		Short: "Scan Kubernetes manifests or a live cluster for security problems",
+		Long: "Scan YAML and JSON manifests (files, directories searched recursively, or - for standard input),\n" +
+			"or with --cluster the live cluster of a kubeconfig context (read-only),\n" +
 			"and report findings with the file, line and field to fix.\n\n" +
 			"Exit codes: 0 when no finding is at or above --fail-on, 1 when one is, 2 on a usage, config or input error.",
 		Example: "  kube4c scan ./deploy\n  kube4c scan -o sarif --output-file kube4c.sarif ./deploy\n  helm template ./chart | kube4c scan -\n" +
@@ -96,6 +98,8 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
+	// Audit-log rules read audit events, not objects: kube4c audit runs them.
+	checks = slices.DeleteFunc(checks, (*check.Check).IsAuditRule)
 	settings, err := checkSettings(cfg, f, checks)
 	if err != nil {
 		return err
