@@ -113,11 +113,21 @@ func streamList[T any](s *jsonStream, name string, items []T) {
 func encodeLines[T any](buf *bytes.Buffer, items []T, first bool) error {
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
+	refs := map[*JSONReferences][]byte{}
+	var scratch []byte
 	for i := range items {
 		if !first || i > 0 {
 			buf.WriteString(",\n")
 		}
 		buf.WriteString(jsonIndent2)
+		if a, ok := any(&items[i]).(jsonAppender); ok {
+			var err error
+			if scratch, err = a.appendJSON(scratch[:0], refs); err != nil {
+				return err
+			}
+			buf.Write(scratch)
+			continue
+		}
 		if err := enc.Encode(&items[i]); err != nil {
 			return err
 		}

@@ -12,6 +12,8 @@
 package fastyaml
 
 import (
+	"github.com/kube4c/kube4c/internal/jsontext"
+
 	"sync"
 	"unicode/utf8"
 
@@ -168,7 +170,7 @@ func (e *emitter) value(i int32, id int) {
 				e.buf = append(e.buf, ',')
 			}
 			if n.kind == position.Mapping {
-				e.buf = AppendJSONString(e.buf, child.key)
+				e.buf = jsontext.AppendString(e.buf, child.key)
 				e.buf = append(e.buf, ':')
 				e.pb.Set(first+k, child.kind, child.key, int(child.kline)+e.offset, int(child.kcol))
 			} else {

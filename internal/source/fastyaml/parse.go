@@ -1,6 +1,8 @@
 package fastyaml
 
 import (
+	"github.com/kube4c/kube4c/internal/jsontext"
+
 	"bytes"
 	"unicode/utf8"
 
@@ -551,7 +553,7 @@ func (p *parser) scalar(line, col int32, v []byte, plain bool) int32 {
 	if plain {
 		switch tag := resolvePlain(v); tag {
 		case StrTag, MergeTag, TimestampTag:
-			p.vals = AppendJSONString(p.vals, v)
+			p.vals = jsontext.AppendString(p.vals, v)
 			str = tag == StrTag
 		case NullTag:
 			p.vals = append(p.vals, "null"...)
@@ -571,7 +573,7 @@ func (p *parser) scalar(line, col int32, v []byte, plain bool) int32 {
 			str = false
 		}
 	} else {
-		p.vals = AppendJSONString(p.vals, v)
+		p.vals = jsontext.AppendString(p.vals, v)
 	}
 	if str && p.capture {
 		p.captured = intern(v)

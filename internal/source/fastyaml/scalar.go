@@ -1,13 +1,14 @@
 package fastyaml
 
 import (
+	"github.com/kube4c/kube4c/internal/jsontext"
+
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Short tags of the YAML core schema, spelled as go.yaml.in/yaml/v3's
@@ -57,51 +58,7 @@ func AppendScalar(buf []byte, tag, value string) ([]byte, error) {
 		}
 		return strconv.AppendFloat(buf, f, 'g', -1, 64), nil
 	}
-	return AppendJSONString(buf, value), nil
-}
-
-// AppendJSONString appends s as a JSON string literal. Invalid UTF-8 becomes
-// U+FFFD, as encoding/json does.
-func AppendJSONString[S ~string | ~[]byte](buf []byte, s S) []byte {
-	const hex = "0123456789abcdef"
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
-			buf = append(buf, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				buf = append(buf, '\\', b)
-			case '\n':
-				buf = append(buf, '\\', 'n')
-			case '\r':
-				buf = append(buf, '\\', 'r')
-			case '\t':
-				buf = append(buf, '\\', 't')
-			default:
-				buf = append(buf, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
-		if r == utf8.RuneError && size == 1 {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
+	return jsontext.AppendString(buf, value), nil
 }
 
 // resolvePlain returns the short tag go-yaml resolves an untagged plain

@@ -50,26 +50,6 @@ func TestIsYAMLFloat(t *testing.T) {
 	}
 }
 
-func TestAppendJSONString(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain":            `"plain"`,
-		"q\"b\\":           `"q\"b\\"`,
-		"\n\r\t\x00\x1f":   `"\n\r\t\u0000\u001f"`,
-		"é\u2028😀":         `"é` + "\u2028" + `😀"`,
-		"bad\xffutf8\xc3":  `"bad\ufffdutf8\ufffd"`,
-		"":                 `""`,
-		"\x7f<>&":          "\"\x7f<>&\"",
-		"mixed \"é\" \x01": `"mixed \"é\" \u0001"`,
-	} {
-		if got := string(AppendJSONString(nil, in)); got != want {
-			t.Errorf("AppendJSONString(%q) = %s, want %s", in, got, want)
-		}
-		if got := string(AppendJSONString(nil, []byte(in))); got != want {
-			t.Errorf("AppendJSONString([]byte(%q)) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 func TestConvertDeclines(t *testing.T) {
 	lim := Limits{MaxDepth: 256, MaxJSONBytes: 1 << 20}
 	for _, in := range []string{"", "a: 1\na: 2\n", "a: &x 1\n", "- a\n", "a: b\n\x00", "a: [\n]\n", "a: .inf\n"} {

@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"github.com/kube4c/kube4c/internal/jsontext"
+
 	"fmt"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -134,7 +136,7 @@ func (c *converter) mapping(n *yaml.Node, id, depth int) error {
 		if i > 0 {
 			c.buf = append(c.buf, ',')
 		}
-		c.buf = fastyaml.AppendJSONString(c.buf, p.key)
+		c.buf = jsontext.AppendString(c.buf, p.key)
 		c.buf = append(c.buf, ':')
 		v := resolveAlias(p.value)
 		c.pb.Set(first+i, kindOf(v), p.key, p.kNode.Line+c.lineOffset, p.kNode.Column)

@@ -1,0 +1,217 @@
+// Package node reads a node's files (under a root directory, / by default)
+// into inventory objects: the control-plane static pods, the kubelet's
+// KubeletConfiguration, the files the API server's flags name
+// (EncryptionConfiguration, audit Policy), and a Host object with the
+// kubelet's command-line flags and the mode and owner of the files CIS
+// sections 1.1 and 4.1 cover.
+package node
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/kube4c/kube4c/internal/controlplane"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source"
+	"github.com/kube4c/kube4c/internal/source/manifest"
+)
+
+// Well-known paths on a node (kubeadm's layout).
+const (
+	ManifestsDir        = "/etc/kubernetes/manifests"
+	PKIDir              = "/etc/kubernetes/pki"
+	DefaultKubeletKube  = "/etc/kubernetes/kubelet.conf"
+	DefaultEtcdDataDir  = "/var/lib/etcd"
+	defaultKubeletUnit  = "kubelet.service"
+	defaultKubeletConf  = "/var/lib/kubelet/config.yaml"
+	kubeletDropInSuffix = ".d"
+)
+
+// systemdDirs are searched for the kubelet unit and its drop-ins, from the
+// lowest to the highest priority.
+var systemdDirs = []string{"/lib/systemd/system", "/usr/lib/systemd/system", "/etc/systemd/system"}
+
+// Options tune Load.
+type Options struct {
+	// Owner overrides how a file's owner is named (tests); nil reads it
+	// from the file system and the root's /etc/passwd and /etc/group.
+	Owner func(nodePath string, info os.FileInfo) (user, group string)
+}
+
+// Load reads the node's files under root. A missing or unparsable file is
+// reported by path in the result's errors; nothing panics.
+func Load(root string, opts Options) source.Result {
+	r := &reader{root: root, host: &controlplane.Host{Root: root, Files: map[string]controlplane.File{}, Roles: map[string][]string{}}}
+	r.host.Name = "node"
+	if opts.Owner != nil {
+		r.owner = opts.Owner
+	} else {
+		r.owner = newOwners(root).of
+	}
+	r.readStaticPods()
+	r.readKubelet()
+	r.readAPIServerFiles()
+	r.statControlPlaneFiles()
+	r.res.Objects = append(r.res.Objects, controlplane.NewHostObject(r.host, r.abs("/")))
+	return r.res
+}
+
+// reader accumulates what Load reads.
+type reader struct {
+	root  string
+	host  *controlplane.Host
+	res   source.Result
+	owner func(string, os.FileInfo) (string, string)
+	pods  map[string]*controlplane.Component
+}
+
+// abs returns the path on disk of a path on the node.
+func (r *reader) abs(nodePath string) string {
+	return filepath.Join(r.root, filepath.FromSlash(nodePath))
+}
+
+// nodePath returns the path on the node of a path on disk under root.
+func (r *reader) nodePath(disk string) string {
+	rel, err := filepath.Rel(r.root, disk)
+	if err != nil {
+		return disk
+	}
+	return "/" + filepath.ToSlash(rel)
+}
+
+// loadFile parses one YAML file into the result; a missing file is an error
+// named by path when required.
+func (r *reader) loadFile(nodePath string, required bool) []*inventory.Object {
+	disk := r.abs(nodePath)
+	if _, err := os.Stat(disk); err != nil {
+		if required {
+			r.problem(disk, "cannot read "+nodePath+": "+cleanErr(err))
+		}
+		return nil
+	}
+	res := manifest.Load([]string{disk}, manifest.Options{})
+	r.res.Merge(res)
+	return res.Objects
+}
+
+func (r *reader) problem(file, message string) {
+	r.res.Errors = append(r.res.Errors, source.Problem{Location: inventory.Location{File: file}, Message: message})
+}
+
+func (r *reader) readStaticPods() {
+	r.pods = map[string]*controlplane.Component{}
+	dir := r.abs(ManifestsDir)
+	if _, err := os.Stat(dir); err != nil {
+		return
+	}
+	res := manifest.Load([]string{dir}, manifest.Options{})
+	r.res.Merge(res)
+	for _, obj := range res.Objects {
+		if c := controlplane.ComponentOf(obj); c != nil && r.pods[c.Name] == nil {
+			r.pods[c.Name] = c
+			r.host.Roles[c.Name+"-manifest"] = []string{r.nodePath(obj.Source.File)}
+		}
+	}
+}
+
+// readKubelet reads the kubelet's systemd unit and drop-ins, and the
+// KubeletConfiguration file its --config flag names.
+func (r *reader) readKubelet() {
+	var units []controlplane.UnitFile
+	for _, dir := range systemdDirs {
+		unit := path.Join(dir, defaultKubeletUnit)
+		if text, err := os.ReadFile(r.abs(unit)); err == nil {
+			units = append(units[:0], controlplane.UnitFile{Path: unit, Text: string(text)})
+			r.host.KubeletUnit = unit
+		}
+	}
+	units = append(units, r.dropIns()...)
+	for _, u := range units {
+		r.host.Roles["kubelet-service"] = append(r.host.Roles["kubelet-service"], u.Path)
+	}
+	cmd := controlplane.ExpandExecStart(units, func(p string) (string, error) {
+		b, err := os.ReadFile(r.abs(p))
+		return string(b), err
+	})
+	r.host.KubeletFlags = controlplane.ParseFlags(cmd.Args)
+	r.host.KubeletFlagsFile = cmd.From
+	config, ok := r.host.KubeletFlags.Value("config")
+	if !ok && len(units) == 0 {
+		if _, err := os.Stat(r.abs(defaultKubeletConf)); err == nil {
+			config, ok = defaultKubeletConf, true
+		}
+	}
+	if ok && config != "" {
+		r.host.Roles["kubelet-config"] = []string{config}
+		for _, obj := range r.loadFile(config, true) {
+			if ca := clientCAFile(obj); ca != "" {
+				r.host.Roles["kubelet-client-ca"] = []string{ca}
+			}
+		}
+	}
+	if ca, ok := r.host.KubeletFlags.Value("client-ca-file"); ok {
+		r.host.Roles["kubelet-client-ca"] = []string{ca}
+	}
+	kubeconfig, ok := r.host.KubeletFlags.Value("kubeconfig")
+	if !ok && len(units) > 0 {
+		kubeconfig = DefaultKubeletKube
+	}
+	if kubeconfig != "" {
+		r.host.Roles["kubelet-kubeconfig"] = []string{kubeconfig}
+	}
+}
+
+// dropIns returns the kubelet's drop-in files in the order systemd applies
+// them: by file name, a file in a higher-priority directory replacing one
+// of the same name.
+func (r *reader) dropIns() []controlplane.UnitFile {
+	byName := map[string]string{}
+	for _, dir := range systemdDirs {
+		d := path.Join(dir, defaultKubeletUnit+kubeletDropInSuffix)
+		entries, _ := os.ReadDir(r.abs(d))
+		for _, e := range entries {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".conf") {
+				byName[e.Name()] = path.Join(d, e.Name())
+			}
+		}
+	}
+	names := make([]string, 0, len(byName))
+	for n := range byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []controlplane.UnitFile
+	for _, n := range names {
+		text, err := os.ReadFile(r.abs(byName[n]))
+		if err != nil {
+			r.problem(r.abs(byName[n]), "cannot read "+byName[n]+": "+cleanErr(err))
+			continue
+		}
+		out = append(out, controlplane.UnitFile{Path: byName[n], Text: string(text)})
+	}
+	return out
+}
+
+// readAPIServerFiles reads the files the API server's flags name.
+func (r *reader) readAPIServerFiles() {
+	api := r.pods[controlplane.APIServer]
+	if api == nil {
+		return
+	}
+	for _, flag := range []string{"encryption-provider-config", "audit-policy-file"} {
+		if p, ok := api.Flags.Value(flag); ok && p != "" {
+			r.host.Roles[flag] = []string{p}
+			r.loadFile(p, true)
+		}
+	}
+}
+
+func cleanErr(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
