@@ -2,9 +2,11 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/url"
 	"os"
@@ -48,19 +50,53 @@ func sarifLevel(s check.Severity) string {
 	}
 }
 
-// renderSARIF writes a SARIF 2.1.0 log with one run.
+// renderSARIF writes a SARIF 2.1.0 log with one run. The log is built with
+// go-sarif, but its results are encoded one at a time into the place of
+// an empty results list, so that a large report never holds every result
+// in memory at once.
 func renderSARIF(w io.Writer, r *Report, opts Options) error {
 	cwd, _ := os.Getwd()
+	b := newSARIFRun(r, cwd)
+	findings := r.Findings
+	if opts.ShowSuppressed {
+		findings = append(append([]check.Finding{}, r.Findings...), r.Suppressed...)
+	}
+	// Every rule must be in the driver before the log is written.
+	for i := range findings {
+		b.ruleIndex(findings[i].CheckID, findings[i].Severity)
+	}
+	b.Results = []*sarif.Result{}
 	log := sarif.NewReport()
 	log.Schema = sarifSchemaURI
-	log.AddRun(newSARIFRun(r, opts, cwd))
+	log.AddRun(b.Run)
 	// Compact: SARIF is for machines, and code scanning limits upload sizes.
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(log); err != nil {
 		return err
 	}
+	const marker = `"results":[]`
+	at := bytes.Index(head.Bytes(), []byte(marker))
+	if at < 0 {
+		return errors.New("sarif: no results list in the encoded run")
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(head.Bytes()[:at+len(marker)-1])
+	var item bytes.Buffer
+	itemEnc := json.NewEncoder(&item)
+	itemEnc.SetEscapeHTML(false)
+	for i := range findings {
+		item.Reset()
+		if err := itemEnc.Encode(b.result(&findings[i])); err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.Write(bytes.TrimSuffix(item.Bytes(), []byte{'\n'}))
+	}
+	bw.Write(head.Bytes()[at+len(marker)-1:])
 	return bw.Flush()
 }
 
@@ -72,7 +108,9 @@ type sarifRun struct {
 	cwd   string
 }
 
-func newSARIFRun(r *Report, opts Options, cwd string) *sarif.Run {
+// newSARIFRun builds the run without results: the tool with one rule per
+// check that ran, and the invocation.
+func newSARIFRun(r *Report, cwd string) *sarifRun {
 	driver := sarif.NewToolComponent().WithName(r.Tool.Name)
 	if r.Tool.Version != "" {
 		driver.WithVersion(r.Tool.Version)
@@ -89,16 +127,8 @@ func newSARIFRun(r *Report, opts Options, cwd string) *sarif.Run {
 	for _, c := range r.Checks {
 		b.addRule(sarifRule(c), c.ID)
 	}
-	for i := range r.Findings {
-		b.AddResult(b.result(&r.Findings[i]))
-	}
-	if opts.ShowSuppressed {
-		for i := range r.Suppressed {
-			b.AddResult(b.result(&r.Suppressed[i]))
-		}
-	}
 	b.AddInvocation(b.invocation(r))
-	return b.Run
+	return b
 }
 
 func (b *sarifRun) addRule(rule *sarif.ReportingDescriptor, id string) int {
