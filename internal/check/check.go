@@ -48,8 +48,13 @@ type Check struct {
 	Reads []string `json:"reads,omitempty"`
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
-	// Run inspects the inventory and reports findings.
+	// Run inspects the inventory and reports findings. It is nil for
+	// audit-log rules.
 	Run func(ctx *Context) `json:"-"`
+	// Audit, set instead of Run for audit-log rules, returns the evaluator
+	// of one stream of audit events, configured with the check's settings.
+	// Scans of an inventory skip these checks; kube4c audit runs them.
+	Audit func(s Settings) EventRule `json:"-"`
 	// ValidateSettings, when set, checks the check's settings before a scan,
 	// so that a bad value is a configuration error rather than a failed check.
 	ValidateSettings func(s Settings) error `json:"-"`
@@ -70,6 +75,7 @@ type Context struct {
 	Complete bool
 	check    *Check
 	emit     func(Finding)
+	record   func(Verdict)
 }
 
 // Report records a finding of the running check about obj at the field

@@ -29,6 +29,9 @@ type Env struct {
 	// live scan, or scan --complete on files), so an object it lacks does
 	// not exist.
 	Complete bool
+	// Verdicts, when set, collects the passes and not-applicables checks
+	// record.
+	Verdicts *Verdicts
 }
 
 // Run runs checks over inv, in parallel, and returns their findings with
@@ -71,6 +74,10 @@ func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]Finding, []Failu
 }
 
 func runOne(inv *inventory.Inventory, c *Check, env Env) (found []Finding, err error) {
+	if c.Run == nil {
+		// An audit-log rule: it has nothing to say about an inventory.
+		return nil, nil
+	}
 	start := time.Now()
 	defer func() {
 		slog.Debug("check ran", "check", c.ID, "findings", len(found), "elapsed", time.Since(start))
@@ -81,8 +88,15 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found []Finding, err e
 			err = fmt.Errorf("check %s panicked: %v\n%s", c.ID, r, debug.Stack())
 		}
 	}()
+	var verdicts []Verdict
 	ctx := &Context{Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now, Complete: env.Complete, check: c, emit: func(f Finding) { found = append(found, f) }}
+	if env.Verdicts != nil {
+		ctx.record = func(v Verdict) { verdicts = append(verdicts, v) }
+	}
 	c.Run(ctx)
+	if env.Verdicts != nil {
+		env.Verdicts.add(verdicts)
+	}
 	return found, nil
 }
 
@@ -136,7 +150,7 @@ func sorted(findings []Finding) []Finding {
 		l := &findings[i].Location
 		keys[i] = key{file: files[l.File], line: int32(l.Line), col: int32(l.Column), index: int32(i)}
 	}
-	slices.SortStableFunc(keys, func(x, y key) int {
+	slices.SortFunc(keys, func(x, y key) int {
 		if c := cmp.Compare(x.file, y.file); c != 0 {
 			return c
 		}
@@ -155,7 +169,10 @@ func sorted(findings []Finding) []Finding {
 				return c
 			}
 		}
-		return strings.Compare(a.Path, b.Path)
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.index, y.index) // keeps equal findings in run order
 	})
 	out := make([]Finding, len(findings))
 	for i, k := range keys {

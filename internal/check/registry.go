@@ -44,8 +44,8 @@ func (c *Check) validate() error {
 		return fmt.Errorf("check %q has no valid layer", c.ID)
 	case c.Severity < Info || c.Severity > Critical:
 		return fmt.Errorf("check %q has no valid severity", c.ID)
-	case c.Run == nil:
-		return fmt.Errorf("check %q has no Run function", c.ID)
+	case (c.Run == nil) == (c.Audit == nil):
+		return fmt.Errorf("check %q needs exactly one of a Run and an Audit function", c.ID)
 	}
 	return nil
 }
