@@ -36,14 +36,40 @@ func parseImage(image string) (imageRef, error) {
 // it has no digest.
 func (r imageRef) mutable() bool { return r.digest == "" }
 
+// parsedImage is the outcome of parsing one image reference.
+type parsedImage struct {
+	ref imageRef
+	err error
+}
+
+// parsedImages parses every distinct image of the inventory once; the image
+// checks share the result.
+func parsedImages(inv *inventory.Inventory) map[string]parsedImage {
+	return inv.Memo("checks.images", func() any {
+		images := map[string]parsedImage{}
+		for _, w := range inv.Workloads() {
+			for _, c := range w.Containers() {
+				if _, ok := images[c.Image]; !ok {
+					ref, err := parseImage(c.Image)
+					images[c.Image] = parsedImage{ref, err}
+				}
+			}
+		}
+		return images
+	}).(map[string]parsedImage)
+}
+
 // imageRule runs fn for every container whose image parses; a container
 // whose image does not parse is reported once, by image-latest-tag.
 func imageRule(fn func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string))) func(*check.Context) {
-	return forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
-		if ref, err := parseImage(c.Image); err == nil {
-			fn(w, c, ref, report)
-		}
-	})
+	return func(ctx *check.Context) {
+		images := parsedImages(ctx.Inventory)
+		forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+			if p := images[c.Image]; p.err == nil {
+				fn(w, c, p.ref, report)
+			}
+		})(ctx)
+	}
 }
 
 // registrySettings configure image-untrusted-registry.
@@ -84,20 +110,31 @@ func init() {
 			NSA:   []string{"Kubernetes Pod security: Building secure container images"},
 			MITRE: []string{"T1525"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
-			ref, err := parseImage(c.Image)
-			switch {
-			case err != nil:
-				report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" is not a valid reference ("+err.Error()+"); its version cannot be known")
-			case ref.digest != "":
-			case ref.tag == "":
-				report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" has no tag, which means latest; pin a version and a digest")
-			case ref.tag == "latest":
-				report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" uses the latest tag; pin a version and a digest")
-			}
-		}),
+		Run: func(ctx *check.Context) {
+			images := parsedImages(ctx.Inventory)
+			forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+				latestTagRule(c, images[c.Image], report)
+			})(ctx)
+		},
 	})
+}
 
+// latestTagRule reports an image without tag or digest, with the latest
+// tag and no digest, or one that does not parse.
+func latestTagRule(c inventory.Container, p parsedImage, report func(string, string)) {
+	ref, err := p.ref, p.err
+	switch {
+	case err != nil:
+		report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" is not a valid reference ("+err.Error()+"); its version cannot be known")
+	case ref.digest != "":
+	case ref.tag == "":
+		report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" has no tag, which means latest; pin a version and a digest")
+	case ref.tag == "latest":
+		report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" uses the latest tag; pin a version and a digest")
+	}
+}
+
+func init() {
 	check.Register(&check.Check{
 		ID:          "image-not-pinned",
 		Title:       "Image not pinned by digest",
