@@ -12,7 +12,7 @@ import (
 	_ "github.com/kube4c/kube4c/internal/checks"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/checks.md from the registry")
+var update = flag.Bool("update", false, "rewrite docs/checks.md and docs/cis.md from the registry")
 
 // docs/checks.md must be what the registry generates: a check added or
 // changed without regenerating the page fails here.
@@ -39,5 +39,36 @@ func TestMarkdownHasEveryCheck(t *testing.T) {
 		if !strings.Contains(page, "\n## "+c.ID+"\n") || !strings.Contains(page, "[`"+c.ID+"`](#"+c.ID+")") {
 			t.Errorf("no section or index entry for %s", c.ID)
 		}
+	}
+}
+
+// docs/cis.md must be what the registry generates.
+func TestCISPageIsCurrent(t *testing.T) {
+	path := filepath.Join("..", "..", "docs", "cis.md")
+	want := CISMarkdown(check.Default.All())
+	if *update {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (generate it with: go test ./internal/checkdoc -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("docs/cis.md is stale: regenerate it with `go test ./internal/checkdoc -update`")
+	}
+}
+
+func TestCISPageOrder(t *testing.T) {
+	page := string(CISMarkdown(check.Default.All()))
+	for _, pair := range [][2]string{{"| 1.1.2 |", "| 1.1.10 |"}, {"| 1.2.9 |", "| 1.2.10 |"}, {"| 1.4.2 |", "| 2.1 |"}, {"| 3.2.2 |", "| 4.1.1 |"}} {
+		i, j := strings.Index(page, pair[0]), strings.Index(page, pair[1])
+		if i < 0 || j >= 0 && j < i {
+			t.Errorf("%s should come before %s", pair[0], pair[1])
+		}
+	}
+	if !strings.Contains(page, "| 1.2.1 | 1.2.1 | [`apiserver-anonymous-auth`](checks.md#apiserver-anonymous-auth) |") {
+		t.Error("no row for 1.2.1")
 	}
 }

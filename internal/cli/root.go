@@ -94,7 +94,7 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
 	})
-	root.AddCommand(newScanCommand(g), newChecksCommand(), newNetpolCommand(g), newRBACCommand(g), newAuditCommand(g))
+	root.AddCommand(newScanCommand(g), newChecksCommand(), newNetpolCommand(g), newRBACCommand(g), newAuditCommand(g), newNodeCommand(g))
 	return root
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/kube4c/kube4c/internal/check"
@@ -65,60 +66,94 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(report.Formats(), ", "))
-	fl.StringVar(&f.outputFile, "output-file", "", "write the report to this file instead of standard output")
-	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity (critical, high, medium, low, info, or none)")
-	fl.StringVar(&f.configPath, "config", "", "config file (default: .kube4c.yaml in the scanned path or a parent directory)")
-	fl.StringSliceVar(&f.checks, "checks", nil, "run only these check IDs (comma-separated)")
-	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "do not run these check IDs (comma-separated)")
-	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also list findings that exceptions suppress")
+	f.addReportFlags(fl, "in the scanned path or a parent directory")
 	fl.BoolVar(&f.complete, "complete", false, "the files hold every object of the cluster: report references to objects they lack (rbac-binding-missing-role)")
-	fl.StringVar(&f.color, "color", "auto", "colour the table: auto (on a terminal, unless NO_COLOR is set), always or never")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
 	return cmd
 }
 
+// addReportFlags adds the flags of every command that runs checks and
+// reports like scan: output, threshold, config and check selection.
+// configWhere says where the config file is looked for by default.
+func (f *scanFlags) addReportFlags(fl *pflag.FlagSet, configWhere string) {
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(report.Formats(), ", "))
+	fl.StringVar(&f.outputFile, "output-file", "", "write the report to this file instead of standard output")
+	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity (critical, high, medium, low, info, or none)")
+	fl.StringVar(&f.configPath, "config", "", "config file (default: .kube4c.yaml "+configWhere+")")
+	fl.StringSliceVar(&f.checks, "checks", nil, "run only these check IDs (comma-separated)")
+	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "do not run these check IDs (comma-separated)")
+	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also list findings that exceptions suppress")
+	fl.StringVar(&f.color, "color", "auto", "colour the table: auto (on a terminal, unless NO_COLOR is set), always or never")
+}
+
 func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) error {
+	run, err := prepareRun(f, paths, nil)
+	if err != nil {
+		return err
+	}
+	loaded, err := load(cmd, g, f, paths, run.checks)
+	if err != nil {
+		return err
+	}
+	return run.checkAndReport(cmd, g, f, loaded, inventoryComplete(f.complete, loaded.coverage))
+}
+
+// checkRun is what a command that runs checks and reports like scan has
+// prepared before reading its input.
+type checkRun struct {
+	start    time.Time
+	failOn   check.Severity
+	cfg      *config.Config
+	checks   []*check.Check
+	settings check.Settings
+	// verdicts, when set, collects passes and not-applicables for the report.
+	verdicts *check.Verdicts
+}
+
+// prepareRun reads the flags and the config and selects the checks (keep,
+// when set, narrows them), rejecting bad values before any input is read.
+func prepareRun(f *scanFlags, paths []string, keep func(*check.Check) bool) (*checkRun, error) {
 	// Scanning allocates many short-lived objects: collecting less often
 	// makes large scans markedly faster, while the soft memory limit makes
 	// the collector work harder before the heap grows past it.
 	tuneGC()
-	start := time.Now()
-
-	failOn, err := parseFailOn(f.failOn)
-	if err != nil {
-		return err
+	run := &checkRun{start: time.Now()}
+	var err error
+	if run.failOn, err = parseFailOn(f.failOn); err != nil {
+		return nil, err
 	}
-	cfg, err := loadConfig(f.configPath, paths)
-	if err != nil {
-		return &exitError{code: ExitError, err: err}
+	if run.cfg, err = loadConfig(f.configPath, paths); err != nil {
+		return nil, &exitError{code: ExitError, err: err}
 	}
-	checks, err := cfg.Select(check.Default, f.checks, f.skipChecks)
-	if err != nil {
-		return &exitError{code: ExitError, err: err}
+	if run.checks, err = run.cfg.Select(check.Default, f.checks, f.skipChecks); err != nil {
+		return nil, &exitError{code: ExitError, err: err}
 	}
 	// Audit-log rules read audit events, not objects: kube4c audit runs them.
-	checks = slices.DeleteFunc(checks, (*check.Check).IsAuditRule)
-	settings, err := checkSettings(cfg, f, checks)
-	if err != nil {
-		return err
+	run.checks = slices.DeleteFunc(run.checks, (*check.Check).IsAuditRule)
+	if keep != nil {
+		run.checks = slices.DeleteFunc(run.checks, func(c *check.Check) bool { return !keep(c) })
+	}
+	if run.settings, err = checkSettings(run.cfg, f, run.checks); err != nil {
+		return nil, err
 	}
 	// Reject an unknown format before reading anything.
 	if !contains(report.Formats(), f.output) {
-		return usageError("unknown output format %q (want one of %s)", f.output, strings.Join(report.Formats(), ", "))
+		return nil, usageError("unknown output format %q (want one of %s)", f.output, strings.Join(report.Formats(), ", "))
 	}
+	return run, nil
+}
 
-	loaded, err := load(cmd, g, f, paths, checks)
-	if err != nil {
-		return err
-	}
+// checkAndReport runs the checks over what was loaded, writes the report
+// and returns the error that carries the exit code.
+func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanFlags, loaded *loaded, complete bool) error {
+	start, cfg, checks, failOn := run.start, run.cfg, run.checks, run.failOn
 	slog.Debug("loaded", "files", loaded.Files, "documents", loaded.Documents, "objects", len(loaded.Objects), "errors", len(loaded.Errors), "elapsed", time.Since(start))
 	inv := inventory.New(loaded.Objects)
 
 	now := time.Now()
 	exceptions := cfg.ExceptionList()
-	findings, failures := check.Run(inv, checks, check.Env{Settings: settings, Exceptions: exceptions, Now: now, Complete: inventoryComplete(f.complete, loaded.coverage)})
+	findings, failures := check.Run(inv, checks, check.Env{Settings: run.settings, Exceptions: exceptions, Now: now, Complete: complete, Verdicts: run.verdicts})
 	cfg.ApplySeverities(findings)
 	kept, suppressed := check.ApplyExceptions(findings, exceptions, now)
 	slog.Debug("checked", "checks", len(checks), "findings", len(kept), "suppressed", len(suppressed), "elapsed", time.Since(start))
@@ -137,6 +172,9 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 		Objects:    len(loaded.Objects),
 		FailOn:     failOn,
 		Coverage:   loaded.coverage,
+	}
+	if run.verdicts != nil {
+		rep.Verdicts = run.verdicts.Outcomes(checks, kept, suppressed)
 	}
 	if err := writeReport(cmd, f, g, rep); err != nil {
 		return &exitError{code: ExitError, err: err}
@@ -187,6 +225,11 @@ func checkSettings(cfg *config.Config, f *scanFlags, selected []*check.Check) (c
 		}
 		settings = checks.PSSVersionSettings(cfg, f.pssVersion)
 	}
+	return settings, validateSettings(settings, selected)
+}
+
+// validateSettings has each selected check validate its settings.
+func validateSettings(settings check.Settings, selected []*check.Check) error {
 	var errs []error
 	for _, c := range selected {
 		if c.ValidateSettings != nil {
@@ -196,9 +239,9 @@ func checkSettings(cfg *config.Config, f *scanFlags, selected []*check.Check) (c
 		}
 	}
 	if len(errs) > 0 {
-		return nil, &exitError{code: ExitError, err: errors.Join(errs...)}
+		return &exitError{code: ExitError, err: errors.Join(errs...)}
 	}
-	return settings, nil
+	return nil
 }
 
 // scanMemoryLimit is the soft heap limit of a scan: below it, garbage

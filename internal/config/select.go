@@ -80,3 +80,11 @@ func (c *Config) ApplySeverities(findings []check.Finding) {
 		}
 	}
 }
+
+// Severity returns the severity override of the check id, or def.
+func (c *Config) Severity(id string, def check.Severity) check.Severity {
+	if s := c.override(id).Severity; s != nil {
+		return *s
+	}
+	return def
+}

@@ -30,6 +30,23 @@ type JSONReport struct {
 	CheckFailures []JSONCheckFailed `json:"checkFailures"`
 	// Coverage is present for live-cluster scans.
 	Coverage *JSONCoverage `json:"coverage,omitempty"`
+	// Results is present for kube4c node: the pass, fail or not-applicable
+	// outcome of every check that ran.
+	Results []JSONResult `json:"results,omitempty"`
+}
+
+// JSONResult is the outcome of a check for one item it decides.
+type JSONResult struct {
+	CheckID string `json:"checkId"`
+	// Status is pass, fail or not-applicable.
+	Status string `json:"status"`
+	// CIS lists the CIS Kubernetes Benchmark items the check decides.
+	CIS      []string      `json:"cis,omitempty"`
+	Object   *JSONObject   `json:"object,omitempty"`
+	Path     string        `json:"path,omitempty"`
+	Location *JSONLocation `json:"location,omitempty"`
+	// Message says what passed or failed, or why the item does not apply.
+	Message string `json:"message"`
 }
 
 // JSONCoverage says what a live-cluster scan collected.
@@ -191,6 +208,9 @@ func renderJSON(w io.Writer, r *Report, opts Options) error {
 	if doc.Coverage != nil {
 		s.field("coverage", doc.Coverage)
 	}
+	if doc.Results != nil {
+		streamList(s, "results", doc.Results)
+	}
 	if err := s.close(); err != nil {
 		return err
 	}
@@ -214,6 +234,7 @@ func NewJSONReport(r *Report, opts Options) *JSONReport {
 		out.Suppressed = conv.findings(r.Suppressed)
 	}
 	out.Coverage = jsonCoverage(r.Coverage)
+	out.Results = conv.results(r.Verdicts)
 	for _, f := range r.Failures {
 		msg := ""
 		if f.Err != nil {
@@ -284,10 +305,7 @@ func (c *findingConverter) finding(f *check.Finding) JSONFinding {
 		out.Title = ch.Title
 		out.References = c.references(ch)
 	}
-	if f.Object != nil {
-		ref := f.Object.Ref()
-		out.Object = &JSONObject{APIVersion: ref.APIVersion, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}
-	}
+	out.Object = jsonObject(f.Object)
 	if s := f.Suppressed; s != nil {
 		out.Suppression = &JSONSuppression{Kind: s.Kind, Reason: s.Reason, Source: s.Source}
 	}
@@ -335,4 +353,27 @@ func jsonCoverage(c *Coverage) *JSONCoverage {
 		out.Incomplete = append(out.Incomplete, JSONIncompleteCheck(ic))
 	}
 	return out
+}
+
+// results converts verdicts; nil when the report has none.
+func (c *findingConverter) results(vs []check.Verdict) []JSONResult {
+	if vs == nil {
+		return nil
+	}
+	out := make([]JSONResult, len(vs))
+	for i, v := range vs {
+		out[i] = JSONResult{CheckID: v.CheckID, Status: string(v.Status), Path: v.Path, Location: jsonLocation(v.Location), Message: v.Message, Object: jsonObject(v.Object)}
+		if ch := c.checks[v.CheckID]; ch != nil {
+			out[i].CIS = ch.References.CIS
+		}
+	}
+	return out
+}
+
+func jsonObject(o *inventory.Object) *JSONObject {
+	if o == nil {
+		return nil
+	}
+	ref := o.Ref()
+	return &JSONObject{APIVersion: ref.APIVersion, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}
 }

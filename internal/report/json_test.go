@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
 )
 
 // compileSchema compiles a JSON Schema file with format assertions on.
@@ -47,6 +50,7 @@ func TestJSONMatchesSchema(t *testing.T) {
 		"sample":            {sampleReport(), Options{}},
 		"sample-suppressed": {sampleReport(), Options{ShowSuppressed: true}},
 		"empty":             {emptyReport(), Options{ShowSuppressed: true}},
+		"verdicts":          {verdictReport(), Options{}},
 	} {
 		t.Run(name, func(t *testing.T) { validate(t, s, render(t, "json", tc.r, tc.opts)) })
 	}
@@ -236,5 +240,42 @@ func TestJSONLargeListKeepsOrder(t *testing.T) {
 	}
 	if lines := bytes.Count(out, []byte("\n    {\"checkId\"")); lines != 20000+len(r.Failures) {
 		t.Errorf("%d finding lines", lines)
+	}
+}
+
+// verdictReport is the sample report with the outcomes kube4c node adds.
+func verdictReport() *Report {
+	r := sampleReport()
+	pod := r.Findings[1].Object
+	r.Verdicts = []check.Verdict{
+		{CheckID: privileged.ID, Status: check.StatusFail, Object: pod, Path: "spec", Message: "failed", Location: inventory.Location{File: "deploy/pod.yaml", Line: 3}},
+		{CheckID: wildcard.ID, Status: check.StatusPass, Message: "passed"},
+		{CheckID: limits.ID, Status: check.StatusNotApplicable, Message: "no such component"},
+	}
+	return r
+}
+
+func TestJSONResults(t *testing.T) {
+	var doc JSONReport
+	if err := json.Unmarshal(render(t, "json", verdictReport(), Options{}), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range doc.Results {
+		got = append(got, r.CheckID+" "+r.Status)
+	}
+	want := []string{privileged.ID + " fail", wildcard.ID + " pass", limits.ID + " not-applicable"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("results %v, want %v", got, want)
+	}
+	if doc.Results[0].Object == nil || doc.Results[0].Location == nil {
+		t.Error("a result about an object lacks the object or its location")
+	}
+	var plain map[string]any
+	if err := json.Unmarshal(render(t, "json", sampleReport(), Options{}), &plain); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := plain["results"]; ok {
+		t.Error("a report without verdicts has results")
 	}
 }

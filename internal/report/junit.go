@@ -106,6 +106,12 @@ func newJUnit(r *Report, opts Options) *junitSuites {
 		suite(f.CheckID).add(junitCase{Name: "check failed", Classname: f.CheckID,
 			Error: &junitOutcome{Message: firstLine(msg), Type: "check-failure", Details: xmlText(msg)}})
 	}
+	// A check that only found its item not applicable is skipped, with why.
+	for _, v := range r.Verdicts {
+		if s := suite(v.CheckID); v.Status == check.StatusNotApplicable && len(s.Cases) == 0 {
+			s.add(junitCase{Name: "not applicable", Classname: v.CheckID, Skipped: &junitOutcome{Message: v.Message}})
+		}
+	}
 	for _, s := range doc.Suites {
 		if len(s.Cases) == 0 {
 			s.add(junitCase{Name: "no findings", Classname: s.Name})

@@ -180,3 +180,12 @@ func TestJUnitEmpty(t *testing.T) {
 		t.Errorf("clean scan: %d suites, counts %v, want 2 suites with %v", len(doc.Suites), got, want)
 	}
 }
+
+func TestJUnitSkipsNotApplicable(t *testing.T) {
+	r := verdictReport()
+	r.Findings, r.Suppressed = nil, nil
+	out := string(render(t, "junit", r, Options{}))
+	if !strings.Contains(out, `<skipped message="no such component">`) || strings.Count(out, "<skipped") != 1 {
+		t.Errorf("the not-applicable check is not the one skipped case:\n%s", out)
+	}
+}

@@ -34,6 +34,9 @@ type Report struct {
 	FailOn check.Severity
 	// Coverage is set for live-cluster scans: what could be collected.
 	Coverage *Coverage
+	// Verdicts, when set, hold the pass, fail or not-applicable outcome of
+	// every check that ran (kube4c node: one per CIS item).
+	Verdicts []check.Verdict
 }
 
 // Coverage says what a live-cluster scan collected, and which checks saw

@@ -59,6 +59,7 @@ func renderTable(w io.Writer, r *Report, opts Options) error {
 	t.problems(r)
 	t.failures(r.Failures)
 	t.coverage(r.Coverage)
+	t.verdicts(r.Verdicts)
 	t.summary(r)
 	return t.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kube4c/kube4c/internal/controlplane"
 	"github.com/kube4c/kube4c/internal/inventory"
@@ -23,9 +24,36 @@ var kubeconfigRoles = map[string][]string{
 	"controller-manager-kubeconfig": {"/etc/kubernetes/controller-manager.conf"},
 }
 
+// proxyKubeconfigs are where kube-proxy's kubeconfig is found on nodes
+// that run it from a systemd unit (CIS 4.1.3, 4.1.4).
+var proxyKubeconfigs = []string{"/etc/kubernetes/proxy.conf", "/etc/kubernetes/kube-proxy.conf", "/var/lib/kube-proxy/kubeconfig.conf", "/var/lib/kube-proxy/kubeconfig"}
+
+// Default CNI directories (CIS 1.1.9, 1.1.10).
+const (
+	defaultCNIConfDir = "/etc/cni/net.d"
+	cniNetworksDir    = "/var/lib/cni/networks"
+)
+
 // statControlPlaneFiles records the state of every file a role names, plus
-// the PKI directory's tree and the etcd data directory.
+// the PKI directory's tree, the etcd data directory, the CNI files and
+// kube-proxy's kubeconfig.
 func (r *reader) statControlPlaneFiles() {
+	for _, p := range proxyKubeconfigs {
+		if _, err := os.Lstat(r.abs(p)); err == nil {
+			r.host.Roles["proxy-kubeconfig"] = append(r.host.Roles["proxy-kubeconfig"], p)
+		}
+	}
+	cniDir, ok := r.host.KubeletFlags.Value("cni-conf-dir")
+	if !ok || cniDir == "" {
+		cniDir = defaultCNIConfDir
+	}
+	for _, dir := range []string{cniDir, cniNetworksDir} {
+		for _, p := range r.tree(dir) {
+			if p != dir {
+				r.host.Roles["cni"] = append(r.host.Roles["cni"], p)
+			}
+		}
+	}
 	if len(r.pods) > 0 {
 		for role, paths := range kubeconfigRoles {
 			for _, p := range paths {
@@ -47,6 +75,28 @@ func (r *reader) statControlPlaneFiles() {
 		for _, p := range paths {
 			if _, done := r.host.Files[p]; !done {
 				r.host.Files[p] = r.stat(p)
+			}
+		}
+	}
+	r.parseKubeconfigs()
+}
+
+// parseKubeconfigs reports the kubeconfig files that do not parse.
+func (r *reader) parseKubeconfigs() {
+	roles := make([]string, 0, len(r.host.Roles))
+	for role := range r.host.Roles {
+		if strings.HasSuffix(role, "-kubeconfig") {
+			roles = append(roles, role)
+		}
+	}
+	sort.Strings(roles)
+	for _, role := range roles {
+		for _, p := range r.host.Roles[role] {
+			if !r.host.Files[p].Exists || r.host.Files[p].Dir {
+				continue
+			}
+			if _, err := clientcmd.LoadFromFile(r.abs(p)); err != nil {
+				r.problem(r.abs(p), "cannot parse kubeconfig "+p+": "+err.Error())
 			}
 		}
 	}

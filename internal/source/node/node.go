@@ -27,6 +27,7 @@ const (
 	DefaultEtcdDataDir  = "/var/lib/etcd"
 	defaultKubeletUnit  = "kubelet.service"
 	defaultKubeletConf  = "/var/lib/kubelet/config.yaml"
+	kubeProxyConfig     = "/var/lib/kube-proxy/config.conf"
 	kubeletDropInSuffix = ".d"
 )
 
@@ -45,7 +46,7 @@ type Options struct {
 // reported by path in the result's errors; nothing panics.
 func Load(root string, opts Options) source.Result {
 	r := &reader{root: root, host: &controlplane.Host{Root: root, Files: map[string]controlplane.File{}, Roles: map[string][]string{}}}
-	r.host.Name = "node"
+	r.host.Name = hostname(root)
 	if opts.Owner != nil {
 		r.owner = opts.Owner
 	} else {
@@ -54,6 +55,7 @@ func Load(root string, opts Options) source.Result {
 	r.readStaticPods()
 	r.readKubelet()
 	r.readAPIServerFiles()
+	r.loadFile(kubeProxyConfig, false)
 	r.statControlPlaneFiles()
 	r.res.Objects = append(r.res.Objects, controlplane.NewHostObject(r.host, r.abs("/")))
 	return r.res
@@ -94,6 +96,11 @@ func (r *reader) loadFile(nodePath string, required bool) []*inventory.Object {
 	}
 	res := manifest.Load([]string{disk}, manifest.Options{})
 	r.res.Merge(res)
+	for _, obj := range res.Objects {
+		if err := controlplane.Validate(obj); err != nil {
+			r.problem(disk, "cannot decode "+obj.Kind()+" in "+nodePath+": "+err.Error())
+		}
+	}
 	return res.Objects
 }
 
@@ -214,4 +221,13 @@ func cleanErr(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// hostname is the node's name from the root's /etc/hostname, or "node".
+func hostname(root string) string {
+	b, err := os.ReadFile(filepath.Join(root, "etc", "hostname"))
+	if name := strings.TrimSpace(string(b)); err == nil && name != "" {
+		return name
+	}
+	return "node"
 }

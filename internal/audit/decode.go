@@ -1,0 +1,83 @@
+// Package audit reads Kubernetes audit logs (JSON lines, gzip files and
+// EventList documents, optionally followed across rotation) and evaluates
+// the audit-log rules of the check registry on their events.
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	jsoniter "github.com/json-iterator/go"
+	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
+)
+
+// jsonAPI decodes audit events about three times faster than
+// encoding/json, with the same semantics (including the types' own
+// UnmarshalJSON methods), which matters at 100,000 events a second.
+var jsonAPI = jsoniter.ConfigCompatibleWithStandardLibrary
+
+// Accepted API versions. v1beta1 events have the shape of v1 events for
+// every field the rules read, so both decode into the v1 type.
+const (
+	apiV1      = "audit.k8s.io/v1"
+	apiV1beta1 = "audit.k8s.io/v1beta1"
+)
+
+// record is one JSON document of an audit log: an Event, or an EventList
+// whose items are events.
+type record struct {
+	auditv1.Event
+	Items []auditv1.Event `json:"items"`
+}
+
+// decoder turns JSON documents into events, reusing its memory.
+type decoder struct {
+	rec record
+}
+
+// decode calls each for every event of one JSON document. The events are
+// valid only during the call.
+func (d *decoder) decode(doc []byte, each func(*auditv1.Event)) error {
+	d.rec = record{}
+	if err := jsonAPI.Unmarshal(doc, &d.rec); err != nil {
+		return plainError(doc, err)
+	}
+	return d.deliver(each)
+}
+
+// plainError returns encoding/json's error for doc, which reads better
+// than the fast decoder's, or err when encoding/json finds none.
+func plainError(doc []byte, err error) error {
+	if plain := json.Unmarshal(doc, &record{}); plain != nil {
+		return plain
+	}
+	return err
+}
+
+func (d *decoder) deliver(each func(*auditv1.Event)) error {
+	rec := &d.rec
+	if rec.APIVersion != apiV1 && rec.APIVersion != apiV1beta1 {
+		return fmt.Errorf("apiVersion %q is not %s or %s", rec.APIVersion, apiV1, apiV1beta1)
+	}
+	switch rec.Kind {
+	case "Event":
+		each(&rec.Event)
+	case "EventList":
+		for i := range rec.Items {
+			each(&rec.Items[i])
+		}
+	default:
+		return fmt.Errorf("kind %q is not Event or EventList", rec.Kind)
+	}
+	return nil
+}
+
+// DecodeEventList decodes the body of an audit webhook request: an
+// EventList (or a single Event) in JSON.
+func DecodeEventList(body []byte) ([]auditv1.Event, error) {
+	var d decoder
+	var out []auditv1.Event
+	err := d.decode(bytes.TrimSpace(body), func(ev *auditv1.Event) { out = append(out, *ev) })
+	return out, err
+}

@@ -1,0 +1,34 @@
+package check
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestVerdictOutcomes(t *testing.T) {
+	ds := daemonSet("ns", "d", "")
+	checks := []*Check{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}, {ID: "e"}}
+	v := &Verdicts{}
+	record := func(id string) *Context {
+		return &Context{check: &Check{ID: id}, record: func(x Verdict) { v.add([]Verdict{x}) }}
+	}
+	record("a").Pass(ds, "spec", "fine")
+	record("b").NotApplicable(nil, "no component")
+	(&Context{check: &Check{ID: "e"}}).Pass(ds, "", "not recorded without a collector")
+	findings := []Finding{{CheckID: "c", Object: ds, Path: "spec", Message: "bad"}}
+	suppressed := []Finding{{CheckID: "d", Message: "bad too", Suppressed: &Suppression{Kind: "config", Reason: "accepted", Source: ".kube4c.yaml:3"}}}
+	var got []string
+	for _, o := range v.Outcomes(checks, findings, suppressed) {
+		got = append(got, fmt.Sprintf("%s %s %s", o.CheckID, o.Status, o.Message))
+	}
+	want := []string{
+		"a pass fine",
+		"b not-applicable no component",
+		"c fail bad",
+		"d not-applicable suppressed by config exception .kube4c.yaml:3: accepted (bad too)",
+		"e pass nothing to report",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("outcomes\n%q\nwant\n%q", got, want)
+	}
+}

@@ -1,0 +1,268 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kube4c/kube4c/internal/audit"
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/config"
+)
+
+func newAuditCommand(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Detect attacks and risky changes in Kubernetes audit logs",
+		Long: "Evaluate the audit-log rules (the audit-... checks of kube4c checks) on the API server's audit events.\n" +
+			"Rules are configured like any check: --checks, --skip-checks and the config file's checks and settings sections.",
+	}
+	cmd.AddCommand(newAuditAnalyzeCommand(g), newAuditServeCommand(), newAuditVerifyCommand())
+	return cmd
+}
+
+type auditAnalyzeFlags struct {
+	output       string
+	failOn       string
+	since, until string
+	follow       bool
+	poll         time.Duration
+	configPath   string
+	checks       []string
+	skipChecks   []string
+}
+
+func newAuditAnalyzeCommand(g *globalFlags) *cobra.Command {
+	f := &auditAnalyzeFlags{}
+	cmd := &cobra.Command{
+		Use:   "analyze FILE...|-",
+		Short: "Evaluate the audit-log rules on audit log files",
+		Long: "Read audit.k8s.io/v1 (or v1beta1) events as JSON lines, EventList documents or gzip files\n" +
+			"(or - for standard input) and report the alerts of the audit-log rules. Malformed lines are\n" +
+			"reported with their line numbers and do not stop the reading. --follow keeps reading one\n" +
+			"file as it grows, across rotation.\n\n" +
+			"Exit codes: 0 when no alert is at or above --fail-on, 1 when one is, 2 on a usage, config or input error\n" +
+			"(including malformed lines).",
+		Example: "  kube4c audit analyze /var/log/kubernetes/audit.log\n  kube4c audit analyze -o jsonl --since 2h audit.log.gz | jq .\n" +
+			"  kube4c audit analyze --follow /var/log/kubernetes/audit.log",
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return usageError("audit analyze needs a FILE (or - for standard input)")
+			case f.follow && (len(args) != 1 || args[0] == "-"):
+				return usageError("--follow follows exactly one file")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runAuditAnalyze(cmd, g, f, args) },
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: table or jsonl (one alert a line)")
+	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when an alert is at or above this severity (critical, high, medium, low, info, or none)")
+	fl.StringVar(&f.since, "since", "", "only events at or after this time: RFC 3339, or a duration before now such as 2h")
+	fl.StringVar(&f.until, "until", "", "only events before this time: RFC 3339, or a duration before now")
+	fl.BoolVarP(&f.follow, "follow", "f", false, "keep reading the file as it grows and rotates, until interrupted")
+	fl.DurationVar(&f.poll, "poll", 250*time.Millisecond, "with --follow, how often to look for new lines")
+	fl.StringVar(&f.configPath, "config", "", "config file (default: .kube4c.yaml in the current directory or a parent)")
+	fl.StringSliceVar(&f.checks, "checks", nil, "evaluate only these audit rule IDs (comma-separated)")
+	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "do not evaluate these audit rule IDs (comma-separated)")
+	return cmd
+}
+
+// parseTimeFlag reads an RFC 3339 time, or a duration counted back from now.
+func parseTimeFlag(name, value string, now time.Time) (time.Time, error) {
+	if value == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(value); err == nil {
+		return now.Add(-d), nil
+	}
+	t, err := time.Parse(time.RFC3339, value)
+	if err != nil {
+		return time.Time{}, usageError("--%s: %q is neither an RFC 3339 time nor a duration", name, value)
+	}
+	return t, nil
+}
+
+// auditEngine builds the engine of the selected audit rules, and returns
+// the config whose severity overrides apply to their alerts.
+func auditEngine(configPath string, only, skip []string) (*audit.Engine, *config.Config, error) {
+	cfg, err := loadConfig(configPath, nil)
+	if err != nil {
+		return nil, nil, &exitError{code: ExitError, err: err}
+	}
+	selected, err := cfg.Select(check.Default, only, skip)
+	if err != nil {
+		return nil, nil, &exitError{code: ExitError, err: err}
+	}
+	selected = slices.DeleteFunc(selected, func(c *check.Check) bool { return !c.IsAuditRule() })
+	if err := validateSettings(cfg, selected); err != nil {
+		return nil, nil, err
+	}
+	return audit.NewEngine(selected, cfg), cfg, nil
+}
+
+func runAuditAnalyze(cmd *cobra.Command, g *globalFlags, f *auditAnalyzeFlags, paths []string) error {
+	tuneGC()
+	failOn, err := parseFailOn(f.failOn)
+	if err != nil {
+		return err
+	}
+	if f.output != "table" && f.output != "jsonl" {
+		return usageError("unknown output format %q (want table or jsonl)", f.output)
+	}
+	now := time.Now()
+	since, err := parseTimeFlag("since", f.since, now)
+	if err != nil {
+		return err
+	}
+	until, err := parseTimeFlag("until", f.until, now)
+	if err != nil {
+		return err
+	}
+	engine, cfg, err := auditEngine(f.configPath, f.checks, f.skipChecks)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
+	sink := newAlertSink(out, f.output, f.follow)
+	failed := false
+	a := &audit.Analyzer{Engine: engine, Since: since, Until: until,
+		OnAlert: func(al audit.Alert) {
+			al.Severity = cfg.Severity(al.Rule, al.Severity)
+			failed = failed || failOn != noThreshold && al.Severity >= failOn
+			sink.add(al)
+		},
+		OnMalformed: func(m audit.Malformed) {
+			if !g.quiet {
+				fmt.Fprintln(cmd.ErrOrStderr(), "malformed:", m)
+			}
+		},
+	}
+	readErr := readAuditInputs(cmd, f, paths, a.Handler())
+	if err := sink.finish(a); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if err := out.Flush(); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	switch {
+	case readErr != nil:
+		return &exitError{code: ExitError, err: readErr}
+	case a.Malformed > 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("%d malformed line(s) in the input", a.Malformed)}
+	case failed:
+		return &exitError{code: ExitFindings}
+	}
+	return nil
+}
+
+// readAuditInputs reads every path (or follows the one path) into h.
+func readAuditInputs(cmd *cobra.Command, f *auditAnalyzeFlags, paths []string, h audit.Handler) error {
+	if f.follow {
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return audit.Follow(ctx, paths[0], f.poll, h)
+	}
+	for _, p := range paths {
+		if err := readAuditFile(cmd.InOrStdin(), p, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readAuditFile(stdin io.Reader, path string, h audit.Handler) error {
+	if path == "-" {
+		return audit.Read(stdin, path, h)
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	if err := audit.Read(file, path, h); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// alertSink writes alerts: as JSON lines as they come, or as a table
+// (flushed with every alert when following) with a summary at the end.
+type alertSink struct {
+	w      *bufio.Writer
+	format string
+	follow bool
+	table  *tabwriter.Writer
+	rows   int
+}
+
+func newAlertSink(w *bufio.Writer, format string, follow bool) *alertSink {
+	return &alertSink{w: w, format: format, follow: follow}
+}
+
+func (s *alertSink) add(al audit.Alert) {
+	if s.format == "jsonl" {
+		data, _ := json.Marshal(al)
+		s.w.Write(append(data, '\n'))
+	} else {
+		if s.table == nil {
+			s.table = tabwriter.NewWriter(s.w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(s.table, "TIME\tSEVERITY\tRULE\tUSER\tOBJECT\tWHY")
+		}
+		user := al.User
+		if al.ImpersonatedUser != "" {
+			user += " as " + al.ImpersonatedUser
+		}
+		fmt.Fprintf(s.table, "%s\t%s\t%s\t%s\t%s\t%s\n", al.Time.UTC().Format(time.RFC3339), al.Severity, al.Rule, user, al.Object, al.Why)
+		s.rows++
+		if s.follow {
+			s.table.Flush()
+		}
+	}
+	if s.follow {
+		s.w.Flush()
+	}
+}
+
+// finish ends the table with a summary by rule.
+func (s *alertSink) finish(a *audit.Analyzer) error {
+	if s.format != "table" {
+		return nil
+	}
+	if s.table != nil {
+		s.table.Flush()
+		fmt.Fprintln(s.w)
+	}
+	rules := make([]string, 0, len(a.ByRule))
+	for r := range a.ByRule {
+		rules = append(rules, r)
+	}
+	sort.Slice(rules, func(i, j int) bool {
+		if a.ByRule[rules[i]] != a.ByRule[rules[j]] {
+			return a.ByRule[rules[i]] > a.ByRule[rules[j]]
+		}
+		return rules[i] < rules[j]
+	})
+	summary := make([]string, len(rules))
+	for i, r := range rules {
+		summary[i] = fmt.Sprintf("%s %d", r, a.ByRule[r])
+	}
+	fmt.Fprintf(s.w, "%d events read (%d outside the time window), %d malformed lines, %d alerts", a.Events, a.Outside, a.Malformed, s.rows)
+	if len(summary) > 0 {
+		fmt.Fprintf(s.w, ": %s", strings.Join(summary, ", "))
+	}
+	fmt.Fprintln(s.w)
+	return nil
+}
