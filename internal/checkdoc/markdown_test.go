@@ -17,8 +17,19 @@ var update = flag.Bool("update", false, "rewrite docs/checks.md and docs/cis.md 
 // docs/checks.md must be what the registry generates: a check added or
 // changed without regenerating the page fails here.
 func TestChecksPageIsCurrent(t *testing.T) {
-	path := filepath.Join("..", "..", "docs", "checks.md")
-	want := Markdown(check.Default.All())
+	assertPageCurrent(t, "checks.md", Markdown(check.Default.All()))
+}
+
+// docs/cis.md must be what the registry generates.
+func TestCISPageIsCurrent(t *testing.T) {
+	assertPageCurrent(t, "cis.md", CISMarkdown(check.Default.All()))
+}
+
+// assertPageCurrent compares docs/name with want, rewriting it first with
+// -update.
+func assertPageCurrent(t *testing.T, name string, want []byte) {
+	t.Helper()
+	path := filepath.Join("..", "..", "docs", name)
 	if *update {
 		if err := os.WriteFile(path, want, 0o644); err != nil {
 			t.Fatal(err)
@@ -29,7 +40,7 @@ func TestChecksPageIsCurrent(t *testing.T) {
 		t.Fatalf("%v (generate it with: go test ./internal/checkdoc -update)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatal("docs/checks.md is stale: regenerate it with `go test ./internal/checkdoc -update` (or kube4c checks -o markdown > docs/checks.md)")
+		t.Fatalf("docs/%s is stale: regenerate it with `go test ./internal/checkdoc -update`", name)
 	}
 }
 
@@ -39,24 +50,6 @@ func TestMarkdownHasEveryCheck(t *testing.T) {
 		if !strings.Contains(page, "\n## "+c.ID+"\n") || !strings.Contains(page, "[`"+c.ID+"`](#"+c.ID+")") {
 			t.Errorf("no section or index entry for %s", c.ID)
 		}
-	}
-}
-
-// docs/cis.md must be what the registry generates.
-func TestCISPageIsCurrent(t *testing.T) {
-	path := filepath.Join("..", "..", "docs", "cis.md")
-	want := CISMarkdown(check.Default.All())
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (generate it with: go test ./internal/checkdoc -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("docs/cis.md is stale: regenerate it with `go test ./internal/checkdoc -update`")
 	}
 }
 
