@@ -1,13 +1,13 @@
 package checks
 
 import (
+	"github.com/kube4c/kube4c/internal/testutil/fixture"
+
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kube4c/kube4c/internal/check"
-	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
 // apiServerPod is a kube-apiserver static pod with the given extra flags.
@@ -33,13 +33,9 @@ func indentFlags(flags []string) string {
 // its recorded verdicts.
 func runCIS(t *testing.T, id string, docs ...string) ([]check.Finding, []check.Verdict) {
 	t.Helper()
-	res := manifest.Load([]string{manifest.Stdin}, manifest.Options{Stdin: strings.NewReader(strings.Join(docs, "---\n"))})
-	if len(res.Errors) > 0 {
-		t.Fatalf("fixture does not load: %v", res.Errors)
-	}
 	c := check.Default.Get(id)
 	verdicts := &check.Verdicts{}
-	findings, failures := check.Run(inventory.New(res.Objects), []*check.Check{c}, check.Env{Now: time.Now(), Verdicts: verdicts})
+	findings, failures := check.Run(fixture.Inventory(t, strings.Join(docs, "---\n")), []*check.Check{c}, check.Env{Now: time.Now(), Verdicts: verdicts})
 	if len(failures) > 0 {
 		t.Fatal(failures[0].Err)
 	}

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kube4c/kube4c/internal/testutil/fixture"
+
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
-	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
 // scanText loads YAML text and runs the one check id over it.
@@ -30,15 +30,11 @@ func scanWithSettings(t *testing.T, id, text, configYAML string) []check.Finding
 		}
 		settings = cfg
 	}
-	res := manifest.Load([]string{manifest.Stdin}, manifest.Options{Stdin: strings.NewReader(text)})
-	if len(res.Errors) > 0 {
-		t.Fatalf("fixture does not load: %v", res.Errors)
-	}
 	c := check.Default.Get(id)
 	if c == nil {
 		t.Fatalf("no check %q", id)
 	}
-	findings, failures := check.Run(inventory.New(res.Objects), []*check.Check{c}, check.Env{Settings: settings, Now: time.Now()})
+	findings, failures := check.Run(fixture.Inventory(t, text), []*check.Check{c}, check.Env{Settings: settings, Now: time.Now()})
 	if len(failures) > 0 {
 		t.Fatalf("check failed: %v", failures[0].Err)
 	}

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/kube4c/kube4c/internal/testutil/fixture"
+
 	"encoding/json"
 	"errors"
 	"strings"
@@ -32,11 +34,7 @@ func (failingSettings) Decode(string, any) error { return errors.New("settings.x
 // scanPSSWith loads text and runs the check id with settings.
 func scanPSSWith(t *testing.T, id string, settings check.Settings, text string) ([]check.Finding, []check.Failure) {
 	t.Helper()
-	res := manifest.Load([]string{manifest.Stdin}, manifest.Options{Stdin: strings.NewReader(text)})
-	if len(res.Errors) > 0 {
-		t.Fatalf("fixture does not load: %v", res.Errors)
-	}
-	return check.Run(inventory.New(res.Objects), []*check.Check{check.Default.Get(id)}, check.Env{Settings: settings})
+	return check.Run(fixture.Inventory(t, text), []*check.Check{check.Default.Get(id)}, check.Env{Settings: settings})
 }
 
 // scanPSS runs the check id at the PSS version and fails on a check failure.

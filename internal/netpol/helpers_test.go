@@ -1,22 +1,18 @@
 package netpol
 
 import (
+	"github.com/kube4c/kube4c/internal/testutil/fixture"
+
 	"net/netip"
-	"strings"
 	"testing"
 
 	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
 // load reads YAML documents into an inventory.
 func load(t testing.TB, text string) *inventory.Inventory {
 	t.Helper()
-	res := manifest.Load([]string{manifest.Stdin}, manifest.Options{Stdin: strings.NewReader(text)})
-	if len(res.Errors) > 0 {
-		t.Fatalf("fixture does not load: %v", res.Errors)
-	}
-	return inventory.New(res.Objects)
+	return fixture.Inventory(t, text)
 }
 
 // build loads YAML and builds an engine, with cluster CIDRs if given.

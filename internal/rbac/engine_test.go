@@ -1,23 +1,19 @@
 package rbac_test
 
 import (
+	"github.com/kube4c/kube4c/internal/testutil/fixture"
+
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/rbac"
-	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
 // engineFor loads YAML text and resolves its RBAC objects.
 func engineFor(t testing.TB, text string) *rbac.Engine {
 	t.Helper()
-	res := manifest.Load([]string{manifest.Stdin}, manifest.Options{Stdin: strings.NewReader(text)})
-	if len(res.Errors) > 0 {
-		t.Fatalf("fixture does not load: %v", res.Errors)
-	}
-	return rbac.New(inventory.New(res.Objects))
+	return rbac.New(fixture.Inventory(t, text))
 }
 
 func mustSubject(t testing.TB, s string) rbac.Subject {
