@@ -38,7 +38,7 @@ type Env struct {
 // locations resolved, in a stable order (file, line, column, check ID).
 // A check that panics is reported as a Failure and yields no findings.
 func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]Finding, []Failure) {
-	results := make([][]Finding, len(checks))
+	results := make([]findingBuffer, len(checks))
 	failures := make([]error, len(checks))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -57,39 +57,66 @@ func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]Finding, []Failu
 	close(jobs)
 	wg.Wait()
 
-	total := 0
-	for _, r := range results {
-		total += len(r)
-	}
-	all := make([]Finding, 0, total)
+	var chunks [][]Finding
 	var failed []Failure
-	for i, r := range results {
-		all = append(all, r...)
+	for i := range results {
+		chunks = append(chunks, results[i].chunks...)
 		if failures[i] != nil {
 			failed = append(failed, Failure{CheckID: checks[i].ID, Err: failures[i]})
 		}
 	}
-	Locate(all)
-	return sorted(all), failed
+	locateChunks(chunks)
+	return sortedChunks(chunks), failed
 }
 
-func runOne(inv *inventory.Inventory, c *Check, env Env) (found []Finding, err error) {
+// findingBuffer collects the findings of one check in chunks that are
+// never copied as they grow: a large scan moves each finding once, into
+// the sorted result.
+type findingBuffer struct {
+	chunks [][]Finding
+}
+
+// Chunk sizes of a findingBuffer: small for the many checks that find
+// little, growing for the few that find much.
+const (
+	firstChunk = 16
+	maxChunk   = 4096
+)
+
+func (b *findingBuffer) add(f Finding) {
+	n := len(b.chunks)
+	if n == 0 || len(b.chunks[n-1]) == cap(b.chunks[n-1]) {
+		size := firstChunk
+		if n > 0 {
+			size = min(2*cap(b.chunks[n-1]), maxChunk)
+		}
+		b.chunks = append(b.chunks, make([]Finding, 0, size))
+		n++
+	}
+	b.chunks[n-1] = append(b.chunks[n-1], f)
+}
+
+func runOne(inv *inventory.Inventory, c *Check, env Env) (found findingBuffer, err error) {
 	if c.Run == nil {
 		// An audit-log rule: it has nothing to say about an inventory.
-		return nil, nil
+		return found, nil
 	}
 	start := time.Now()
 	defer func() {
-		slog.Debug("check ran", "check", c.ID, "findings", len(found), "elapsed", time.Since(start))
+		n := 0
+		for _, ch := range found.chunks {
+			n += len(ch)
+		}
+		slog.Debug("check ran", "check", c.ID, "findings", n, "elapsed", time.Since(start))
 	}()
 	defer func() {
 		if r := recover(); r != nil {
-			found = nil
+			found = findingBuffer{}
 			err = fmt.Errorf("check %s panicked: %v\n%s", c.ID, r, debug.Stack())
 		}
 	}()
 	var verdicts []Verdict
-	ctx := &Context{Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now, Complete: env.Complete, check: c, emit: func(f Finding) { found = append(found, f) }}
+	ctx := &Context{Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now, Complete: env.Complete, check: c, emit: found.add}
 	if env.Verdicts != nil {
 		ctx.record = func(v Verdict) { verdicts = append(verdicts, v) }
 	}
@@ -105,16 +132,32 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found []Finding, err e
 func Locate(findings []Finding) {
 	workers := runtime.GOMAXPROCS(0)
 	chunk := (len(findings) + workers - 1) / max(workers, 1)
-	var wg sync.WaitGroup
+	var chunks [][]Finding
 	for start := 0; start < len(findings); start += chunk {
-		part := findings[start:min(start+chunk, len(findings))]
+		chunks = append(chunks, findings[start:min(start+chunk, len(findings))])
+	}
+	locateChunks(chunks)
+}
+
+// locateChunks is Locate over several slices, the slices shared out among
+// the CPUs.
+func locateChunks(chunks [][]Finding) {
+	next := make(chan []Finding, len(chunks))
+	for _, c := range chunks {
+		next <- c
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range part {
-				f := &part[i]
-				if f.Object != nil && f.Location.File == "" {
-					f.Location, _ = f.Object.Locate(f.Path)
+			for part := range next {
+				for i := range part {
+					f := &part[i]
+					if f.Object != nil && f.Location.File == "" {
+						f.Location, _ = f.Object.Locate(f.Path)
+					}
 				}
 			}
 		}()
@@ -123,19 +166,28 @@ func Locate(findings []Finding) {
 }
 
 // Sort orders findings by file, line, column, check ID, object and path.
-func Sort(findings []Finding) { copy(findings, sorted(findings)) }
+func Sort(findings []Finding) { copy(findings, sortedChunks([][]Finding{findings})) }
 
-// sorted returns findings in the order of Sort, in a new slice. It sorts
-// compact keys rather than the findings themselves, which are large to
-// move.
-func sorted(findings []Finding) []Finding {
+// sortedChunks returns the findings of chunks in the order of Sort, in a
+// new slice. It sorts compact keys rather than the findings themselves,
+// which are large to move.
+func sortedChunks(chunks [][]Finding) []Finding {
 	type key struct {
 		file, line, col int32
 		index           int32
 	}
+	var all []*Finding
+	for _, c := range chunks {
+		for i := range c {
+			all = append(all, &c[i])
+		}
+	}
 	files := map[string]int32{}
-	for i := range findings {
-		files[findings[i].Location.File] = 0
+	last := ""
+	for _, f := range all {
+		if name := f.Location.File; name != last || len(files) == 0 {
+			files[name], last = 0, name
+		}
 	}
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -145,10 +197,14 @@ func sorted(findings []Finding) []Finding {
 	for rank, name := range names {
 		files[name] = int32(rank)
 	}
-	keys := make([]key, len(findings))
-	for i := range findings {
-		l := &findings[i].Location
-		keys[i] = key{file: files[l.File], line: int32(l.Line), col: int32(l.Column), index: int32(i)}
+	keys := make([]key, len(all))
+	rank, last := int32(0), ""
+	for i, f := range all {
+		l := &f.Location
+		if l.File != last || i == 0 {
+			rank, last = files[l.File], l.File
+		}
+		keys[i] = key{file: rank, line: int32(l.Line), col: int32(l.Column), index: int32(i)}
 	}
 	slices.SortFunc(keys, func(x, y key) int {
 		if c := cmp.Compare(x.file, y.file); c != 0 {
@@ -160,7 +216,7 @@ func sorted(findings []Finding) []Finding {
 		if c := cmp.Compare(x.col, y.col); c != 0 {
 			return c
 		}
-		a, b := &findings[x.index], &findings[y.index]
+		a, b := all[x.index], all[y.index]
 		if c := strings.Compare(a.CheckID, b.CheckID); c != 0 {
 			return c
 		}
@@ -174,9 +230,9 @@ func sorted(findings []Finding) []Finding {
 		}
 		return cmp.Compare(x.index, y.index) // keeps equal findings in run order
 	})
-	out := make([]Finding, len(findings))
+	out := make([]Finding, len(all))
 	for i, k := range keys {
-		out[i] = findings[k.index]
+		out[i] = *all[k.index]
 	}
 	return out
 }

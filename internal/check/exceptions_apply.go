@@ -23,9 +23,10 @@ const ignorePath = "metadata.annotations[" + IgnoreAnnotation + "]"
 // ignore annotation or an unexpired config exception covers (suppressed, with
 // their Suppressed field set). Both keep the order of findings. Annotations
 // are looked at first, then the exceptions in order; the first match wins.
+// kept reuses the memory of findings, which the caller must not use after.
 func ApplyExceptions(findings []Finding, exceptions []Exception, now time.Time) (kept, suppressed []Finding) {
 	ignores := map[*inventory.Object][]ignoreEntry{}
-	kept = make([]Finding, 0, len(findings))
+	kept = findings[:0]
 	for i := range findings {
 		f := &findings[i]
 		if s := suppression(f, ignores, exceptions, now); s != nil {

@@ -83,9 +83,6 @@ func TestApplyExceptions(t *testing.T) {
 			t.Errorf("%s: suppression %+v, want %+v", tt.name, g, tt.want)
 		}
 	}
-	if findings[0].Suppressed != nil {
-		t.Error("ApplyExceptions changed its input")
-	}
 }
 
 func TestApplyExceptionsKeepsOrder(t *testing.T) {

@@ -36,8 +36,25 @@ func init() {
 		},
 		Run: func(ctx *check.Context) {
 			eng := netpol.For(ctx.Inventory)
+			// The answer depends only on the pod's egress policies, which
+			// pods selected by the same policies share.
+			type policyList struct {
+				first **netpol.Policy
+				n     int
+			}
+			seen := map[policyList]string{}
 			for _, p := range eng.Pods() {
-				why := metadataReach(eng, p)
+				var why string
+				if pols := p.Policies(netpol.Egress); len(pols) > 0 && !p.HostNetwork {
+					key := policyList{&pols[0], len(pols)}
+					var ok bool
+					if why, ok = seen[key]; !ok {
+						why = metadataReach(eng, p)
+						seen[key] = why
+					}
+				} else {
+					why = metadataReach(eng, p)
+				}
 				if why == "" {
 					continue
 				}

@@ -68,6 +68,12 @@ type globalFlags struct {
 // NewRoot builds the root command. stdout and stderr are where commands
 // write; tests pass buffers.
 func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	return newRoot(stdin, stdout, stderr, &profileFlags{})
+}
+
+// newRoot builds the root command; prof receives the profiling flags, and
+// whoever runs the command stops the profiles.
+func newRoot(stdin io.Reader, stdout, stderr io.Writer, prof *profileFlags) *cobra.Command {
 	g := &globalFlags{}
 	root := &cobra.Command{
 		Use:   "kube4c",
@@ -84,6 +90,9 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 				level = slog.LevelDebug
 			}
 			slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+			if err := prof.start(); err != nil {
+				fmt.Fprintln(stderr, "kube4c:", err)
+			}
 		},
 	}
 	root.SetIn(stdin)
@@ -91,6 +100,10 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "list skipped documents and warnings, and log what kube4c does")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but the report")
+	root.PersistentFlags().StringVar(&prof.cpu, "cpuprofile", "", "write a Go CPU profile of the run to this file")
+	root.PersistentFlags().StringVar(&prof.mem, "memprofile", "", "write a Go allocation profile of the run to this file")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	_ = root.PersistentFlags().MarkHidden("memprofile")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
 	})
@@ -100,9 +113,14 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 
 // Main runs kube4c with the process's arguments and returns its exit code.
 func Main(args []string) int {
-	root := NewRoot(os.Stdin, os.Stdout, os.Stderr)
+	prof := &profileFlags{}
+	root := newRoot(os.Stdin, os.Stdout, os.Stderr, prof)
 	root.SetArgs(args)
-	return Execute(root)
+	code := Execute(root)
+	if err := prof.stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "kube4c:", err)
+	}
+	return code
 }
 
 // Execute runs a command tree and maps its error to an exit code, printing

@@ -178,9 +178,29 @@ func (e *Engine) addPolicies(inv *inventory.Inventory) {
 	}
 }
 
-// selectPods records which pods each policy selects, per direction.
+// selectPods records which pods each policy selects, per direction. A
+// policy with an empty pod selector selects every pod of its namespace: the
+// pods share one list of those policies (and the policy shares the
+// namespace's pod list) rather than each pod holding a copy, which keeps
+// namespaces with thousands of pods and many default policies cheap.
 func (e *Engine) selectPods() {
-	for _, p := range e.policies {
+	selectAll := map[*Namespace]*[2][]*Policy{}
+	for i, p := range e.policies {
+		p.order = i
+		if p.podSelector.everything() {
+			p.selected = slices.Clip(p.Namespace.pods)
+			all := selectAll[p.Namespace]
+			if all == nil {
+				all = &[2][]*Policy{}
+				selectAll[p.Namespace] = all
+			}
+			for d, on := range p.types {
+				if on {
+					all[d] = append(all[d], p)
+				}
+			}
+			continue
+		}
 		for _, pod := range p.Namespace.candidates(p.podSelector.keys) {
 			if !p.podSelector.matches(pod.Labels) {
 				continue
@@ -193,6 +213,35 @@ func (e *Engine) selectPods() {
 			}
 		}
 	}
+	for _, pod := range e.pods {
+		all := selectAll[pod.Namespace]
+		if all == nil {
+			continue
+		}
+		for d := range pod.policies {
+			pod.policies[d] = mergePolicies(slices.Clip(all[d]), pod.policies[d])
+		}
+	}
+}
+
+// mergePolicies merges two lists of policies in engine order. When one is
+// empty the other is returned as it is, shared.
+func mergePolicies(a, b []*Policy) []*Policy {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]*Policy, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].order < b[0].order {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // Notes returns what a reader of the verdicts should know: duplicate

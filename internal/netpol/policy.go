@@ -28,6 +28,8 @@ type Policy struct {
 	podSelector selector
 	rules       [2][]*Rule
 	selected    []*Pod
+	// order is the policy's position in the engine's policy list.
+	order int
 }
 
 // ID returns "namespace/name".

@@ -191,15 +191,17 @@ type JSONCheckFailed struct {
 // renderJSON writes the report as an indented JSONReport, streaming the
 // lists so that a large report is never held in memory as text.
 func renderJSON(w io.Writer, r *Report, opts Options) error {
-	doc := NewJSONReport(r, opts)
+	doc := newJSONReportWithoutFindings(r, opts)
+	checks := checkIndex(r.Checks)
+	encodeFinding := func() appendFunc[check.Finding] { return newFindingEncoder(checks).appendFinding }
 	bw := bufio.NewWriterSize(w, 64<<10)
 	s := newJSONStream(bw)
 	s.field("schemaVersion", doc.SchemaVersion)
 	s.field("tool", &doc.Tool)
 	s.field("summary", &doc.Summary)
-	streamList(s, "findings", doc.Findings)
-	if doc.Suppressed != nil {
-		streamList(s, "suppressed", doc.Suppressed)
+	streamListWith(s, "findings", r.Findings, encodeFinding)
+	if opts.ShowSuppressed {
+		streamListWith(s, "suppressed", r.Suppressed, encodeFinding)
 	}
 	streamList(s, "inputErrors", doc.InputErrors)
 	streamList(s, "warnings", doc.Warnings)
@@ -219,19 +221,27 @@ func renderJSON(w io.Writer, r *Report, opts Options) error {
 
 // NewJSONReport converts r to the documented JSON shape.
 func NewJSONReport(r *Report, opts Options) *JSONReport {
+	out := newJSONReportWithoutFindings(r, opts)
 	conv := findingConverter{checks: checkIndex(r.Checks), refs: map[string]*JSONReferences{}}
+	out.Findings = conv.findings(r.Findings)
+	if opts.ShowSuppressed {
+		out.Suppressed = conv.findings(r.Suppressed)
+	}
+	return out
+}
+
+// newJSONReportWithoutFindings is NewJSONReport without the findings and
+// suppressed findings, which renderJSON encodes directly.
+func newJSONReportWithoutFindings(r *Report, opts Options) *JSONReport {
+	conv := findingConverter{checks: checkIndex(r.Checks)}
 	out := &JSONReport{
 		SchemaVersion: JSONSchemaVersion,
 		Tool:          JSONTool{Name: r.Tool.Name, Version: r.Tool.Version, URI: r.Tool.URI},
 		Summary:       jsonSummary(r),
-		Findings:      conv.findings(r.Findings),
 		InputErrors:   jsonProblems(r.Errors),
 		Warnings:      jsonProblems(r.Warnings),
 		Skipped:       jsonProblems(r.Skipped),
 		CheckFailures: make([]JSONCheckFailed, 0, len(r.Failures)),
-	}
-	if opts.ShowSuppressed {
-		out.Suppressed = conv.findings(r.Suppressed)
 	}
 	out.Coverage = jsonCoverage(r.Coverage)
 	out.Results = conv.results(r.Verdicts)

@@ -4,34 +4,56 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/jsontext"
 )
 
-// jsonAppender is a list element that writes itself as compact JSON
-// without reflection; findings are most of a large report.
-type jsonAppender interface {
-	appendJSON(b []byte, refs map[*JSONReferences][]byte) ([]byte, error)
+// findingEncoder writes findings as compact JSON without reflection, with
+// the members, order and omissions encoding/json gives JSONFinding.
+// Findings are most of a large report and repeat much: a check's ID,
+// title, remediation and references, an object's identity, a file name.
+// Those parts are encoded once and copied after. An encoder is not safe
+// for concurrent use; give each goroutine its own.
+type findingEncoder struct {
+	checks  map[string]*check.Check
+	heads   map[findingHead][]byte
+	tails   map[string][]byte
+	objects map[*inventory.Object][]byte
+	files   map[string][]byte
+
+	// The last object and file seen: findings come in file order, several
+	// for each object.
+	lastObject *inventory.Object
+	lastObjEnc []byte
+	lastFile   string
+	lastFileOK bool
+	lastFileEn []byte
 }
 
-// appendJSON appends f as compact JSON with the members, order and
-// omissions encoding/json gives JSONFinding. refs caches the encoding of
-// each check's references, which many findings share.
-func (f *JSONFinding) appendJSON(b []byte, refs map[*JSONReferences][]byte) ([]byte, error) {
-	b = appendMember(b, `{"checkId":`, f.CheckID)
-	b = appendMember(b, `,"severity":`, f.Severity)
-	b = appendMember(b, `,"layer":`, f.Layer)
-	b = appendOptional(b, `,"title":`, f.Title)
-	if o := f.Object; o != nil {
-		b = appendMember(b, `,"object":{"apiVersion":`, o.APIVersion)
-		b = appendMember(b, `,"kind":`, o.Kind)
-		b = appendOptional(b, `,"namespace":`, o.Namespace)
-		b = appendMember(b, `,"name":`, o.Name)
-		b = append(b, '}')
+// findingHead is what the first members of a finding depend on.
+type findingHead struct {
+	checkID  string
+	severity check.Severity
+	layer    check.Layer
+}
+
+func newFindingEncoder(checks map[string]*check.Check) *findingEncoder {
+	return &findingEncoder{checks: checks, heads: map[findingHead][]byte{}, tails: map[string][]byte{},
+		objects: map[*inventory.Object][]byte{}, files: map[string][]byte{}}
+}
+
+// appendFinding appends f as compact JSON.
+func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, error) {
+	ch := e.checks[f.CheckID]
+	b = append(b, e.head(f, ch)...)
+	if f.Object != nil {
+		b = append(b, e.object(f.Object)...)
 	}
 	b = appendOptional(b, `,"container":`, f.Container)
 	b = appendOptional(b, `,"path":`, f.Path)
-	if l := f.Location; l != nil {
-		b = appendMember(b, `,"location":{"file":`, l.File)
+	if l := f.Location; l.File != "" {
+		b = append(b, e.file(l.File)...)
 		if l.Line != 0 {
 			b = strconv.AppendInt(append(b, `,"line":`...), int64(l.Line), 10)
 		}
@@ -41,25 +63,92 @@ func (f *JSONFinding) appendJSON(b []byte, refs map[*JSONReferences][]byte) ([]b
 		b = append(b, '}')
 	}
 	b = appendMember(b, `,"message":`, f.Message)
-	b = appendOptional(b, `,"remediation":`, f.Remediation)
-	if f.References != nil {
-		enc, ok := refs[f.References]
-		if !ok {
-			var err error
-			if enc, err = json.Marshal(f.References); err != nil {
-				return b, err
-			}
-			refs[f.References] = enc
-		}
-		b = append(append(b, `,"references":`...), enc...)
+	var err error
+	if b, err = e.tail(b, f, ch); err != nil {
+		return b, err
 	}
-	if s := f.Suppression; s != nil {
+	if s := f.Suppressed; s != nil {
 		b = appendMember(b, `,"suppression":{"kind":`, s.Kind)
 		b = appendOptional(b, `,"reason":`, s.Reason)
 		b = appendMember(b, `,"source":`, s.Source)
 		b = append(b, '}')
 	}
 	return append(b, '}'), nil
+}
+
+// head returns the encoding of checkId, severity, layer and title.
+func (e *findingEncoder) head(f *check.Finding, ch *check.Check) []byte {
+	key := findingHead{f.CheckID, f.Severity, f.Layer}
+	if enc, ok := e.heads[key]; ok {
+		return enc
+	}
+	enc := appendMember(nil, `{"checkId":`, f.CheckID)
+	enc = appendMember(enc, `,"severity":`, f.Severity.String())
+	enc = appendMember(enc, `,"layer":`, string(f.Layer))
+	if ch != nil {
+		enc = appendOptional(enc, `,"title":`, ch.Title)
+	}
+	e.heads[key] = enc
+	return enc
+}
+
+// object returns the encoding of the object member.
+func (e *findingEncoder) object(o *inventory.Object) []byte {
+	if o == e.lastObject {
+		return e.lastObjEnc
+	}
+	enc, ok := e.objects[o]
+	if !ok {
+		ref := o.Ref()
+		enc = appendMember(nil, `,"object":{"apiVersion":`, ref.APIVersion)
+		enc = appendMember(enc, `,"kind":`, ref.Kind)
+		enc = appendOptional(enc, `,"namespace":`, ref.Namespace)
+		enc = appendMember(enc, `,"name":`, ref.Name)
+		enc = append(enc, '}')
+		e.objects[o] = enc
+	}
+	e.lastObject, e.lastObjEnc = o, enc
+	return enc
+}
+
+// file returns the encoding of the location member up to its file.
+func (e *findingEncoder) file(name string) []byte {
+	if e.lastFileOK && name == e.lastFile {
+		return e.lastFileEn
+	}
+	enc, ok := e.files[name]
+	if !ok {
+		enc = appendMember(nil, `,"location":{"file":`, name)
+		e.files[name] = enc
+	}
+	e.lastFile, e.lastFileOK, e.lastFileEn = name, true, enc
+	return enc
+}
+
+// tail appends remediation and references; the encoding is shared by the
+// findings that keep their check's remediation.
+func (e *findingEncoder) tail(b []byte, f *check.Finding, ch *check.Check) ([]byte, error) {
+	if ch == nil {
+		return appendOptional(b, `,"remediation":`, f.Remediation), nil
+	}
+	if f.Remediation == ch.Remediation {
+		if enc, ok := e.tails[ch.ID]; ok {
+			return append(b, enc...), nil
+		}
+	}
+	enc := appendOptional(nil, `,"remediation":`, f.Remediation)
+	r := ch.References
+	if len(r.CIS)+len(r.NSA)+len(r.MITRE)+len(r.PSS)+len(r.URLs) > 0 {
+		refs, err := json.Marshal(&JSONReferences{CIS: r.CIS, NSA: r.NSA, MITRE: r.MITRE, PSS: r.PSS, URLs: r.URLs})
+		if err != nil {
+			return b, err
+		}
+		enc = append(append(enc, `,"references":`...), refs...)
+	}
+	if f.Remediation == ch.Remediation {
+		e.tails[ch.ID] = enc
+	}
+	return append(b, enc...), nil
 }
 
 func appendMember(b []byte, prefix, value string) []byte {

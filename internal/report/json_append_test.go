@@ -4,24 +4,33 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/kube4c/kube4c/internal/check"
 )
 
 // The hand-written encoding of findings is byte for byte what encoding/json
-// writes (without HTML escaping), for every shape a finding takes.
-func TestFindingAppendJSONMatchesEncodingJSON(t *testing.T) {
+// writes of the documented JSONFinding (without HTML escaping), for every
+// shape a finding takes, also when the encoder's caches are warm.
+func TestFindingEncoderMatchesEncodingJSON(t *testing.T) {
 	r := sampleReport()
-	doc := NewJSONReport(r, Options{ShowSuppressed: true})
-	findings := append(append([]JSONFinding{}, doc.Findings...), doc.Suppressed...)
-	findings = append(findings, JSONFinding{CheckID: "x", Severity: "low", Layer: "code", Message: "quote \" backslash \\ tab \t <&> é"})
-	refs := map[*JSONReferences][]byte{}
+	findings := append(append([]check.Finding{}, r.Findings...), r.Suppressed...)
+	odd := check.Finding{CheckID: "x", Severity: check.Low, Layer: check.LayerCode, Message: "quote \" backslash \\ tab \t <&> é"}
+	other := findings[0]
+	other.Remediation = "a remediation of its own"
+	findings = append(findings, odd, other)
+	findings = append(findings, findings...) // the second round hits the caches
+	checks := checkIndex(r.Checks)
+	conv := findingConverter{checks: checks, refs: map[string]*JSONReferences{}}
+	enc := newFindingEncoder(checks)
 	for i := range findings {
 		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(&findings[i]); err != nil {
+		je := json.NewEncoder(&want)
+		je.SetEscapeHTML(false)
+		doc := conv.finding(&findings[i])
+		if err := je.Encode(&doc); err != nil {
 			t.Fatal(err)
 		}
-		got, err := findings[i].appendJSON(nil, refs)
+		got, err := enc.appendFinding(nil, &findings[i])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -70,10 +70,20 @@ func (s *jsonStream) field(name string, v any) {
 	s.value(v, jsonIndent1)
 }
 
-// streamList writes a member whose value is a list, one element per line.
+// appendFunc appends the compact JSON encoding of an item.
+type appendFunc[T any] func(b []byte, item *T) ([]byte, error)
+
+// streamList writes a member whose value is a list, one element per line,
+// elements encoded by encoding/json.
+func streamList[T any](s *jsonStream, name string, items []T) {
+	streamListWith(s, name, items, func() appendFunc[T] { return appendEncoded[T] })
+}
+
+// streamListWith writes a member whose value is a list, one element per
+// line, each encoded by an appendFunc; newAppend makes one per CPU.
 // Elements are encoded in batches, the batch split across CPUs, so that
 // large reports are fast to write while memory stays bounded by a batch.
-func streamList[T any](s *jsonStream, name string, items []T) {
+func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func() appendFunc[T]) {
 	s.key(name)
 	if len(items) == 0 {
 		s.w.WriteString("[]")
@@ -83,6 +93,10 @@ func streamList[T any](s *jsonStream, name string, items []T) {
 	const batch = 8192
 	workers := runtime.GOMAXPROCS(0)
 	parts := make([]bytes.Buffer, workers)
+	appends := make([]appendFunc[T], workers)
+	for w := range appends {
+		appends[w] = newAppend()
+	}
 	for start := 0; start < len(items) && s.err == nil; start += batch {
 		chunk := items[start:min(start+batch, len(items))]
 		per := (len(chunk) + workers - 1) / workers
@@ -92,7 +106,7 @@ func streamList[T any](s *jsonStream, name string, items []T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[w] = encodeLines(&parts[w], chunk[w*per:min((w+1)*per, len(chunk))], start == 0 && w == 0)
+				errs[w] = encodeLines(&parts[w], chunk[w*per:min((w+1)*per, len(chunk))], start == 0 && w == 0, appends[w])
 			}()
 		}
 		wg.Wait()
@@ -107,31 +121,33 @@ func streamList[T any](s *jsonStream, name string, items []T) {
 	s.w.WriteString("\n" + jsonIndent1 + "]")
 }
 
+// appendEncoded appends item as encoding/json writes it, without HTML
+// escaping.
+func appendEncoded[T any](b []byte, item *T) ([]byte, error) {
+	buf := bytes.NewBuffer(b)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(item); err != nil {
+		return b, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
 // encodeLines encodes items compactly, each on a line of its own prefixed
 // by jsonIndent2 and separated by commas; first says whether the first
 // item opens the list.
-func encodeLines[T any](buf *bytes.Buffer, items []T, first bool) error {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	refs := map[*JSONReferences][]byte{}
+func encodeLines[T any](buf *bytes.Buffer, items []T, first bool, appendItem appendFunc[T]) error {
 	var scratch []byte
 	for i := range items {
 		if !first || i > 0 {
 			buf.WriteString(",\n")
 		}
 		buf.WriteString(jsonIndent2)
-		if a, ok := any(&items[i]).(jsonAppender); ok {
-			var err error
-			if scratch, err = a.appendJSON(scratch[:0], refs); err != nil {
-				return err
-			}
-			buf.Write(scratch)
-			continue
-		}
-		if err := enc.Encode(&items[i]); err != nil {
+		var err error
+		if scratch, err = appendItem(scratch[:0], &items[i]); err != nil {
 			return err
 		}
-		buf.Truncate(buf.Len() - 1) // Encode ends with a newline
+		buf.Write(scratch)
 	}
 	return nil
 }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Compares the cost of one check with the cost of every check on the
+# 20,000-workload benchmark set (see hack/bench.sh): best wall time and CPU
+# time of several runs each, JSON report to /dev/null.
+#
+#   hack/bench-ratio.sh [--runs N] [--one CHECK-ID]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=5 one=privileged-container
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --one) one=$2; shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--one CHECK-ID]" >&2; exit 2 ;;
+  esac
+done
+
+hack/bench.sh >/dev/null # builds bin/kube4c and the benchmark set
+set_dir=.cache/bench/w20000-f200
+all=$(bin/kube4c checks -o json | python3 -c 'import json,sys; print(",".join(c["id"] for c in json.load(sys.stdin)))')
+
+# best prints "wall cpu rss" of the fastest of $runs runs of a scan.
+best() {
+  local out; out=$(mktemp)
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %U %S %M" bin/kube4c scan -q -o json --output-file /dev/null --fail-on none "$@" "$set_dir" 2>"$out" >/dev/null || true
+    tail -1 "$out"
+  done | awk '{ cpu = $2 + $3; if (NR == 1 || $1 < w) { w = $1; c = cpu; m = $4 } } END { printf "%.2f %.2f %d\n", w, c, m / 1024 }'
+  rm -f "$out"
+}
+
+read -r w1 c1 m1 < <(best --checks "$one")
+read -r wd cd md < <(best)
+read -r wa ca ma < <(best --checks "$all")
+printf '%-34s %8s %8s %9s\n' "" "wall s" "cpu s" "RSS MiB"
+printf '%-34s %8s %8s %9s\n' "one check ($one)" "$w1" "$c1" "$m1"
+printf '%-34s %8s %8s %9s\n' "default checks" "$wd" "$cd" "$md"
+printf '%-34s %8s %8s %9s\n' "every check" "$wa" "$ca" "$ma"
+awk -v a="$wd" -v b="$w1" 'BEGIN { printf "default / one:  %.2fx wall\n", a / b }'
+awk -v a="$wa" -v b="$w1" 'BEGIN { printf "every / one:    %.2fx wall\n", a / b }'
