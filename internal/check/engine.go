@@ -2,10 +2,12 @@ package check
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -42,7 +44,9 @@ func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]Finding, []Failu
 	failures := make([]error, len(checks))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), max(len(checks), 1)); w++ {
+	// More workers than CPUs: a check waiting for an index another check
+	// is building (netpol.For, rbac.For) then leaves its CPU to others.
+	for w := 0; w < min(checkWorkersPerCPU*runtime.GOMAXPROCS(0), max(len(checks), 1)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -57,17 +61,17 @@ func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]Finding, []Failu
 	close(jobs)
 	wg.Wait()
 
-	var chunks [][]Finding
 	var failed []Failure
 	for i := range results {
-		chunks = append(chunks, results[i].chunks...)
 		if failures[i] != nil {
 			failed = append(failed, Failure{CheckID: checks[i].ID, Err: failures[i]})
 		}
 	}
-	locateChunks(chunks)
-	return sortedChunks(chunks), failed
+	return sortedResults(checks, results), failed
 }
+
+// checkWorkersPerCPU is how many checks run at once per CPU.
+const checkWorkersPerCPU = 4
 
 // findingBuffer collects the findings of one check in chunks that are
 // never copied as they grow: a large scan moves each finding once, into
@@ -120,74 +124,98 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found findingBuffer, e
 	if env.Verdicts != nil {
 		ctx.record = func(v Verdict) { verdicts = append(verdicts, v) }
 	}
-	c.Run(ctx)
+	// The label attributes CPU profile samples to the check (pprof -tags).
+	pprof.Do(context.Background(), pprof.Labels("check", c.ID), func(context.Context) { c.Run(ctx) })
 	if env.Verdicts != nil {
 		env.Verdicts.add(verdicts)
 	}
 	return found, nil
 }
 
-// Locate fills in the Location of findings that have an object from a
-// file, using every CPU.
-func Locate(findings []Finding) {
-	workers := runtime.GOMAXPROCS(0)
-	chunk := (len(findings) + workers - 1) / max(workers, 1)
-	var chunks [][]Finding
-	for start := 0; start < len(findings); start += chunk {
-		chunks = append(chunks, findings[start:min(start+chunk, len(findings))])
-	}
-	locateChunks(chunks)
-}
-
-// locateChunks is Locate over several slices, the slices shared out among
-// the CPUs.
-func locateChunks(chunks [][]Finding) {
-	next := make(chan []Finding, len(chunks))
-	for _, c := range chunks {
-		next <- c
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for part := range next {
-				for i := range part {
-					f := &part[i]
-					if f.Object != nil && f.Location.File == "" {
-						f.Location, _ = f.Object.Locate(f.Path)
-					}
-				}
+// locateAll fills in the Location of findings that have an object from a
+// file, on every CPU. It looks up the findings of one object one after the
+// other, which keeps the object's position index in the CPU's cache.
+func locateAll(all []*Finding) {
+	ordinal := map[*inventory.Object]int32{}
+	var objects []int32 // per finding, its object's ordinal; -1 for none
+	for _, f := range all {
+		o := int32(-1)
+		if f.Object != nil && f.Location.File == "" {
+			var ok bool
+			if o, ok = ordinal[f.Object]; !ok {
+				o = int32(len(ordinal))
+				ordinal[f.Object] = o
 			}
-		}()
+		}
+		objects = append(objects, o)
 	}
-	wg.Wait()
+	// Counting sort of the findings by object.
+	start := make([]int32, len(ordinal)+1)
+	for _, o := range objects {
+		if o >= 0 {
+			start[o+1]++
+		}
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	order := make([]*Finding, start[len(ordinal)])
+	for i, o := range objects {
+		if o >= 0 {
+			order[start[o]] = all[i]
+			start[o]++
+		}
+	}
+	const batch = 4096
+	parallel((len(order)+batch-1)/batch, func(b int) {
+		for _, f := range order[b*batch : min((b+1)*batch, len(order))] {
+			f.Location, _ = f.Object.Locate(f.Path)
+		}
+	})
 }
 
 // Sort orders findings by file, line, column, check ID, object and path.
-func Sort(findings []Finding) { copy(findings, sortedChunks([][]Finding{findings})) }
+func Sort(findings []Finding) {
+	copy(findings, sortedResults(nil, []findingBuffer{{chunks: [][]Finding{findings}}}))
+}
 
-// sortedChunks returns the findings of chunks in the order of Sort, in a
-// new slice. It sorts compact keys rather than the findings themselves,
-// which are large to move.
-func sortedChunks(chunks [][]Finding) []Finding {
-	type key struct {
-		file, line, col int32
-		index           int32
-	}
+// sortKey is what findings are sorted by, compactly: findings are large to
+// move and their fields far apart in memory.
+type sortKey struct {
+	file, line, col int32
+	// check ranks the check ID among the checks of the run; -1 when the
+	// rank is not known and the IDs must be compared.
+	check int32
+	index int32
+}
+
+// sortedResults returns the findings of every check's buffer in the order
+// of Sort, in a new slice. checks[i] made results[i]; nil checks means the
+// IDs are compared instead.
+func sortedResults(checks []*Check, results []findingBuffer) []Finding {
+	ranks := checkRanks(checks)
 	var all []*Finding
-	for _, c := range chunks {
-		for i := range c {
-			all = append(all, &c[i])
+	var keys []sortKey
+	files := map[string]int32{}
+	for i := range results {
+		rank := int32(-1)
+		if ranks != nil {
+			rank = ranks[i]
+		}
+		for _, chunk := range results[i].chunks {
+			for j := range chunk {
+				f := &chunk[j]
+				keys = append(keys, sortKey{check: rank, index: int32(len(all))})
+				all = append(all, f)
+			}
 		}
 	}
-	files := map[string]int32{}
-	last := ""
-	for _, f := range all {
-		if name := f.Location.File; name != last || len(files) == 0 {
-			files[name], last = 0, name
+	locateAll(all)
+	for i, f := range all {
+		if _, ok := files[f.Location.File]; !ok {
+			files[f.Location.File] = 0
 		}
+		keys[i].line, keys[i].col = int32(f.Location.Line), int32(f.Location.Column)
 	}
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -197,19 +225,22 @@ func sortedChunks(chunks [][]Finding) []Finding {
 	for rank, name := range names {
 		files[name] = int32(rank)
 	}
-	keys := make([]key, len(all))
-	rank, last := int32(0), ""
-	for i, f := range all {
-		l := &f.Location
-		if l.File != last || i == 0 {
-			rank, last = files[l.File], l.File
-		}
-		keys[i] = key{file: rank, line: int32(l.Line), col: int32(l.Column), index: int32(i)}
+	// Group the keys by file, then sort the groups in parallel.
+	perFile := make([]int, len(names)+1)
+	for i := range keys {
+		keys[i].file = files[all[i].Location.File]
+		perFile[keys[i].file+1]++
 	}
-	slices.SortFunc(keys, func(x, y key) int {
-		if c := cmp.Compare(x.file, y.file); c != 0 {
-			return c
-		}
+	for i := 1; i < len(perFile); i++ {
+		perFile[i] += perFile[i-1]
+	}
+	grouped := make([]sortKey, len(keys))
+	next := slices.Clone(perFile[:len(names)])
+	for _, k := range keys {
+		grouped[next[k.file]] = k
+		next[k.file]++
+	}
+	compare := func(x, y sortKey) int {
 		if c := cmp.Compare(x.line, y.line); c != 0 {
 			return c
 		}
@@ -217,7 +248,11 @@ func sortedChunks(chunks [][]Finding) []Finding {
 			return c
 		}
 		a, b := all[x.index], all[y.index]
-		if c := strings.Compare(a.CheckID, b.CheckID); c != 0 {
+		if x.check < 0 || y.check < 0 {
+			if c := strings.Compare(a.CheckID, b.CheckID); c != 0 {
+				return c
+			}
+		} else if c := cmp.Compare(x.check, y.check); c != 0 {
 			return c
 		}
 		if a.Object != b.Object {
@@ -229,12 +264,58 @@ func sortedChunks(chunks [][]Finding) []Finding {
 			return c
 		}
 		return cmp.Compare(x.index, y.index) // keeps equal findings in run order
+	}
+	parallel(len(names), func(file int) {
+		slices.SortFunc(grouped[perFile[file]:perFile[file+1]], compare)
 	})
-	out := make([]Finding, len(all))
-	for i, k := range keys {
+	out := make([]Finding, len(grouped))
+	for i, k := range grouped {
 		out[i] = *all[k.index]
 	}
 	return out
+}
+
+// checkRanks returns the rank of each check's ID among the IDs of checks,
+// or nil when checks is nil. Checks that share an ID share a rank.
+func checkRanks(checks []*Check) []int32 {
+	if checks == nil {
+		return nil
+	}
+	ids := make([]string, len(checks))
+	for i, c := range checks {
+		ids[i] = c.ID
+	}
+	slices.Sort(ids)
+	ranks := make([]int32, len(checks))
+	for i, c := range checks {
+		r, _ := slices.BinarySearch(ids, c.ID)
+		ranks[i] = int32(r)
+	}
+	return ranks
+}
+
+// parallel calls fn for 0..n-1 on every CPU.
+func parallel(n int, fn func(i int)) {
+	var next sync.Mutex
+	i := 0
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				next.Lock()
+				mine := i
+				i++
+				next.Unlock()
+				if mine >= n {
+					return
+				}
+				fn(mine)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func refString(f *Finding) string {

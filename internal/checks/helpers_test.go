@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -62,3 +63,29 @@ func expectFindings(t *testing.T, got []check.Finding, paths ...string) {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func TestQuoteIsStrconvQuote(t *testing.T) {
+	for _, s := range []string{"", "web", "a b", `q"uote`, `back\slash`, "tab\t", "é", "\x7f", "\x00", "bad\xff", "~!@#$%^&*()"} {
+		if got, want := quote(s), strconv.Quote(s); got != want {
+			t.Errorf("quote(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+// The cheap filters in front of the credential regexps never hide a match.
+func TestCredentialPrefiltersKeepEveryMatch(t *testing.T) {
+	names := []string{"PASSWORD", "db_Passwd", "x_pass", "SECRET_KEY", "Token", "API_KEY", "apikey", "api-key", "ACCESS_KEY_ID",
+		"PRIVATE_KEY", "CREDENTIALS", "AUTH_KEY", "authkey", "HOME", "PATH", "USER", "ſecret", "\u212aEY", "pAsS"}
+	for _, name := range names {
+		if credentialName.MatchString(name) && !mayNameCredential(name) {
+			t.Errorf("mayNameCredential(%q) = false, but the regexp matches", name)
+		}
+	}
+	values := []string{"AKIAABCDEFGHIJKLMNOP", "x ASIAABCDEFGHIJKLMNOP y", "ghp_" + strings.Repeat("a", 36), "xoxb-1234567890",
+		"sk_live_" + strings.Repeat("a", 20), "glpat-" + strings.Repeat("a", 20), "-----BEGIN RSA PRIVATE KEY-----", "plain"}
+	for _, v := range values {
+		if knownTokenPrefix.MatchString(v) && !mayHoldToken(v) {
+			t.Errorf("mayHoldToken(%q) = false, but the regexp matches", v)
+		}
+	}
+}

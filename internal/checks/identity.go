@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -37,19 +38,45 @@ var (
 	placeholderValue   = regexp.MustCompile(`^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\([A-Za-z_][A-Za-z0-9_]*\)|<[^>]*>|\{\{.*\}\}|changeme|true|false|yes|no|none|null|[0-9]+|/[^ ]*)$`)
 )
 
+// mayHoldToken reports whether v contains a literal that knownTokenPrefix
+// needs.
+func mayHoldToken(v string) bool {
+	return strings.Contains(v, "gh") || strings.Contains(v, "xox") || strings.Contains(v, "sk_live_") || strings.Contains(v, "glpat-")
+}
+
+// mayNameCredential reports whether credentialName may match name: an
+// ASCII name must contain one of the words it looks for. Other names go to
+// the regexp, whose case folding reaches beyond ASCII.
+func mayNameCredential(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	lower := strings.ToLower(name)
+	for _, word := range []string{"pass", "secret", "token", "key", "credential"} {
+		if strings.Contains(lower, word) {
+			return true
+		}
+	}
+	return false
+}
+
 // credentialKind says why a literal env value looks like a credential, or "".
 func credentialKind(name, value string) string {
 	v := strings.TrimSpace(value)
 	switch {
 	case v == "":
 		return ""
-	case privateKeyBlock.MatchString(v):
+	// Each pattern is tried only when the literal it needs is present:
+	// most values are short and harmless, and regexps are slow.
+	case strings.Contains(v, "PRIVATE KEY") && privateKeyBlock.MatchString(v):
 		return "a private key"
-	case awsAccessKey.MatchString(v):
+	case (strings.Contains(v, "AKIA") || strings.Contains(v, "ASIA")) && awsAccessKey.MatchString(v):
 		return "an AWS access key ID"
-	case knownTokenPrefix.MatchString(v):
+	case mayHoldToken(v) && knownTokenPrefix.MatchString(v):
 		return "an API token"
-	case credentialName.MatchString(name) && !notACredentialName.MatchString(name) && !placeholderValue.MatchString(strings.ToLower(v)):
+	case mayNameCredential(name) && credentialName.MatchString(name) && !notACredentialName.MatchString(name) && !placeholderValue.MatchString(strings.ToLower(v)):
 		return "a credential (by its name)"
 	}
 	return ""

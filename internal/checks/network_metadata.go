@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"strings"
-
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kube4c/kube4c/internal/check"
@@ -84,5 +82,15 @@ func metadataReach(eng *netpol.Engine, p *netpol.Pod) string {
 			rules = append(rules, rt.Rule.Path+" of NetworkPolicy "+quote(rt.Rule.Policy.Name))
 		}
 	}
-	return "egress " + strings.Join(rules, " and ") + " admits it"
+	switch len(rules) {
+	case 0:
+		return "its egress policies may admit it (they depend on labels the scan does not know)"
+	case 1:
+		return "egress " + rules[0] + " admits it"
+	}
+	return "egress " + joinFirst(rules, maxRulesNamed) + " admit it"
 }
+
+// maxRulesNamed is how many admitting rules a message names; kube4c netpol
+// reach --explain lists them all.
+const maxRulesNamed = 3

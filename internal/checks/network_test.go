@@ -104,6 +104,15 @@ func TestMetadataAPIReachable(t *testing.T) {
 	if msg := got[0].Message; !strings.Contains(msg, `spec.egress[0] of NetworkPolicy "open"`) {
 		t.Errorf("message does not name the rule: %s", msg)
 	}
+	// Many admitting rules: the message names three and counts the rest.
+	var many string
+	for _, name := range []string{"o1", "o2", "o3", "o4", "o5"} {
+		many += netpolDoc("shop", name, "  podSelector: {}\n  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]\n")
+	}
+	got = scanText(t, "metadata-api-reachable", netWorld+many)
+	if msg := got[0].Message; !strings.Contains(msg, `spec.egress[0] of NetworkPolicy "o1", spec.egress[0] of NetworkPolicy "o2", spec.egress[0] of NetworkPolicy "o3" and 2 more admit it`) {
+		t.Errorf("message does not name three rules and count the others: %s", msg)
+	}
 	// Near misses: the address excepted, another port, no rule at all.
 	guarded := netpolDoc("shop", "open", "  podSelector: {matchLabels: {app: api}}\n  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]\n")
 	https := netpolDoc("shop", "open", "  podSelector: {matchLabels: {app: api}}\n  egress: [{to: [{ipBlock: {cidr: 169.254.0.0/16}}], ports: [{port: 443}]}]\n")

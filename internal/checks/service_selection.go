@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -90,15 +89,23 @@ func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.S
 	}
 	var missing []string
 	for _, p := range pods {
-		if !declaresPort(p, target, proto) {
+		if declaresPort(p, target, proto) {
+			continue
+		}
+		if len(missing) < maxWorkloadsNamed {
 			missing = append(missing, p.Kind+" "+quote(p.Name))
+		} else {
+			missing = append(missing, "") // counted, not named
 		}
 	}
 	if len(missing) > 0 {
 		ctx.Report(obj, path, "targetPort "+target.String()+"/"+string(proto)+" of Service "+quote(svc.Name)+" matches no container port of "+
-			strings.Join(missing, ", ")+"; use the name or number of the port the containers declare")
+			joinFirst(missing, maxWorkloadsNamed)+"; use the name or number of the port the containers declare")
 	}
 }
+
+// maxWorkloadsNamed is how many workloads a message names.
+const maxWorkloadsNamed = 5
 
 // declaresPort reports whether the workload declares target (a name, or a
 // number) for the protocol. A number is not judged when the workload

@@ -60,6 +60,19 @@ func TestServicePortMismatch(t *testing.T) {
     - {name: f, port: 54, protocol: UDP, targetPort: dns}
     - {name: g, port: 55, protocol: SCTP, targetPort: 5000}
 `)), "spec.ports[1].targetPort", "spec.ports[2].targetPort", "spec.ports[4].targetPort")
+
+	// A selector that matches many workloads: five are named, the rest
+	// counted.
+	var many string
+	for _, name := range []string{"a", "b", "c", "d", "e", "f", "g"} {
+		many += "---\napiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: shop, labels: {app: many}}\n" +
+			"spec: {containers: [{name: c, image: c:1, ports: [{containerPort: 8080}]}]}\n"
+	}
+	got := scanText(t, "service-port-mismatch", many+service("s", "  selector: {app: many}\n  ports: [{port: 80, targetPort: 9090}]\n"))
+	expectFindings(t, got, "spec.ports[0].targetPort")
+	if want := `of Pod "a", Pod "b", Pod "c", Pod "d", Pod "e" and 2 more;`; !strings.Contains(got[0].Message, want) {
+		t.Errorf("message %q does not contain %q", got[0].Message, want)
+	}
 }
 
 func TestIngressBackendMissing(t *testing.T) {

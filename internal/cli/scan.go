@@ -179,6 +179,7 @@ func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanF
 	if err := writeReport(cmd, f, g, rep); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
+	slog.Debug("reported", "format", f.output, "elapsed", time.Since(start))
 	if !g.quiet && f.outputFile == "" && f.output != "table" {
 		// Machine formats own stdout; still tell a person about input errors.
 		for _, e := range rep.Errors {

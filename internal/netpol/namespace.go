@@ -1,6 +1,10 @@
 package netpol
 
 import (
+	"slices"
+	"strings"
+	"sync"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -36,6 +40,10 @@ type Namespace struct {
 	policies []*Policy
 	// byLabel indexes pods by label ("key\x00value"), in pod order.
 	byLabel map[string][]*Pod
+	// matching memoizes PodsMatching by its sorted label keys: several
+	// checks ask, and many Services share a selector.
+	matchingMu sync.Mutex
+	matching   map[string][]*Pod
 }
 
 // index adds a pod to the namespace and its label index.
@@ -59,20 +67,42 @@ func (ns *Namespace) candidates(keys []string) []*Pod {
 }
 
 // PodsMatching returns the workloads whose labels include every label of
-// set (a Service selector), ordered by ID.
+// set (a Service selector), ordered by ID. The result is shared by every
+// caller asking for the same labels and must not be modified.
 func (ns *Namespace) PodsMatching(set map[string]string) []*Pod {
 	keys := make([]string, 0, len(set))
 	for k, v := range set {
 		keys = append(keys, labelKey(k, v))
 	}
-	sel := labels.SelectorFromSet(set)
-	var out []*Pod
+	slices.Sort(keys)
+	memoKey := strings.Join(keys, "\x00\x00")
+	ns.matchingMu.Lock()
+	out, ok := ns.matching[memoKey]
+	ns.matchingMu.Unlock()
+	if ok {
+		return out
+	}
 	for _, p := range ns.candidates(keys) {
-		if sel.Matches(p.Labels) {
+		if hasLabels(p.Labels, set) {
 			out = append(out, p)
 		}
 	}
+	out = slices.Clip(out)
+	ns.matchingMu.Lock()
+	ns.matching[memoKey] = out
+	ns.matchingMu.Unlock()
 	return out
+}
+
+// hasLabels reports whether have includes every label of want: what a
+// selector made from want (labels.SelectorFromSet) matches.
+func hasLabels(have labels.Set, want map[string]string) bool {
+	for k, v := range want {
+		if got, ok := have[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
 }
 
 // Pods returns the workloads of the namespace, ordered by ID.
@@ -90,7 +120,7 @@ func (ns *Namespace) Annotations() map[string]string {
 }
 
 func newNamespace(name string, obj *inventory.Object) *Namespace {
-	ns := &Namespace{Name: name, Labels: labels.Set{}, Object: obj, byLabel: map[string][]*Pod{}}
+	ns := &Namespace{Name: name, Labels: labels.Set{}, Object: obj, byLabel: map[string][]*Pod{}, matching: map[string][]*Pod{}}
 	if obj != nil {
 		if o, ok := obj.Obj.(*corev1.Namespace); ok {
 			ns.Known = true

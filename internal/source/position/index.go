@@ -33,6 +33,19 @@ type node struct {
 	first     int32 // index of the first child in nodes
 	count     int32 // number of children
 	kind      Kind
+	// keyHint is the first byte of the node's mapping key and keyLen its
+	// length (capped): lookups compare them before the key itself, whose
+	// bytes live elsewhere in memory.
+	keyHint byte
+	keyLen  uint16
+}
+
+// hint returns the first byte and capped length of a key.
+func hint(key string) (byte, uint16) {
+	if key == "" {
+		return 0, 0
+	}
+	return key[0], uint16(min(len(key), 0xffff))
 }
 
 // Index holds the positions of every node of one document.
@@ -75,6 +88,7 @@ func (b *Builder) Children(parent, count int) int {
 func (b *Builder) Set(id int, kind Kind, key string, line, col int) {
 	n := &b.ix.nodes[id]
 	n.kind, n.line, n.col = kind, int32(line), int32(col)
+	n.keyHint, n.keyLen = hint(key)
 	b.ix.keys[id] = key
 }
 
@@ -122,8 +136,9 @@ func (ix *Index) child(id int, seg segment) int {
 	n := ix.nodes[id]
 	switch n.kind {
 	case Mapping:
+		h, l := hint(seg.name)
 		for i := n.first; i < n.first+n.count; i++ {
-			if ix.keys[i] == seg.name {
+			if c := &ix.nodes[i]; c.keyHint == h && c.keyLen == l && ix.keys[i] == seg.name {
 				return int(i)
 			}
 		}
