@@ -209,11 +209,12 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 			panic(err)
 		}
 		lv := api.LevelVersion{Level: level, Version: version}
+		quotedLV := quote(lv.String())
 		for _, w := range ctx.Inventory.Workloads() {
 			for _, r := range pssAll().evaluate(lv, w.PodMeta, pssDefaulted(w.Spec)) {
 				f := r.locate(w)
 				f.Object = w.Object
-				f.Message = r.message(lv)
+				f.Message = r.message(lv, quotedLV)
 				ctx.ReportFinding(f)
 			}
 		}
@@ -246,21 +247,22 @@ type pssResult struct {
 	level api.Level // the level the PSA check belongs to
 }
 
-// message carries the PSA check ID, reason and detail.
-func (r pssResult) message(lv api.LevelVersion) string {
+// message carries the PSA check ID, reason and detail. quotedLV is
+// lv.String() quoted, which callers compute once.
+func (r pssResult) message(lv api.LevelVersion, quotedLV string) string {
 	reason := r.ForbiddenReason
 	if reason == "" {
 		reason = policy.UnknownForbiddenReason
 	}
 	// PSA words its own rejections the same way.
-	msg := fmt.Sprintf("violates PodSecurity %q, check %s: %s", lv.String(), r.id, reason)
+	detail, also := "", ""
 	if r.ForbiddenDetail != "" {
-		msg += " (" + r.ForbiddenDetail + ")"
+		detail = " (" + r.ForbiddenDetail + ")"
 	}
 	if lv.Level == api.LevelRestricted && r.level == api.LevelBaseline {
-		msg += "; a Baseline control, also reported by " + PSSBaselineID
+		also = "; a Baseline control, also reported by " + PSSBaselineID
 	}
-	return msg
+	return "violates PodSecurity " + quotedLV + ", check " + string(r.id) + ": " + reason + detail + also
 }
 
 // pssCheck is one PSA check with an evaluator that runs only it.
@@ -318,6 +320,9 @@ func newPSSChecks() pssChecks {
 func (cs pssChecks) evaluate(lv api.LevelVersion, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
 	var out []pssResult
 	for _, c := range cs {
+		if lv.Level == api.LevelBaseline && c.level != api.LevelBaseline {
+			continue // PSA runs Restricted checks at the Restricted level only
+		}
 		for _, r := range c.eval.EvaluatePod(lv, meta, spec) {
 			if !r.Allowed {
 				out = append(out, pssResult{CheckResult: r, id: c.id, level: c.level})
@@ -377,9 +382,6 @@ var pssFields = map[policy.CheckID]pssField{
 }
 
 var (
-	// pssContainers matches the containers PSA names: container "a" or
-	// containers "a", "b".
-	pssContainers = regexp.MustCompile(`\bcontainers? ("[^"]*"(?:, "[^"]*")*)`)
 	// pssQuoted matches one quoted name.
 	pssQuoted = regexp.MustCompile(`"([^"]*)"`)
 )
@@ -437,25 +439,70 @@ func (f pssField) containerField(clause string) string {
 // pssContainerFinding locates the first container the clause names, at sub
 // below it. It names the container when the clause names only one.
 func pssContainerFinding(w *inventory.Workload, clause, sub string) (check.Finding, bool) {
-	m := pssContainers.FindStringSubmatch(clause)
-	if m == nil {
+	first, count := pssNamedContainers(clause)
+	if count == 0 {
 		return check.Finding{}, false
 	}
-	names := pssQuoted.FindAllStringSubmatch(m[1], -1)
 	for _, c := range w.Containers() {
-		if c.Name != names[0][1] {
+		if c.Name != first {
 			continue
 		}
 		f := check.Finding{Path: c.Path}
 		if sub != "" {
 			f.Path += "." + sub
 		}
-		if len(names) == 1 {
+		if count == 1 {
 			f.Container = c.Name
 		}
 		return f, true
 	}
 	return check.Finding{}, false
+}
+
+// pssNamedContainers reads the containers PSA names in a clause, `container
+// "a"` or `containers "a", "b"`: the first name and how many there are
+// (0 when the clause names none). It finds what the regexp
+// \bcontainers? ("[^"]*"(?:, "[^"]*")*) would, without its cost.
+func pssNamedContainers(clause string) (first string, count int) {
+	for from := 0; ; {
+		i := strings.Index(clause[from:], "container")
+		if i < 0 {
+			return "", 0
+		}
+		i += from
+		from = i + 1
+		if i > 0 && isWordByte(clause[i-1]) {
+			continue
+		}
+		rest := strings.TrimPrefix(clause[i+len("container"):], "s")
+		if !strings.HasPrefix(rest, ` "`) {
+			continue
+		}
+		rest = rest[1:]
+		for {
+			end := strings.IndexByte(rest[1:], '"')
+			if end < 0 {
+				break
+			}
+			if count == 0 {
+				first = rest[1 : 1+end]
+			}
+			count++
+			rest = rest[2+end:]
+			if !strings.HasPrefix(rest, `, "`) {
+				break
+			}
+			rest = rest[2:]
+		}
+		if count > 0 {
+			return first, count
+		}
+	}
+}
+
+// isWordByte reports whether b is an ASCII word character, as \b sees it.
+func isWordByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // pssFirstQuoted returns the first quoted name of s, or "".

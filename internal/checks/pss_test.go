@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"regexp"
+
 	"github.com/kube4c/kube4c/internal/testutil/fixture"
 
 	"encoding/json"
@@ -445,7 +447,39 @@ spec:
 			t.Errorf("%s %q: located at %s, container %q", r.id, r.ForbiddenDetail, f.Path, f.Container)
 		}
 	}
-	if m := (pssResult{id: "x"}).message(api.LevelVersion{Level: api.LevelBaseline, Version: api.MajorMinorVersion(1, 3)}); m != `violates PodSecurity "baseline:v1.3", check x: unknown forbidden reason` {
+	lv := api.LevelVersion{Level: api.LevelBaseline, Version: api.MajorMinorVersion(1, 3)}
+	if m := (pssResult{id: "x"}).message(lv, quote(lv.String())); m != `violates PodSecurity "baseline:v1.3", check x: unknown forbidden reason` {
 		t.Errorf("message %q", m)
 	}
+}
+
+// pssContainersPattern is the regexp pssNamedContainers stands in for.
+var pssContainersPattern = regexp.MustCompile(`\bcontainers? ("[^"]*"(?:, "[^"]*")*)`)
+
+// FuzzPSSNamedContainers checks the hand-written reader of container names
+// in PSA details against the regexp it replaces.
+func FuzzPSSNamedContainers(f *testing.F) {
+	for _, s := range []string{
+		`container "a" must set securityContext.allowPrivilegeEscalation=false`,
+		`containers "a", "b" must not set securityContext.privileged=true`,
+		`pod or containers "app", "side" must set securityContext.runAsNonRoot=true`,
+		`initcontainer "x"`, `subcontainers "x"`, `containerss "x"`, `container "unterminated`, `container "a", "b`,
+		`containers "", "b"`, `x container "a" and container "b", "c"`, `container  "a"`, `containers"a"`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, clause string) {
+		first, count := pssNamedContainers(clause)
+		m := pssContainersPattern.FindStringSubmatch(clause)
+		if m == nil {
+			if count != 0 {
+				t.Fatalf("%q: got %d names (first %q), the regexp finds none", clause, count, first)
+			}
+			return
+		}
+		names := pssQuoted.FindAllStringSubmatch(m[1], -1)
+		if count != len(names) || first != names[0][1] {
+			t.Fatalf("%q: got %d names (first %q), the regexp finds %d (first %q)", clause, count, first, len(names), names[0][1])
+		}
+	})
 }

@@ -18,7 +18,9 @@
 package netpol
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"net/netip"
 	"slices"
@@ -213,15 +215,40 @@ func (e *Engine) selectPods() {
 			}
 		}
 	}
+	shared := map[uint64][][]*Policy{}
 	for _, pod := range e.pods {
 		all := selectAll[pod.Namespace]
-		if all == nil {
-			continue
-		}
 		for d := range pod.policies {
-			pod.policies[d] = mergePolicies(slices.Clip(all[d]), pod.policies[d])
+			if all != nil {
+				pod.policies[d] = mergePolicies(slices.Clip(all[d]), pod.policies[d])
+			}
+			pod.policies[d] = intern(shared, pod.policies[d])
 		}
 	}
+}
+
+// intern returns the list in shared equal to list, adding list when there
+// is none: pods selected by the same policies share one list, which also
+// lets callers cache what they derive from it.
+func intern(shared map[uint64][][]*Policy, list []*Policy) []*Policy {
+	if len(list) == 0 {
+		return nil
+	}
+	h := fnv.New64a()
+	var buf [8]byte
+	for _, p := range list {
+		binary.LittleEndian.PutUint64(buf[:], uint64(p.order))
+		h.Write(buf[:])
+	}
+	key := h.Sum64()
+	for _, candidate := range shared[key] {
+		if slices.Equal(candidate, list) {
+			return candidate
+		}
+	}
+	list = slices.Clip(list)
+	shared[key] = append(shared[key], list)
+	return list
 }
 
 // mergePolicies merges two lists of policies in engine order. When one is
