@@ -61,6 +61,7 @@ func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]Finding, []Failu
 	close(jobs)
 	wg.Wait()
 
+	slog.Debug("checks ran", "checks", len(checks))
 	var failed []Failure
 	for i := range results {
 		if failures[i] != nil {
@@ -211,6 +212,7 @@ func sortedResults(checks []*Check, results []findingBuffer) []Finding {
 		}
 	}
 	locateAll(all)
+	slog.Debug("findings located", "findings", len(all))
 	for i, f := range all {
 		if _, ok := files[f.Location.File]; !ok {
 			files[f.Location.File] = 0

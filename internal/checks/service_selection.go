@@ -68,17 +68,28 @@ func init() {
     targetPort: http   # containers: [{ports: [{name: http, containerPort: 8080}]}]`,
 		References: check.References{URLs: []string{serviceDocs + "#defining-a-service"}},
 		Run: func(ctx *check.Context) {
+			memo := map[portQuestion]string{}
 			eachService(ctx.Inventory, func(obj *inventory.Object, svc *corev1.Service) {
 				pods, _ := selectedWorkloads(ctx, obj, svc)
 				for i, sp := range svc.Spec.Ports {
-					reportPortMismatch(ctx, obj, svc, i, sp, pods)
+					reportPortMismatch(ctx, obj, svc, i, sp, pods, memo)
 				}
 			})
 		},
 	})
 }
 
-func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.Service, i int, sp corev1.ServicePort, pods []*netpol.Pod) {
+// portQuestion is which workloads lack a target port: Services that share
+// a selector share the list of workloads (netpol's PodsMatching), and
+// often their ports too.
+type portQuestion struct {
+	pods   **netpol.Pod // where the list starts in memory, which identifies it
+	n      int
+	target intstr.IntOrString
+	proto  corev1.Protocol
+}
+
+func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.Service, i int, sp corev1.ServicePort, pods []*netpol.Pod, memo map[portQuestion]string) {
 	target, path := sp.TargetPort, fmt.Sprintf("spec.ports[%d].targetPort", i)
 	if target.Type == intstr.Int && target.IntVal == 0 {
 		target, path = intstr.FromInt32(sp.Port), fmt.Sprintf("spec.ports[%d].port", i)
@@ -87,6 +98,24 @@ func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.S
 	if proto == "" {
 		proto = corev1.ProtocolTCP
 	}
+	if len(pods) == 0 {
+		return
+	}
+	q := portQuestion{&pods[0], len(pods), target, proto}
+	missing, ok := memo[q]
+	if !ok {
+		missing = workloadsLacking(pods, target, proto)
+		memo[q] = missing
+	}
+	if missing != "" {
+		ctx.Report(obj, path, "targetPort "+target.String()+"/"+string(proto)+" of Service "+quote(svc.Name)+" matches no container port of "+
+			missing+"; use the name or number of the port the containers declare")
+	}
+}
+
+// workloadsLacking lists the workloads that do not declare the target
+// port, or returns "" when all do.
+func workloadsLacking(pods []*netpol.Pod, target intstr.IntOrString, proto corev1.Protocol) string {
 	var missing []string
 	for _, p := range pods {
 		if declaresPort(p, target, proto) {
@@ -98,10 +127,7 @@ func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.S
 			missing = append(missing, "") // counted, not named
 		}
 	}
-	if len(missing) > 0 {
-		ctx.Report(obj, path, "targetPort "+target.String()+"/"+string(proto)+" of Service "+quote(svc.Name)+" matches no container port of "+
-			joinFirst(missing, maxWorkloadsNamed)+"; use the name or number of the port the containers declare")
-	}
+	return joinFirst(missing, maxWorkloadsNamed)
 }
 
 // maxWorkloadsNamed is how many workloads a message names.

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -72,6 +73,26 @@ func TestServicePortMismatch(t *testing.T) {
 	expectFindings(t, got, "spec.ports[0].targetPort")
 	if want := `of Pod "a", Pod "b", Pod "c", Pod "d", Pod "e" and 2 more;`; !strings.Contains(got[0].Message, want) {
 		t.Errorf("message %q does not contain %q", got[0].Message, want)
+	}
+}
+
+// Services with different selectors get their own answers, also when the
+// workloads they select begin alike.
+func TestServicePortMismatchPerSelector(t *testing.T) {
+	pod := func(name, labels string, port int) string {
+		return fmt.Sprintf("---\napiVersion: v1\nkind: Pod\nmetadata: {name: %s, namespace: shop, labels: {%s}}\n"+
+			"spec: {containers: [{name: c, image: c:1, ports: [{containerPort: %d}]}]}\n", name, labels, port)
+	}
+	world := pod("a", "app: x, tier: t", 8080) + pod("b", "app: x", 9090) + pod("c", "tier: t", 9090) +
+		service("s1", "  selector: {app: x}\n  ports: [{port: 80, targetPort: 8080}]\n") +
+		service("s2", "  selector: {tier: t}\n  ports: [{port: 80, targetPort: 8080}]\n")
+	got := scanText(t, "service-port-mismatch", world)
+	expectFindings(t, got, "spec.ports[0].targetPort", "spec.ports[0].targetPort")
+	for _, f := range got {
+		want := map[string]string{"s1": `of Pod "b";`, "s2": `of Pod "c";`}[f.Object.Name()]
+		if !strings.Contains(f.Message, want) {
+			t.Errorf("%s: message %q does not contain %q", f.Object.Name(), f.Message, want)
+		}
 	}
 }
 

@@ -18,9 +18,7 @@
 package netpol
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"net/netip"
 	"slices"
@@ -234,13 +232,10 @@ func intern(shared map[uint64][][]*Policy, list []*Policy) []*Policy {
 	if len(list) == 0 {
 		return nil
 	}
-	h := fnv.New64a()
-	var buf [8]byte
+	key := uint64(len(list))
 	for _, p := range list {
-		binary.LittleEndian.PutUint64(buf[:], uint64(p.order))
-		h.Write(buf[:])
+		key = (key^uint64(p.order))*0x100000001b3 + 0x9e3779b97f4a7c15
 	}
-	key := h.Sum64()
 	for _, candidate := range shared[key] {
 		if slices.Equal(candidate, list) {
 			return candidate

@@ -131,11 +131,14 @@ type Engine struct {
 // kubectl apply.
 func New(inv *inventory.Inventory) *Engine {
 	e := &Engine{roleByKey: map[roleKey]*Role{}, byRole: map[*Role][]*Binding{}, used: map[*Role]bool{}}
+	position := map[*Role]int{}
 	for _, kind := range []string{KindClusterRole, KindRole} {
 		for _, obj := range inv.ByKind(kind) {
-			e.addRole(kind, obj)
+			e.addRole(kind, obj, position)
 		}
 	}
+	// Roles replaced by a later definition left holes.
+	e.roles = slices.DeleteFunc(e.roles, func(r *Role) bool { return r == nil })
 	e.intern()
 	e.aggregate()
 	bindingByKey := map[roleKey]*Binding{}
@@ -188,7 +191,10 @@ func compareBindings(a, b *Binding) int {
 	return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 }
 
-func (e *Engine) addRole(kind string, obj *inventory.Object) {
+// addRole adds the role defined by obj. A later definition of the same
+// role replaces the earlier one, whose place in e.roles becomes nil;
+// position records where each role is in e.roles.
+func (e *Engine) addRole(kind string, obj *inventory.Object, position map[*Role]int) {
 	ro, ok := asRole(obj)
 	if !ok {
 		return
@@ -203,10 +209,11 @@ func (e *Engine) addRole(kind string, obj *inventory.Object) {
 	}
 	key := roleKey{kind, r.Namespace, r.Name}
 	if old := e.roleByKey[key]; old != nil {
-		e.roles = slices.DeleteFunc(e.roles, func(x *Role) bool { return x == old })
+		e.roles[position[old]] = nil
 		e.duplicate(r.Ref())
 	}
 	e.roleByKey[key] = r
+	position[r] = len(e.roles)
 	e.roles = append(e.roles, r)
 }
 

@@ -8,6 +8,7 @@
 package position
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -63,7 +64,7 @@ type Builder struct {
 
 // NewBuilder starts an index whose root node is at line, col.
 func NewBuilder(kind Kind, line, col int) *Builder {
-	ix := &Index{nodes: make([]node, 1, 64), keys: make([]string, 1, 64)}
+	ix := &Index{nodes: make([]node, 1, 16), keys: make([]string, 1, 16)}
 	ix.nodes[0] = node{line: int32(line), col: int32(col), kind: kind}
 	return &Builder{ix: ix}
 }
@@ -77,10 +78,8 @@ func (b *Builder) Children(parent, count int) int {
 	first := len(b.ix.nodes)
 	b.ix.nodes[parent].first = int32(first)
 	b.ix.nodes[parent].count = int32(count)
-	for i := 0; i < count; i++ {
-		b.ix.nodes = append(b.ix.nodes, node{})
-		b.ix.keys = append(b.ix.keys, "")
-	}
+	b.ix.nodes = append(b.ix.nodes, make([]node, count)...)
+	b.ix.keys = append(b.ix.keys, make([]string, count)...)
 	return first
 }
 
@@ -95,8 +94,16 @@ func (b *Builder) Set(id int, kind Kind, key string, line, col int) {
 // Len is the number of nodes added so far.
 func (b *Builder) Len() int { return len(b.ix.nodes) }
 
-// Index returns the finished index.
-func (b *Builder) Index() *Index { return b.ix }
+// Index returns the finished index, copied to memory of its exact size
+// when growing it left much unused: a scan keeps every index until the end.
+func (b *Builder) Index() *Index {
+	ix := b.ix
+	if unused := cap(ix.nodes) - len(ix.nodes); unused > len(ix.nodes)/8 {
+		ix.nodes = slices.Clone(ix.nodes)
+		ix.keys = slices.Clone(ix.keys)
+	}
+	return ix
+}
 
 // Lookup returns the position of the node at path and true, or, when the path
 // does not exist, the position of its deepest existing ancestor and false.
