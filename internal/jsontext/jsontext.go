@@ -13,6 +13,13 @@ func AppendString[S ~string | ~[]byte](buf []byte, s S) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight plain bytes at a time: most text needs no escaping.
+		for i+8 <= len(s) && plainWord(s, i) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		b := s[i]
 		if b < utf8.RuneSelf {
 			if b >= 0x20 && b != '"' && b != '\\' {
@@ -48,4 +55,24 @@ func AppendString[S ~string | ~[]byte](buf []byte, s S) []byte {
 	}
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
+}
+
+// Masks for testing the eight bytes of a word at once.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// plainWord reports whether the eight bytes of s from i are printable
+// ASCII other than '"' and '\\': bytes written as they are.
+func plainWord[S ~string | ~[]byte](s S, i int) bool {
+	_ = s[i+7]
+	x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	quote := x ^ (lowBits * '"')
+	backslash := x ^ (lowBits * '\\')
+	// A high bit is set in the result when a byte is >= 0x80, < 0x20, a
+	// quote or a backslash (the usual "has a zero byte" tests).
+	special := x | (x-lowBits*0x20)&^x | (quote-lowBits)&^quote | (backslash-lowBits)&^backslash
+	return special&highBits == 0
 }
