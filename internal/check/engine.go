@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source/position"
 )
 
 // Failure records a check that panicked. The other checks still run.
@@ -169,8 +170,9 @@ func locateAll(all []*Finding) {
 	}
 	const batch = 4096
 	parallel((len(order)+batch-1)/batch, func(b int) {
+		var c position.Cursor
 		for _, f := range order[b*batch : min((b+1)*batch, len(order))] {
-			f.Location, _ = f.Object.Locate(f.Path)
+			f.Location, _ = f.Object.LocateWith(&c, f.Path)
 		}
 	})
 }
@@ -195,8 +197,14 @@ type sortKey struct {
 // IDs are compared instead.
 func sortedResults(checks []*Check, results []findingBuffer) []Finding {
 	ranks := checkRanks(checks)
-	var all []*Finding
-	var keys []sortKey
+	total := 0
+	for i := range results {
+		for _, chunk := range results[i].chunks {
+			total += len(chunk)
+		}
+	}
+	all := make([]*Finding, 0, total)
+	keys := make([]sortKey, 0, total)
 	files := map[string]int32{}
 	for i := range results {
 		rank := int32(-1)
@@ -213,9 +221,12 @@ func sortedResults(checks []*Check, results []findingBuffer) []Finding {
 	}
 	locateAll(all)
 	slog.Debug("findings located", "findings", len(all))
+	// Neighbouring findings are mostly in one file: look a file up only
+	// when it changes.
+	last, lastSeen := "", false
 	for i, f := range all {
-		if _, ok := files[f.Location.File]; !ok {
-			files[f.Location.File] = 0
+		if name := f.Location.File; !lastSeen || name != last {
+			files[name], last, lastSeen = 0, name, true
 		}
 		keys[i].line, keys[i].col = int32(f.Location.Line), int32(f.Location.Column)
 	}
@@ -229,9 +240,13 @@ func sortedResults(checks []*Check, results []findingBuffer) []Finding {
 	}
 	// Group the keys by file, then sort the groups in parallel.
 	perFile := make([]int, len(names)+1)
+	rank, lastSeen := int32(0), false
 	for i := range keys {
-		keys[i].file = files[all[i].Location.File]
-		perFile[keys[i].file+1]++
+		if name := all[i].Location.File; !lastSeen || name != last {
+			rank, last, lastSeen = files[name], name, true
+		}
+		keys[i].file = rank
+		perFile[rank+1]++
 	}
 	for i := 1; i < len(perFile); i++ {
 		perFile[i] += perFile[i-1]
@@ -271,9 +286,12 @@ func sortedResults(checks []*Check, results []findingBuffer) []Finding {
 		slices.SortFunc(grouped[perFile[file]:perFile[file+1]], compare)
 	})
 	out := make([]Finding, len(grouped))
-	for i, k := range grouped {
-		out[i] = *all[k.index]
-	}
+	const batch = 8192
+	parallel((len(out)+batch-1)/batch, func(b int) {
+		for i := b * batch; i < min((b+1)*batch, len(out)); i++ {
+			out[i] = *all[grouped[i].index]
+		}
+	})
 	return out
 }
 

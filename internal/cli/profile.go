@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -53,4 +54,10 @@ func (p *profileFlags) stop() error {
 		return fmt.Errorf("--memprofile: %w", err)
 	}
 	return f.Close()
+}
+
+// inPhase runs fn with a "phase" profiler label, so that CPU profiles
+// (pprof -tags) split a run into loading, checking and reporting.
+func inPhase(name string, fn func()) {
+	pprof.Do(context.Background(), pprof.Labels("phase", name), func(context.Context) { fn() })
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/report"
+	"github.com/kube4c/kube4c/internal/source"
 	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
@@ -153,7 +154,11 @@ func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanF
 
 	now := time.Now()
 	exceptions := cfg.ExceptionList()
-	findings, failures := check.Run(inv, checks, check.Env{Settings: run.settings, Exceptions: exceptions, Now: now, Complete: complete, Verdicts: run.verdicts})
+	var findings []check.Finding
+	var failures []check.Failure
+	inPhase("check", func() {
+		findings, failures = check.Run(inv, checks, check.Env{Settings: run.settings, Exceptions: exceptions, Now: now, Complete: complete, Verdicts: run.verdicts})
+	})
 	cfg.ApplySeverities(findings)
 	kept, suppressed := check.ApplyExceptions(findings, exceptions, now)
 	slog.Debug("checked", "checks", len(checks), "findings", len(kept), "suppressed", len(suppressed), "elapsed", time.Since(start))
@@ -176,7 +181,9 @@ func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanF
 	if run.verdicts != nil {
 		rep.Verdicts = run.verdicts.Outcomes(checks, kept, suppressed)
 	}
-	if err := writeReport(cmd, f, g, rep); err != nil {
+	var err error
+	inPhase("report", func() { err = writeReport(cmd, f, g, rep) })
+	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	slog.Debug("reported", "format", f.output, "elapsed", time.Since(start))
@@ -198,7 +205,9 @@ func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanF
 // load reads the objects to scan: the files, or the live cluster.
 func load(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string, checks []*check.Check) (*loaded, error) {
 	if !f.cluster.enabled {
-		return &loaded{Result: manifest.Load(paths, manifest.Options{Stdin: cmd.InOrStdin()})}, nil
+		var res source.Result
+		inPhase("load", func() { res = manifest.Load(paths, manifest.Options{Stdin: cmd.InOrStdin()}) })
+		return &loaded{Result: res}, nil
 	}
 	var progress cluster.Progress
 	var bar *lineProgress

@@ -80,7 +80,11 @@ func (o *Object) APIVersion() string { return o.GVK.GroupVersion().String() }
 // Locate returns where the field at path (field.Path notation; empty for
 // the object itself) is in the source. When the field is absent, it returns
 // the location of its deepest present parent and false.
-func (o *Object) Locate(path string) (Location, bool) {
+func (o *Object) Locate(path string) (Location, bool) { return o.LocateWith(nil, path) }
+
+// LocateWith is Locate through a cursor (nil for none), which makes the
+// lookups of many paths of one object cheaper.
+func (o *Object) LocateWith(c *position.Cursor, path string) (Location, bool) {
 	loc := Location{File: o.Source.File}
 	if o.Source.Positions == nil {
 		return loc, false
@@ -92,7 +96,13 @@ func (o *Object) Locate(path string) (Location, bool) {
 		}
 		full += path
 	}
-	pos, exact := o.Source.Positions.Lookup(full)
+	var pos position.Pos
+	var exact bool
+	if c != nil {
+		pos, exact = c.Lookup(o.Source.Positions, full)
+	} else {
+		pos, exact = o.Source.Positions.Lookup(full)
+	}
 	loc.Line, loc.Column = pos.Line, pos.Column
 	return loc, exact
 }

@@ -133,6 +133,61 @@ func (ix *Index) descend(path string) (id int, exact bool) {
 	}
 }
 
+// Cursor looks paths up in indexes one after the other, starting each walk
+// where the previous one shares its beginning: the paths a check reports
+// on one object mostly begin alike ("spec.template.spec.containers[0]").
+// The zero Cursor is ready; a Cursor is not safe for concurrent use.
+type Cursor struct {
+	ix   *Index
+	path string
+	// ends[i] is the length of the prefix of path that the first i+1
+	// segments span, and nodes[i] the node those segments lead to.
+	ends  []int
+	nodes []int
+}
+
+// Lookup is ix.Lookup(path).
+func (c *Cursor) Lookup(ix *Index, path string) (Pos, bool) {
+	if ix == nil || len(ix.nodes) == 0 {
+		return Pos{}, false
+	}
+	if ix != c.ix {
+		c.ix, c.path, c.ends, c.nodes = ix, "", c.ends[:0], c.nodes[:0]
+	}
+	// Keep the steps whose prefix path shares and ends at a segment
+	// boundary of path too.
+	keep := len(c.ends)
+	for keep > 0 {
+		end := c.ends[keep-1]
+		if end <= len(path) && (end == len(path) || path[end] == '.' || path[end] == '[') && path[:end] == c.path[:end] {
+			break
+		}
+		keep--
+	}
+	c.ends, c.nodes = c.ends[:keep], c.nodes[:keep]
+	cur, rest := Root, path
+	if keep > 0 {
+		cur, rest = c.nodes[keep-1], path[c.ends[keep-1]:]
+	}
+	c.path = path
+	exact := true
+	for {
+		seg, after, ok := nextSegment(rest)
+		if !ok {
+			break
+		}
+		next := ix.child(cur, seg)
+		if next < 0 {
+			exact = false
+			break
+		}
+		cur, rest = next, after
+		c.ends, c.nodes = append(c.ends, len(path)-len(rest)), append(c.nodes, cur)
+	}
+	n := ix.nodes[cur]
+	return Pos{Line: int(n.line), Column: int(n.col)}, exact
+}
+
 // Has reports whether path exists in the document.
 func (ix *Index) Has(path string) bool {
 	_, ok := ix.Lookup(path)
@@ -241,9 +296,9 @@ func nextSegment(path string) (segment, string, bool) {
 		inner := path[1:end]
 		return segment{name: inner, index: parseIndex(inner)}, path[min(end+1, len(path)):], true
 	}
-	end := strings.IndexAny(path, ".[")
-	if end < 0 {
-		end = len(path)
+	end := 0
+	for end < len(path) && path[end] != '.' && path[end] != '[' {
+		end++
 	}
 	return segment{name: path[:end], index: -1}, path[end:], true
 }

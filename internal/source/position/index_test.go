@@ -82,3 +82,30 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 		t.Errorf("Lookup allocates %v times", allocs)
 	}
 }
+
+// A Cursor answers as Lookup does, whatever paths came before, also across
+// indexes.
+func TestCursorMatchesLookup(t *testing.T) {
+	one, two := buildSample(), buildSample()
+	paths := []string{"", "spec", "spec.containers[1].name", "spec.containers[1]", "spec.containers[1].namex", "spec.containers[10]",
+		"spec.containers[1", "metadata.annotations[kube4c.io/ignore]", "metadata.annotations[kube4c.io/ignore].x",
+		"metadata.annotations", "metadata.annotationsx", "metadata..annotations", "spec.containers[0].securityContext.privileged",
+		"spec.containers[0]", "spec.containers", "status", "spec.containers[1].name."}
+	var c Cursor
+	for round := range 3 {
+		for i := range paths {
+			for j := range paths {
+				for _, ix := range []*Index{one, two} {
+					for _, path := range []string{paths[i], paths[(i+j+round)%len(paths)]} {
+						before := c.path
+						wantPos, wantExact := ix.Lookup(path)
+						gotPos, gotExact := c.Lookup(ix, path)
+						if gotPos != wantPos || gotExact != wantExact {
+							t.Fatalf("after %q: Cursor.Lookup(%q) = %v %v, Lookup = %v %v", before, path, gotPos, gotExact, wantPos, wantExact)
+						}
+					}
+				}
+			}
+		}
+	}
+}
