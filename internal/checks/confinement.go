@@ -38,7 +38,7 @@ type seccompState struct {
 // (container, then pod) and, when neither is set, the legacy annotations.
 func containerSeccomp(w *inventory.Workload, c inventory.Container) seccompState {
 	if p := seccompOf(w, c); p.Value != nil {
-		return seccompState{unconfined: p.Value.Type == corev1.SeccompProfileTypeUnconfined, set: true, path: p.Path + ".type"}
+		return seccompState{unconfined: p.Value.Type == corev1.SeccompProfileTypeUnconfined, set: true, path: p.Path() + ".type"}
 	}
 	for _, key := range []string{seccompContainerAnnotation + c.Name, seccompPodAnnotation} {
 		if v, path, ok := annotation(w, key); ok {
@@ -105,7 +105,7 @@ func init() {
 			}
 			if p := appArmorOf(w, c); p.Value != nil {
 				if p.Value.Type == corev1.AppArmorProfileTypeUnconfined {
-					report(p.Path+".type", "container "+quote(c.Name)+" runs with AppArmor Unconfined; use RuntimeDefault")
+					report(p.Path()+".type", "container "+quote(c.Name)+" runs with AppArmor Unconfined; use RuntimeDefault")
 				}
 				return
 			}

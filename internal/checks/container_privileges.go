@@ -96,11 +96,11 @@ func init() {
 			case user.Value != nil && *user.Value > 0:
 				return
 			case user.Value != nil:
-				report(user.Path, "container "+quote(c.Name)+" runs as user 0 (root); run as a non-zero user and set runAsNonRoot: true")
+				report(user.Path(), "container "+quote(c.Name)+" runs as user 0 (root); run as a non-zero user and set runAsNonRoot: true")
 			case nonRoot.Value != nil:
-				report(nonRoot.Path, "container "+quote(c.Name)+" sets runAsNonRoot: false and no non-zero runAsUser: it runs as root if the image does; set runAsNonRoot: true")
+				report(nonRoot.Path(), "container "+quote(c.Name)+" sets runAsNonRoot: false and no non-zero runAsUser: it runs as root if the image does; set runAsNonRoot: true")
 			default:
-				report(nonRoot.Path, "container "+quote(c.Name)+" sets neither runAsNonRoot nor a non-zero runAsUser: it runs as root if the image does; set runAsNonRoot: true")
+				report(nonRoot.Path(), "container "+quote(c.Name)+" sets neither runAsNonRoot nor a non-zero runAsUser: it runs as root if the image does; set runAsNonRoot: true")
 			}
 		}),
 	})
@@ -245,9 +245,9 @@ volumeMounts:
 			if o := podSC(w).WindowsOptions; o != nil {
 				pv = o.HostProcess
 			}
-			hp := resolve(cv, c.Path+".securityContext.windowsOptions.hostProcess", pv, w.Field("securityContext.windowsOptions.hostProcess"))
+			hp := resolve(w, c, cv, pv, "windowsOptions.hostProcess")
 			if hp.Value != nil && *hp.Value {
-				report(hp.Path, "container "+quote(c.Name)+" runs as a Windows HostProcess container with the node's privileges; remove hostProcess")
+				report(hp.Path(), "container "+quote(c.Name)+" runs as a Windows HostProcess container with the node's privileges; remove hostProcess")
 			}
 		}),
 	})

@@ -32,54 +32,67 @@ func isWindows(w *inventory.Workload) bool {
 	return w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows
 }
 
-// podSC returns the pod's security context, never nil.
+// Empty security contexts that podSC and containerSC return for unset ones;
+// callers only read them.
+var (
+	noPodSC       = &corev1.PodSecurityContext{}
+	noContainerSC = &corev1.SecurityContext{}
+)
+
+// podSC returns the pod's security context, never nil. Do not modify it.
 func podSC(w *inventory.Workload) *corev1.PodSecurityContext {
 	if w.Spec.SecurityContext == nil {
-		return &corev1.PodSecurityContext{}
+		return noPodSC
 	}
 	return w.Spec.SecurityContext
 }
 
-// containerSC returns the container's security context, never nil.
+// containerSC returns the container's security context, never nil. Do not
+// modify it.
 func containerSC(c inventory.Container) *corev1.SecurityContext {
 	if c.SecurityContext == nil {
-		return &corev1.SecurityContext{}
+		return noContainerSC
 	}
 	return c.SecurityContext
 }
 
 // setting is a security setting resolved between pod and container level:
 // the container's value wins; Path says where the winning value is set.
+// The path is built only when asked for: most settings are read, few
+// reported.
 type setting[T any] struct {
 	Value *T
-	Path  string
+	// base is the path of the container or pod spec whose securityContext
+	// holds the value (the container's when neither does), field the path
+	// below securityContext.
+	base, field string
 }
 
+// Path returns the path of the value, or where the container would set it.
+func (s setting[T]) Path() string { return s.base + ".securityContext." + s.field }
+
 // resolve returns the container-level value when set, else the pod-level one.
-func resolve[T any](containerValue *T, containerPath string, podValue *T, podPath string) setting[T] {
-	if containerValue != nil {
-		return setting[T]{containerValue, containerPath}
+func resolve[T any](w *inventory.Workload, c inventory.Container, containerValue, podValue *T, field string) setting[T] {
+	if containerValue == nil && podValue != nil {
+		return setting[T]{podValue, w.SpecPath, field}
 	}
-	if podValue != nil {
-		return setting[T]{podValue, podPath}
-	}
-	return setting[T]{nil, containerPath}
+	return setting[T]{containerValue, c.Path, field}
 }
 
 func runAsNonRootOf(w *inventory.Workload, c inventory.Container) setting[bool] {
-	return resolve(containerSC(c).RunAsNonRoot, c.Path+".securityContext.runAsNonRoot", podSC(w).RunAsNonRoot, w.Field("securityContext.runAsNonRoot"))
+	return resolve(w, c, containerSC(c).RunAsNonRoot, podSC(w).RunAsNonRoot, "runAsNonRoot")
 }
 
 func runAsUserOf(w *inventory.Workload, c inventory.Container) setting[int64] {
-	return resolve(containerSC(c).RunAsUser, c.Path+".securityContext.runAsUser", podSC(w).RunAsUser, w.Field("securityContext.runAsUser"))
+	return resolve(w, c, containerSC(c).RunAsUser, podSC(w).RunAsUser, "runAsUser")
 }
 
 func seccompOf(w *inventory.Workload, c inventory.Container) setting[corev1.SeccompProfile] {
-	return resolve(containerSC(c).SeccompProfile, c.Path+".securityContext.seccompProfile", podSC(w).SeccompProfile, w.Field("securityContext.seccompProfile"))
+	return resolve(w, c, containerSC(c).SeccompProfile, podSC(w).SeccompProfile, "seccompProfile")
 }
 
 func appArmorOf(w *inventory.Workload, c inventory.Container) setting[corev1.AppArmorProfile] {
-	return resolve(containerSC(c).AppArmorProfile, c.Path+".securityContext.appArmorProfile", podSC(w).AppArmorProfile, w.Field("securityContext.appArmorProfile"))
+	return resolve(w, c, containerSC(c).AppArmorProfile, podSC(w).AppArmorProfile, "appArmorProfile")
 }
 
 // Legacy annotations that set seccomp and AppArmor before the fields existed.
@@ -92,7 +105,10 @@ const (
 // annotation returns the pod template's annotation and its field path.
 func annotation(w *inventory.Workload, key string) (string, string, bool) {
 	v, ok := w.PodMeta.Annotations[key]
-	return v, w.MetaPath + ".annotations[" + key + "]", ok
+	if !ok {
+		return "", "", false
+	}
+	return v, w.MetaPath + ".annotations[" + key + "]", true
 }
 
 // normalizeCapability upper-cases a capability and removes the CAP_ prefix.
