@@ -154,6 +154,7 @@ func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanF
 
 	now := time.Now()
 	exceptions := cfg.ExceptionList()
+	relaxGCForChecks()
 	var findings []check.Finding
 	var failures []check.Failure
 	inPhase("check", func() {
@@ -256,7 +257,7 @@ func validateSettings(settings check.Settings, selected []*check.Check) error {
 
 // scanMemoryLimit is the soft heap limit of a scan: below it, garbage
 // collection is relaxed for speed.
-const scanMemoryLimit = 900 << 20
+const scanMemoryLimit = 1536 << 20
 
 // tuneGC relaxes garbage collection for a scan, unless GOGC or GOMEMLIMIT
 // say otherwise.
@@ -266,6 +267,20 @@ func tuneGC() {
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(scanMemoryLimit)
+	}
+}
+
+// checkGCPercent is the GOGC of checking and reporting. The loaded objects
+// stay in use until the end, so a collection then mostly marks them again
+// to reclaim little; collecting rarely trades memory, still capped by the
+// soft limit, for that work.
+const checkGCPercent = 400
+
+// relaxGCForChecks sets checkGCPercent once the input is loaded, unless
+// GOGC says otherwise.
+func relaxGCForChecks() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(checkGCPercent)
 	}
 }
 
