@@ -210,8 +210,11 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 		}
 		lv := api.LevelVersion{Level: level, Version: version}
 		quotedLV := quote(lv.String())
-		for _, w := range ctx.Inventory.Workloads() {
-			for _, r := range pssAll().evaluate(lv, w.PodMeta, pssDefaulted(w.Spec)) {
+		// Baseline checks give the same results at both levels, except
+		// those a Restricted check overrides: they are computed once.
+		baseline := pssBaselineResults(ctx.Inventory, version)
+		for i, w := range ctx.Inventory.Workloads() {
+			for _, r := range pssForbidden(lv, baseline[i], w.PodMeta, pssDefaulted(w.Spec)) {
 				f := r.locate(w)
 				f.Object = w.Object
 				f.Message = r.message(lv, quotedLV)
@@ -219,6 +222,62 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 			}
 		}
 	}
+}
+
+// pssBaselineResults returns, for each workload of the inventory, what
+// the Baseline checks forbid at version v, computed once per scan.
+func pssBaselineResults(inv *inventory.Inventory, v api.Version) [][]pssResult {
+	return inv.Memo("pss-baseline-results/"+v.String(), func() any {
+		lv := api.LevelVersion{Level: api.LevelBaseline, Version: v}
+		out := make([][]pssResult, len(inv.Workloads()))
+		for i, w := range inv.Workloads() {
+			out[i] = pssAll().evaluate(lv, api.LevelBaseline, w.PodMeta, pssDefaulted(w.Spec))
+		}
+		return out
+	}).([][]pssResult)
+}
+
+// pssForbidden returns the results of the PSA checks that forbid the pod at
+// lv, in PSA's order, given those of the Baseline checks at lv's version.
+func pssForbidden(lv api.LevelVersion, baseline []pssResult, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
+	if lv.Level != api.LevelRestricted {
+		return baseline
+	}
+	overridden := pssOverriddenAt(lv.Version)
+	out := slices.DeleteFunc(slices.Clone(baseline), func(r pssResult) bool { return overridden[r.id] })
+	return append(out, pssAll().evaluate(lv, api.LevelRestricted, meta, spec)...)
+}
+
+// pssOverrides caches pssOverriddenAt by version.
+var pssOverrides sync.Map
+
+// pssOverriddenAt returns the Baseline checks that PSA skips at the
+// Restricted level of version v because the variant of a Restricted check
+// in force at v overrides them (for example seccompProfile_restricted
+// replaces seccompProfile_baseline).
+func pssOverriddenAt(v api.Version) map[policy.CheckID]bool {
+	if cached, ok := pssOverrides.Load(v.String()); ok {
+		return cached.(map[policy.CheckID]bool)
+	}
+	out := map[policy.CheckID]bool{}
+	for _, c := range policy.DefaultChecks() {
+		if c.Level != api.LevelRestricted {
+			continue
+		}
+		var inForce *policy.VersionedCheck
+		for i := range c.Versions { // ordered by MinimumVersion
+			if !v.Older(c.Versions[i].MinimumVersion) {
+				inForce = &c.Versions[i]
+			}
+		}
+		if inForce != nil {
+			for _, id := range inForce.OverrideCheckIDs {
+				out[id] = true
+			}
+		}
+	}
+	pssOverrides.Store(v.String(), out)
+	return out
 }
 
 // pssDefaulted returns spec as the API server stores it, as far as PSA's
@@ -316,12 +375,13 @@ func newPSSChecks() pssChecks {
 	return out
 }
 
-// evaluate returns the results of the PSA checks that forbid the pod at lv.
-func (cs pssChecks) evaluate(lv api.LevelVersion, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
+// evaluate returns the results of the PSA checks of one level (Baseline
+// or Restricted) that forbid the pod at lv.
+func (cs pssChecks) evaluate(lv api.LevelVersion, only api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
 	var out []pssResult
 	for _, c := range cs {
-		if lv.Level == api.LevelBaseline && c.level != api.LevelBaseline {
-			continue // PSA runs Restricted checks at the Restricted level only
+		if c.level != only {
+			continue
 		}
 		for _, r := range c.eval.EvaluatePod(lv, meta, spec) {
 			if !r.Allowed {

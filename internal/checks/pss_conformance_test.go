@@ -214,7 +214,8 @@ func pssAttribution(c pssCase, pod *corev1.Pod) string {
 			want = append(want, r)
 		}
 	}
-	for _, r := range pssAll().evaluate(lv, &pod.ObjectMeta, spec) {
+	baseline := pssAll().evaluate(api.LevelVersion{Level: api.LevelBaseline, Version: version}, api.LevelBaseline, &pod.ObjectMeta, spec)
+	for _, r := range pssForbidden(lv, baseline, &pod.ObjectMeta, spec) {
 		got = append(got, r.CheckResult)
 	}
 	if !slices.Equal(got, want) {
