@@ -40,7 +40,9 @@ type Env struct {
 // Run runs checks over inv, in parallel, and returns their findings with
 // locations resolved, in a stable order (file, line, column, check ID).
 // A check that panics is reported as a Failure and yields no findings.
-func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]Finding, []Failure) {
+// The findings are returned by pointer: a large scan has hundreds of
+// thousands, and sorting them moves only pointers.
+func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]*Finding, []Failure) {
 	results := make([]findingBuffer, len(checks))
 	failures := make([]error, len(checks))
 	jobs := make(chan int)
@@ -177,11 +179,6 @@ func locateAll(all []*Finding) {
 	})
 }
 
-// Sort orders findings by file, line, column, check ID, object and path.
-func Sort(findings []Finding) {
-	copy(findings, sortedResults(nil, []findingBuffer{{chunks: [][]Finding{findings}}}))
-}
-
 // sortKey is what findings are sorted by, compactly: findings are large to
 // move and their fields far apart in memory.
 type sortKey struct {
@@ -192,10 +189,10 @@ type sortKey struct {
 	index int32
 }
 
-// sortedResults returns the findings of every check's buffer in the order
-// of Sort, in a new slice. checks[i] made results[i]; nil checks means the
-// IDs are compared instead.
-func sortedResults(checks []*Check, results []findingBuffer) []Finding {
+// sortedResults returns the findings of every check's buffer ordered by
+// file, line, column, check ID, object and path. checks[i] made
+// results[i]; nil checks means the IDs are compared instead.
+func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 	ranks := checkRanks(checks)
 	total := 0
 	for i := range results {
@@ -285,13 +282,10 @@ func sortedResults(checks []*Check, results []findingBuffer) []Finding {
 	parallel(len(names), func(file int) {
 		slices.SortFunc(grouped[perFile[file]:perFile[file+1]], compare)
 	})
-	out := make([]Finding, len(grouped))
-	const batch = 8192
-	parallel((len(out)+batch-1)/batch, func(b int) {
-		for i := b * batch; i < min((b+1)*batch, len(out)); i++ {
-			out[i] = *all[grouped[i].index]
-		}
-	})
+	out := make([]*Finding, len(grouped))
+	for i, k := range grouped {
+		out[i] = all[k.index]
+	}
 	return out
 }
 

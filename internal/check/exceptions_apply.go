@@ -24,17 +24,16 @@ const ignorePath = "metadata.annotations[" + IgnoreAnnotation + "]"
 // their Suppressed field set). Both keep the order of findings. Annotations
 // are looked at first, then the exceptions in order; the first match wins.
 // kept reuses the memory of findings, which the caller must not use after.
-func ApplyExceptions(findings []Finding, exceptions []Exception, now time.Time) (kept, suppressed []Finding) {
+func ApplyExceptions(findings []*Finding, exceptions []Exception, now time.Time) (kept, suppressed []*Finding) {
 	ignores := map[*inventory.Object][]ignoreEntry{}
 	kept = findings[:0]
-	for i := range findings {
-		f := &findings[i]
+	for _, f := range findings {
 		if s := suppression(f, ignores, exceptions, now); s != nil {
-			suppressed = append(suppressed, *f)
-			suppressed[len(suppressed)-1].Suppressed = s
+			f.Suppressed = s
+			suppressed = append(suppressed, f)
 			continue
 		}
-		kept = append(kept, *f)
+		kept = append(kept, f)
 	}
 	return kept, suppressed
 }

@@ -62,10 +62,11 @@ func TestApplyExceptions(t *testing.T) {
 		{"annotation with spaces around the colon", Finding{CheckID: "run-as-root", Object: annotated, Container: "sidecar"}, &Suppression{Kind: "annotation", Source: annotation}},
 		{"annotation does not cover other checks", Finding{CheckID: "image-latest-tag", Object: annotated}, nil},
 	}
-	findings := make([]Finding, len(tests))
+	findings := make([]*Finding, len(tests))
 	for i, tt := range tests {
-		findings[i] = tt.finding
-		findings[i].Message = tt.name
+		f := tt.finding
+		f.Message = tt.name
+		findings[i] = &f
 	}
 	kept, suppressed := ApplyExceptions(findings, exceptions, now)
 	got := map[string]*Suppression{}
@@ -86,9 +87,9 @@ func TestApplyExceptions(t *testing.T) {
 }
 
 func TestApplyExceptionsKeepsOrder(t *testing.T) {
-	var findings []Finding
+	var findings []*Finding
 	for _, id := range []string{"a", "b", "c", "d", "e"} {
-		findings = append(findings, Finding{CheckID: id})
+		findings = append(findings, &Finding{CheckID: id})
 	}
 	kept, suppressed := ApplyExceptions(findings, []Exception{{Checks: []string{"b", "d"}, Reason: "r"}}, now)
 	if ids(kept) != "a c e" || ids(suppressed) != "b d" {
@@ -96,7 +97,7 @@ func TestApplyExceptionsKeepsOrder(t *testing.T) {
 	}
 }
 
-func ids(fs []Finding) string {
+func ids(fs []*Finding) string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.CheckID)

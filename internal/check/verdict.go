@@ -52,7 +52,7 @@ func (v *Verdicts) add(list []Verdict) {
 // not-applicable for each suppressed finding (an exception says the item
 // does not apply), ordered by check ID. A check that recorded nothing and
 // found nothing passes.
-func (v *Verdicts) Outcomes(checks []*Check, findings, suppressed []Finding) []Verdict {
+func (v *Verdicts) Outcomes(checks []*Check, findings, suppressed []*Finding) []Verdict {
 	v.mu.Lock()
 	out := append([]Verdict(nil), v.list...)
 	v.mu.Unlock()

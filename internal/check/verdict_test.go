@@ -15,8 +15,8 @@ func TestVerdictOutcomes(t *testing.T) {
 	record("a").Pass(ds, "spec", "fine")
 	record("b").NotApplicable(nil, "no component")
 	(&Context{check: &Check{ID: "e"}}).Pass(ds, "", "not recorded without a collector")
-	findings := []Finding{{CheckID: "c", Object: ds, Path: "spec", Message: "bad"}}
-	suppressed := []Finding{{CheckID: "d", Message: "bad too", Suppressed: &Suppression{Kind: "config", Reason: "accepted", Source: ".kube4c.yaml:3"}}}
+	findings := []*Finding{{CheckID: "c", Object: ds, Path: "spec", Message: "bad"}}
+	suppressed := []*Finding{{CheckID: "d", Message: "bad too", Suppressed: &Suppression{Kind: "config", Reason: "accepted", Source: ".kube4c.yaml:3"}}}
 	var got []string
 	for _, o := range v.Outcomes(checks, findings, suppressed) {
 		got = append(got, fmt.Sprintf("%s %s %s", o.CheckID, o.Status, o.Message))

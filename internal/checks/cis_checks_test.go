@@ -31,7 +31,7 @@ func indentFlags(flags []string) string {
 
 // runCIS runs one check over YAML documents and returns its findings and
 // its recorded verdicts.
-func runCIS(t *testing.T, id string, docs ...string) ([]check.Finding, []check.Verdict) {
+func runCIS(t *testing.T, id string, docs ...string) ([]*check.Finding, []check.Verdict) {
 	t.Helper()
 	c := check.Default.Get(id)
 	verdicts := &check.Verdicts{}

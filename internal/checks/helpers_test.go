@@ -14,14 +14,14 @@ import (
 )
 
 // scanText loads YAML text and runs the one check id over it.
-func scanText(t *testing.T, id, text string) []check.Finding {
+func scanText(t *testing.T, id, text string) []*check.Finding {
 	t.Helper()
 	return scanWithSettings(t, id, text, "")
 }
 
 // scanWithSettings is scanText with check settings, given as the YAML of a
 // .kube4c.yaml file.
-func scanWithSettings(t *testing.T, id, text, configYAML string) []check.Finding {
+func scanWithSettings(t *testing.T, id, text, configYAML string) []*check.Finding {
 	t.Helper()
 	var settings check.Settings
 	if configYAML != "" {
@@ -43,7 +43,7 @@ func scanWithSettings(t *testing.T, id, text, configYAML string) []check.Finding
 }
 
 // expectFindings asserts the findings' paths (in order).
-func expectFindings(t *testing.T, got []check.Finding, paths ...string) {
+func expectFindings(t *testing.T, got []*check.Finding, paths ...string) {
 	t.Helper()
 	if len(got) != len(paths) {
 		var have []string

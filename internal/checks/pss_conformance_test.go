@@ -102,7 +102,7 @@ func pssWrap(pod *corev1.Pod, kind string) *inventory.Object {
 
 // pssRelative describes a finding independently of the workload kind: its
 // path relative to the pod metadata or spec, its container and message.
-func pssRelative(w *inventory.Workload, f check.Finding) string {
+func pssRelative(w *inventory.Workload, f *check.Finding) string {
 	path := f.Path
 	switch {
 	case strings.HasPrefix(path, w.SpecPath):

@@ -34,13 +34,13 @@ type failingSettings struct{}
 func (failingSettings) Decode(string, any) error { return errors.New("settings.x: broken") }
 
 // scanPSSWith loads text and runs the check id with settings.
-func scanPSSWith(t *testing.T, id string, settings check.Settings, text string) ([]check.Finding, []check.Failure) {
+func scanPSSWith(t *testing.T, id string, settings check.Settings, text string) ([]*check.Finding, []check.Failure) {
 	t.Helper()
 	return check.Run(fixture.Inventory(t, text), []*check.Check{check.Default.Get(id)}, check.Env{Settings: settings})
 }
 
 // scanPSS runs the check id at the PSS version and fails on a check failure.
-func scanPSS(t *testing.T, id, version, text string) []check.Finding {
+func scanPSS(t *testing.T, id, version, text string) []*check.Finding {
 	t.Helper()
 	findings, failures := scanPSSWith(t, id, PSSVersionSettings(nil, version), text)
 	if len(failures) > 0 {
@@ -50,7 +50,7 @@ func scanPSS(t *testing.T, id, version, text string) []check.Finding {
 }
 
 // pssIDs lists the PSA check named in each finding's message.
-func pssIDs(findings []check.Finding) string {
+func pssIDs(findings []*check.Finding) string {
 	var ids []string
 	for _, f := range findings {
 		_, rest, _ := strings.Cut(f.Message, ", check ")

@@ -14,7 +14,7 @@ import (
 
 // runRBACWorld runs one check over testdata/rbac-world.yaml and returns its
 // findings as "OBJECT PATH SEVERITY", sorted.
-func runRBACWorld(t *testing.T, id string, complete bool) ([]string, []check.Finding) {
+func runRBACWorld(t *testing.T, id string, complete bool) ([]string, []*check.Finding) {
 	t.Helper()
 	text, err := os.ReadFile("testdata/rbac-world.yaml")
 	if err != nil {

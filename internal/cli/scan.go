@@ -155,7 +155,7 @@ func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanF
 	now := time.Now()
 	exceptions := cfg.ExceptionList()
 	relaxGCForChecks()
-	var findings []check.Finding
+	var findings []*check.Finding
 	var failures []check.Failure
 	inPhase("check", func() {
 		findings, failures = check.Run(inv, checks, check.Env{Settings: run.settings, Exceptions: exceptions, Now: now, Complete: complete, Verdicts: run.verdicts})

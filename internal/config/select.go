@@ -73,10 +73,10 @@ func (c *Config) override(id string) Override {
 
 // ApplySeverities sets the severity of findings whose check has a severity
 // override.
-func (c *Config) ApplySeverities(findings []check.Finding) {
-	for i := range findings {
-		if s := c.override(findings[i].CheckID).Severity; s != nil {
-			findings[i].Severity = *s
+func (c *Config) ApplySeverities(findings []*check.Finding) {
+	for _, f := range findings {
+		if s := c.override(f.CheckID).Severity; s != nil {
+			f.Severity = *s
 		}
 	}
 }

@@ -61,7 +61,7 @@ func TestSelectUnknownIDs(t *testing.T) {
 
 func TestApplySeverities(t *testing.T) {
 	cfg := mustParse(t, "checks:\n  host-pid: {severity: low}\n  run-as-root: {enabled: true}\n")
-	findings := []check.Finding{
+	findings := []*check.Finding{
 		{CheckID: "host-pid", Severity: check.High},
 		{CheckID: "host-pid", Severity: check.Critical},
 		{CheckID: "run-as-root", Severity: check.Medium},

@@ -50,7 +50,7 @@ func firstSentence(s string) string {
 func validSeverity(s check.Severity) bool { return s >= check.Info && s <= check.Critical }
 
 // countAtOrAbove counts the findings whose severity reaches the threshold.
-func countAtOrAbove(findings []check.Finding, threshold check.Severity) int {
+func countAtOrAbove(findings []*check.Finding, threshold check.Severity) int {
 	n := 0
 	for i := range findings {
 		if findings[i].Severity >= threshold {

@@ -98,8 +98,8 @@ func sampleReport() *Report {
 	reader := newObject(&rbacv1.ClusterRole{ObjectMeta: meta("", "reader")}, rbacv1.SchemeGroupVersion.WithKind("ClusterRole"), "deploy/rbac.yaml")
 	agent := newObject(&corev1.Pod{ObjectMeta: meta("kube-system", "agent")}, corev1.SchemeGroupVersion.WithKind("Pod"), "")
 
-	finding := func(c *check.Check, o *inventory.Object, container, path, msg string, loc inventory.Location) check.Finding {
-		return check.Finding{
+	finding := func(c *check.Check, o *inventory.Object, container, path, msg string, loc inventory.Location) *check.Finding {
+		return &check.Finding{
 			CheckID: c.ID, Severity: c.Severity, Layer: c.Layer, Object: o, Container: container,
 			Path: path, Message: msg, Remediation: c.Remediation, Location: loc,
 		}
@@ -107,13 +107,13 @@ func sampleReport() *Report {
 	at := func(file string, line, col int) inventory.Location {
 		return inventory.Location{File: file, Line: line, Column: col}
 	}
-	suppressed := func(f check.Finding, kind, reason, src string) check.Finding {
+	suppressed := func(f *check.Finding, kind, reason, src string) *check.Finding {
 		f.Suppressed = &check.Suppression{Kind: kind, Reason: reason, Source: src}
 		return f
 	}
 	return &Report{
 		Tool: Tool{Name: "kube4c", Version: "1.2.3", URI: "https://github.com/kube4c/kube4c"},
-		Findings: []check.Finding{
+		Findings: []*check.Finding{
 			finding(privileged, agent, "agent", "spec.containers[0].securityContext.privileged", `Container "agent" runs privileged.`, inventory.Location{}),
 			finding(privileged, debug, "shell", "spec.containers[0].securityContext.privileged", `Container "shell" runs privileged.`, at("deploy/pod.yaml", 9, 7)),
 			finding(wildcard, reader, "", "rules[0].verbs", `Rule grants "*" verbs on <all> resources & subresources.`, at("deploy/rbac.yaml", 8, 5)),
@@ -121,7 +121,7 @@ func sampleReport() *Report {
 			finding(privileged, web, "app", "spec.template.spec.containers[0].securityContext.privileged", `Container "app" runs privileged.`, at("deploy/web.yaml", 22, 13)),
 			finding(expired, nil, "", "", "Exception for privileged-container expired on 2024-01-31.", at("kube4c.yaml", 12, 5)),
 		},
-		Suppressed: []check.Finding{
+		Suppressed: []*check.Finding{
 			suppressed(finding(limits, debug, "shell", "spec.containers[0].resources", `Container "shell" has no memory limit.`, at("deploy/pod.yaml", 12, 7)),
 				"config", "debug pod, deleted after use", "kube4c.yaml:20"),
 			suppressed(finding(privileged, web, "sidecar", "spec.template.spec.containers[1].securityContext.privileged", `Container "sidecar" runs privileged.`, at("deploy/web.yaml", 31, 13)),

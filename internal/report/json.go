@@ -193,7 +193,10 @@ type JSONCheckFailed struct {
 func renderJSON(w io.Writer, r *Report, opts Options) error {
 	doc := newJSONReportWithoutFindings(r, opts)
 	checks := checkIndex(r.Checks)
-	encodeFinding := func() appendFunc[check.Finding] { return newFindingEncoder(checks).appendFinding }
+	encodeFinding := func() appendFunc[*check.Finding] {
+		e := newFindingEncoder(checks)
+		return func(b []byte, f **check.Finding) ([]byte, error) { return e.appendFinding(b, *f) }
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	s := newJSONStream(bw)
 	s.field("schemaVersion", doc.SchemaVersion)
@@ -292,10 +295,10 @@ type findingConverter struct {
 	refs   map[string]*JSONReferences
 }
 
-func (c *findingConverter) findings(fs []check.Finding) []JSONFinding {
+func (c *findingConverter) findings(fs []*check.Finding) []JSONFinding {
 	out := make([]JSONFinding, len(fs))
-	for i := range fs {
-		out[i] = c.finding(&fs[i])
+	for i, f := range fs {
+		out[i] = c.finding(f)
 	}
 	return out
 }

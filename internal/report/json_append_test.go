@@ -13,11 +13,11 @@ import (
 // shape a finding takes, also when the encoder's caches are warm.
 func TestFindingEncoderMatchesEncodingJSON(t *testing.T) {
 	r := sampleReport()
-	findings := append(append([]check.Finding{}, r.Findings...), r.Suppressed...)
-	odd := check.Finding{CheckID: "x", Severity: check.Low, Layer: check.LayerCode, Message: "quote \" backslash \\ tab \t <&> é"}
-	other := findings[0]
+	findings := append(append([]*check.Finding{}, r.Findings...), r.Suppressed...)
+	odd := &check.Finding{CheckID: "x", Severity: check.Low, Layer: check.LayerCode, Message: "quote \" backslash \\ tab \t <&> é"}
+	other := *findings[0]
 	other.Remediation = "a remediation of its own"
-	findings = append(findings, odd, other)
+	findings = append(findings, odd, &other)
 	findings = append(findings, findings...) // the second round hits the caches
 	checks := checkIndex(r.Checks)
 	conv := findingConverter{checks: checks, refs: map[string]*JSONReferences{}}
@@ -26,11 +26,11 @@ func TestFindingEncoderMatchesEncodingJSON(t *testing.T) {
 		var want bytes.Buffer
 		je := json.NewEncoder(&want)
 		je.SetEscapeHTML(false)
-		doc := conv.finding(&findings[i])
+		doc := conv.finding(findings[i])
 		if err := je.Encode(&doc); err != nil {
 			t.Fatal(err)
 		}
-		got, err := enc.appendFinding(nil, &findings[i])
+		got, err := enc.appendFinding(nil, findings[i])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -217,9 +217,9 @@ func TestJSONLargeListKeepsOrder(t *testing.T) {
 	base := r.Findings[0]
 	r.Findings = nil
 	for i := 0; i < 20000; i++ {
-		f := base
+		f := *base
 		f.Path = fmt.Sprintf("spec.containers[%d]", i)
-		r.Findings = append(r.Findings, f)
+		r.Findings = append(r.Findings, &f)
 	}
 	out := render(t, "json", r, Options{})
 	var got struct {

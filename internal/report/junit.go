@@ -88,13 +88,11 @@ func newJUnit(r *Report, opts Options) *junitSuites {
 			{Name: "severity", Value: c.Severity.String()},
 		}
 	}
-	for i := range r.Findings {
-		f := &r.Findings[i]
+	for _, f := range r.Findings {
 		suite(f.CheckID).add(findingCase(f))
 	}
 	if opts.ShowSuppressed {
-		for i := range r.Suppressed {
-			f := &r.Suppressed[i]
+		for _, f := range r.Suppressed {
 			suite(f.CheckID).add(findingCase(f))
 		}
 	}

@@ -17,9 +17,9 @@ type Report struct {
 	// Tool names the program and its version.
 	Tool Tool
 	// Findings are the findings that count (not suppressed), in order.
-	Findings []check.Finding
+	Findings []*check.Finding
 	// Suppressed are findings an exception covers.
-	Suppressed []check.Finding
+	Suppressed []*check.Finding
 	// Checks are the checks that ran.
 	Checks []*check.Check
 	// Input problems met while reading the sources.

@@ -59,7 +59,7 @@ func renderSARIF(w io.Writer, r *Report, opts Options) error {
 	b := newSARIFRun(r, cwd)
 	findings := r.Findings
 	if opts.ShowSuppressed {
-		findings = append(append([]check.Finding{}, r.Findings...), r.Suppressed...)
+		findings = append(append([]*check.Finding{}, r.Findings...), r.Suppressed...)
 	}
 	// Every rule must be in the driver before the log is written.
 	for i := range findings {
@@ -88,7 +88,7 @@ func renderSARIF(w io.Writer, r *Report, opts Options) error {
 	itemEnc.SetEscapeHTML(false)
 	for i := range findings {
 		item.Reset()
-		if err := itemEnc.Encode(b.result(&findings[i])); err != nil {
+		if err := itemEnc.Encode(b.result(findings[i])); err != nil {
 			return err
 		}
 		if i > 0 {

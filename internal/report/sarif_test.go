@@ -214,7 +214,7 @@ func TestSARIFInvocation(t *testing.T) {
 
 func TestSARIFUnknownCheckGetsRule(t *testing.T) {
 	r := emptyReport()
-	r.Findings = []check.Finding{{CheckID: "not-registered", Severity: check.High, Layer: check.LayerCluster, Message: "m"}}
+	r.Findings = []*check.Finding{{CheckID: "not-registered", Severity: check.High, Layer: check.LayerCluster, Message: "m"}}
 	run := renderSARIFLog(t, r, Options{})
 	res := run.Results[0]
 	if res.RuleIndex != 2 || str(run.Tool.Driver.Rules[2].ID) != "not-registered" {
@@ -245,12 +245,12 @@ func TestArtifactURI(t *testing.T) {
 
 func TestFingerprintIgnoresLine(t *testing.T) {
 	r := sampleReport()
-	a, b := r.Findings[1], r.Findings[1]
+	a, b := *r.Findings[1], *r.Findings[1]
 	b.Location = inventory.Location{File: a.Location.File, Line: a.Location.Line + 10}
 	if fingerprint(&a) != fingerprint(&b) {
 		t.Error("fingerprint changes with the line")
 	}
-	if c := r.Findings[4]; fingerprint(&a) == fingerprint(&c) {
+	if c := r.Findings[4]; fingerprint(&a) == fingerprint(c) {
 		t.Error("findings of different objects share a fingerprint")
 	}
 }

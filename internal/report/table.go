@@ -78,7 +78,7 @@ type tableWriter struct {
 	fixed map[string]bool
 }
 
-func idWidth(findings []check.Finding) int {
+func idWidth(findings []*check.Finding) int {
 	w := 0
 	for i := range findings {
 		w = max(w, len(findings[i].CheckID))
@@ -97,7 +97,7 @@ func (t *tableWriter) heading(title string, n int, sgr string) {
 }
 
 // findings writes findings grouped by object, one block per object.
-func (t *tableWriter) findings(fs []check.Finding) {
+func (t *tableWriter) findings(fs []*check.Finding) {
 	order, bounds := groupByObject(fs)
 	for g := 0; g+1 < len(bounds); g++ {
 		group := order[bounds[g]:bounds[g+1]]
@@ -109,7 +109,7 @@ func (t *tableWriter) findings(fs []check.Finding) {
 		locWidth = min(locWidth, maxLocWidth)
 		clear(t.fixed)
 		for _, i := range group {
-			t.finding(&fs[i], locWidth)
+			t.finding(fs[i], locWidth)
 		}
 		t.WriteByte('\n')
 	}
@@ -118,7 +118,7 @@ func (t *tableWriter) findings(fs []check.Finding) {
 // groupByObject orders findings by object, objects in order of first
 // appearance and findings of one object in their original order. Group g
 // is order[bounds[g]:bounds[g+1]], as indices into findings.
-func groupByObject(findings []check.Finding) (order, bounds []int) {
+func groupByObject(findings []*check.Finding) (order, bounds []int) {
 	groupOf := make([]int, len(findings))
 	index := make(map[*inventory.Object]int)
 	var sizes []int

@@ -165,7 +165,7 @@ func TestTableEmpty(t *testing.T) {
 
 func TestGroupByObject(t *testing.T) {
 	a, b := &inventory.Object{}, &inventory.Object{}
-	fs := []check.Finding{{Object: a}, {Object: b}, {Object: nil}, {Object: a}, {Object: b}, {Object: a}}
+	fs := []*check.Finding{{Object: a}, {Object: b}, {Object: nil}, {Object: a}, {Object: b}, {Object: a}}
 	order, bounds := groupByObject(fs)
 	if want := []int{0, 3, 5, 1, 4, 2}; !slices.Equal(order, want) {
 		t.Errorf("order = %v, want %v", order, want)
@@ -183,10 +183,10 @@ func largeReport(n int) *Report {
 		pod := &corev1.Pod{ObjectMeta: meta("ns", fmt.Sprintf("pod-%d", i))}
 		objects[i] = newObject(pod, corev1.SchemeGroupVersion.WithKind("Pod"), fmt.Sprintf("deploy/pod-%d.yaml", i))
 	}
-	r.Findings = make([]check.Finding, n)
+	r.Findings = make([]*check.Finding, n)
 	for i := range r.Findings {
 		c := r.Checks[i%len(r.Checks)]
-		r.Findings[i] = check.Finding{
+		r.Findings[i] = &check.Finding{
 			CheckID: c.ID, Severity: c.Severity, Layer: c.Layer, Object: objects[i/10],
 			Path: "spec.containers[0].securityContext", Message: "Something is wrong with this container.",
 			Remediation: c.Remediation, Location: inventory.Location{File: objects[i/10].Source.File, Line: 10 + i%10, Column: 5},
