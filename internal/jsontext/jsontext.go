@@ -3,12 +3,28 @@
 // report's findings.
 package jsontext
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+	"unsafe"
+)
 
 // AppendString appends s as a JSON string literal, escaping quotes,
 // backslashes and control characters; invalid UTF-8 becomes U+FFFD, as
 // encoding/json does. HTML characters are not escaped.
 func AppendString[S ~string | ~[]byte](buf []byte, s S) []byte {
+	switch v := any(s).(type) {
+	case string:
+		return appendString(buf, v)
+	case []byte:
+		// Read only, never kept: a view of the bytes saves a copy.
+		return appendString(buf, unsafe.String(unsafe.SliceData(v), len(v)))
+	}
+	return appendString(buf, string(s))
+}
+
+// appendString is AppendString for a string.
+func appendString(buf []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	buf = append(buf, '"')
 	start := 0
@@ -43,7 +59,7 @@ func AppendString[S ~string | ~[]byte](buf []byte, s S) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+		r, size := utf8.DecodeRuneInString(s[i:min(i+utf8.UTFMax, len(s))])
 		if r == utf8.RuneError && size == 1 {
 			buf = append(buf, s[start:i]...)
 			buf = append(buf, `\ufffd`...)
@@ -65,10 +81,8 @@ const (
 
 // plainWord reports whether the eight bytes of s from i are printable
 // ASCII other than '"' and '\\': bytes written as they are.
-func plainWord[S ~string | ~[]byte](s S, i int) bool {
-	_ = s[i+7]
-	x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+func plainWord(s string, i int) bool {
+	x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:i+8]), 8))
 	quote := x ^ (lowBits * '"')
 	backslash := x ^ (lowBits * '\\')
 	// A high bit is set in the result when a byte is >= 0x80, < 0x20, a

@@ -17,8 +17,7 @@ import (
 // for concurrent use; give each goroutine its own.
 type findingEncoder struct {
 	checks  map[string]*check.Check
-	heads   map[findingHead][]byte
-	tails   map[string][]byte
+	byCheck map[string]*checkEncoding
 	objects map[*inventory.Object][]byte
 	files   map[string][]byte
 
@@ -31,22 +30,38 @@ type findingEncoder struct {
 	lastFileEn []byte
 }
 
-// findingHead is what the first members of a finding depend on.
+// checkEncoding holds the encoded parts that the findings of one check
+// share.
+type checkEncoding struct {
+	check *check.Check // nil for an unknown check ID
+	// heads encode checkId, severity, layer and title, by severity and
+	// layer.
+	heads map[findingHead][]byte
+	// tail encodes remediation and references, for findings that keep
+	// the check's remediation; nil until needed.
+	tail []byte
+}
+
+// findingHead is what the first members of a finding depend on beside its
+// check.
 type findingHead struct {
-	checkID  string
 	severity check.Severity
 	layer    check.Layer
 }
 
 func newFindingEncoder(checks map[string]*check.Check) *findingEncoder {
-	return &findingEncoder{checks: checks, heads: map[findingHead][]byte{}, tails: map[string][]byte{},
+	return &findingEncoder{checks: checks, byCheck: map[string]*checkEncoding{},
 		objects: map[*inventory.Object][]byte{}, files: map[string][]byte{}}
 }
 
 // appendFinding appends f as compact JSON.
 func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, error) {
-	ch := e.checks[f.CheckID]
-	b = append(b, e.head(f, ch)...)
+	ce := e.byCheck[f.CheckID]
+	if ce == nil {
+		ce = &checkEncoding{check: e.checks[f.CheckID], heads: map[findingHead][]byte{}}
+		e.byCheck[f.CheckID] = ce
+	}
+	b = append(b, ce.head(f)...)
 	if f.Object != nil {
 		b = append(b, e.object(f.Object)...)
 	}
@@ -64,7 +79,7 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 	}
 	b = appendMember(b, `,"message":`, f.Message)
 	var err error
-	if b, err = e.tail(b, f, ch); err != nil {
+	if b, err = ce.appendTail(b, f); err != nil {
 		return b, err
 	}
 	if s := f.Suppressed; s != nil {
@@ -77,18 +92,18 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 }
 
 // head returns the encoding of checkId, severity, layer and title.
-func (e *findingEncoder) head(f *check.Finding, ch *check.Check) []byte {
-	key := findingHead{f.CheckID, f.Severity, f.Layer}
-	if enc, ok := e.heads[key]; ok {
+func (ce *checkEncoding) head(f *check.Finding) []byte {
+	key := findingHead{f.Severity, f.Layer}
+	if enc, ok := ce.heads[key]; ok {
 		return enc
 	}
 	enc := appendMember(nil, `{"checkId":`, f.CheckID)
 	enc = appendMember(enc, `,"severity":`, f.Severity.String())
 	enc = appendMember(enc, `,"layer":`, string(f.Layer))
-	if ch != nil {
-		enc = appendOptional(enc, `,"title":`, ch.Title)
+	if ce.check != nil {
+		enc = appendOptional(enc, `,"title":`, ce.check.Title)
 	}
-	e.heads[key] = enc
+	ce.heads[key] = enc
 	return enc
 }
 
@@ -125,16 +140,16 @@ func (e *findingEncoder) file(name string) []byte {
 	return enc
 }
 
-// tail appends remediation and references; the encoding is shared by the
-// findings that keep their check's remediation.
-func (e *findingEncoder) tail(b []byte, f *check.Finding, ch *check.Check) ([]byte, error) {
+// appendTail appends remediation and references; the encoding is shared
+// by the findings that keep their check's remediation.
+func (ce *checkEncoding) appendTail(b []byte, f *check.Finding) ([]byte, error) {
+	ch := ce.check
 	if ch == nil {
 		return appendOptional(b, `,"remediation":`, f.Remediation), nil
 	}
-	if f.Remediation == ch.Remediation {
-		if enc, ok := e.tails[ch.ID]; ok {
-			return append(b, enc...), nil
-		}
+	shared := f.Remediation == ch.Remediation
+	if shared && ce.tail != nil {
+		return append(b, ce.tail...), nil
 	}
 	enc := appendOptional(nil, `,"remediation":`, f.Remediation)
 	r := ch.References
@@ -145,8 +160,8 @@ func (e *findingEncoder) tail(b []byte, f *check.Finding, ch *check.Check) ([]by
 		}
 		enc = append(append(enc, `,"references":`...), refs...)
 	}
-	if f.Remediation == ch.Remediation {
-		e.tails[ch.ID] = enc
+	if shared {
+		ce.tail = enc
 	}
 	return append(b, enc...), nil
 }

@@ -144,11 +144,26 @@ func (r *Report) Summarize() Summary {
 	for _, l := range check.Layers() {
 		s.ByLayer[string(l)] = 0
 	}
-	for _, f := range r.Findings {
-		s.Total++
-		s.BySeverity[f.Severity.String()]++
-		s.ByLayer[string(f.Layer)]++
+	// Count runs of findings of one severity and layer: a map update per
+	// finding is slow on large reports.
+	type kind struct {
+		severity check.Severity
+		layer    check.Layer
 	}
+	counts := map[kind]int{}
+	for i := 0; i < len(r.Findings); {
+		f, j := r.Findings[i], i+1
+		for j < len(r.Findings) && r.Findings[j].Severity == f.Severity && r.Findings[j].Layer == f.Layer {
+			j++
+		}
+		counts[kind{f.Severity, f.Layer}] += j - i
+		i = j
+	}
+	for k, n := range counts {
+		s.BySeverity[k.severity.String()] += n
+		s.ByLayer[string(k.layer)] += n
+	}
+	s.Total = len(r.Findings)
 	return s
 }
 
