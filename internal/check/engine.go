@@ -179,19 +179,20 @@ func locateAll(all []*Finding) {
 	})
 }
 
-// sortKey is what findings are sorted by, compactly: findings are large to
-// move and their fields far apart in memory.
+// sortKey is what the findings of one file are sorted by, compactly:
+// findings are large and their fields far apart in memory.
 type sortKey struct {
-	file, line, col int32
-	// check ranks the check ID among the checks of the run; -1 when the
-	// rank is not known and the IDs must be compared.
+	// pos is the line in the high and the column in the low 32 bits.
+	pos uint64
+	// check ranks the check ID among the checks of the run.
 	check int32
+	// index is the finding's position in the run's list.
 	index int32
 }
 
 // sortedResults returns the findings of every check's buffer ordered by
-// file, line, column, check ID, object and path. checks[i] made
-// results[i]; nil checks means the IDs are compared instead.
+// file, line, column, check ID, object and path; checks[i] made
+// results[i].
 func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 	ranks := checkRanks(checks)
 	total := 0
@@ -201,31 +202,26 @@ func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 		}
 	}
 	all := make([]*Finding, 0, total)
-	keys := make([]sortKey, 0, total)
-	files := map[string]int32{}
+	checkOf := make([]int32, 0, total)
 	for i := range results {
-		rank := int32(-1)
-		if ranks != nil {
-			rank = ranks[i]
-		}
 		for _, chunk := range results[i].chunks {
 			for j := range chunk {
-				f := &chunk[j]
-				keys = append(keys, sortKey{check: rank, index: int32(len(all))})
-				all = append(all, f)
+				all = append(all, &chunk[j])
+				checkOf = append(checkOf, ranks[i])
 			}
 		}
 	}
 	locateAll(all)
 	slog.Debug("findings located", "findings", len(all))
-	// Neighbouring findings are mostly in one file: look a file up only
-	// when it changes.
+
+	// Rank the files. Neighbouring findings are mostly in one file: look
+	// a file up only when it changes.
+	files := map[string]int32{}
 	last, lastSeen := "", false
-	for i, f := range all {
+	for _, f := range all {
 		if name := f.Location.File; !lastSeen || name != last {
 			files[name], last, lastSeen = 0, name, true
 		}
-		keys[i].line, keys[i].col = int32(f.Location.Line), int32(f.Location.Column)
 	}
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -235,40 +231,35 @@ func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 	for rank, name := range names {
 		files[name] = int32(rank)
 	}
-	// Group the keys by file, then sort the groups in parallel.
+	fileOf := make([]int32, len(all))
 	perFile := make([]int, len(names)+1)
 	rank, lastSeen := int32(0), false
-	for i := range keys {
-		if name := all[i].Location.File; !lastSeen || name != last {
+	for i, f := range all {
+		if name := f.Location.File; !lastSeen || name != last {
 			rank, last, lastSeen = files[name], name, true
 		}
-		keys[i].file = rank
+		fileOf[i] = rank
 		perFile[rank+1]++
 	}
 	for i := 1; i < len(perFile); i++ {
 		perFile[i] += perFile[i-1]
 	}
-	grouped := make([]sortKey, len(keys))
+	// Group the keys by file, then sort the groups in parallel.
+	grouped := make([]sortKey, len(all))
 	next := slices.Clone(perFile[:len(names)])
-	for _, k := range keys {
-		grouped[next[k.file]] = k
-		next[k.file]++
+	for i, f := range all {
+		pos := uint64(uint32(f.Location.Line))<<32 | uint64(uint32(f.Location.Column))
+		grouped[next[fileOf[i]]] = sortKey{pos: pos, check: checkOf[i], index: int32(i)}
+		next[fileOf[i]]++
 	}
 	compare := func(x, y sortKey) int {
-		if c := cmp.Compare(x.line, y.line); c != 0 {
-			return c
+		if x.pos != y.pos {
+			return cmp.Compare(x.pos, y.pos)
 		}
-		if c := cmp.Compare(x.col, y.col); c != 0 {
-			return c
+		if x.check != y.check {
+			return cmp.Compare(x.check, y.check)
 		}
 		a, b := all[x.index], all[y.index]
-		if x.check < 0 || y.check < 0 {
-			if c := strings.Compare(a.CheckID, b.CheckID); c != 0 {
-				return c
-			}
-		} else if c := cmp.Compare(x.check, y.check); c != 0 {
-			return c
-		}
 		if a.Object != b.Object {
 			if c := strings.Compare(refString(a), refString(b)); c != 0 {
 				return c
@@ -289,12 +280,9 @@ func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 	return out
 }
 
-// checkRanks returns the rank of each check's ID among the IDs of checks,
-// or nil when checks is nil. Checks that share an ID share a rank.
+// checkRanks returns the rank of each check's ID among the IDs of checks.
+// Checks that share an ID share a rank.
 func checkRanks(checks []*Check) []int32 {
-	if checks == nil {
-		return nil
-	}
 	ids := make([]string, len(checks))
 	for i, c := range checks {
 		ids[i] = c.ID

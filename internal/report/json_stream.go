@@ -92,14 +92,31 @@ func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func
 	s.w.WriteString("[\n")
 	const batch = 8192
 	workers := runtime.GOMAXPROCS(0)
-	parts := make([]bytes.Buffer, workers)
 	appends := make([]appendFunc[T], workers)
 	for w := range appends {
 		appends[w] = newAppend()
 	}
+	// A writer goroutine writes one batch while the next is encoded; two
+	// sets of buffers take turns.
+	free := make(chan []bytes.Buffer, 2)
+	free <- make([]bytes.Buffer, workers)
+	free <- make([]bytes.Buffer, workers)
+	encoded := make(chan []bytes.Buffer, 1)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for parts := range encoded {
+			for w := range parts {
+				s.w.Write(parts[w].Bytes())
+				parts[w].Reset()
+			}
+			free <- parts
+		}
+	}()
 	for start := 0; start < len(items) && s.err == nil; start += batch {
 		chunk := items[start:min(start+batch, len(items))]
 		per := (len(chunk) + workers - 1) / workers
+		parts := <-free
 		errs := make([]error, workers)
 		var wg sync.WaitGroup
 		for w := 0; w < workers && w*per < len(chunk); w++ {
@@ -110,14 +127,15 @@ func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func
 			}()
 		}
 		wg.Wait()
-		for w := range parts {
+		for _, err := range errs {
 			if s.err == nil {
-				s.err = errs[w]
+				s.err = err
 			}
-			s.w.Write(parts[w].Bytes())
-			parts[w].Reset()
 		}
+		encoded <- parts
 	}
+	close(encoded)
+	<-written
 	s.w.WriteString("\n" + jsonIndent1 + "]")
 }
 
