@@ -49,8 +49,14 @@ type Check struct {
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
 	// Run inspects the inventory and reports findings. It is nil for
-	// audit-log rules.
+	// audit-log rules and for checks that set Containers.
 	Run func(ctx *Context) `json:"-"`
+	// Containers, set instead of Run, returns the rule to call for every
+	// container of every workload (the context gives the inventory and
+	// settings), or nil when there is nothing to check. The engine runs
+	// all such checks together, a block of workloads at a time, so that
+	// each workload is read from memory once rather than once per check.
+	Containers func(ctx *Context) ContainerRule `json:"-"`
 	// Audit, set instead of Run for audit-log rules, returns the evaluator
 	// of one stream of audit events, configured with the check's settings.
 	// Scans of an inventory skip these checks; kube4c audit runs them.
@@ -59,6 +65,10 @@ type Check struct {
 	// so that a bad value is a configuration error rather than a failed check.
 	ValidateSettings func(s Settings) error `json:"-"`
 }
+
+// ContainerRule inspects one container of a workload and reports as many
+// findings as it needs through report.
+type ContainerRule func(w *inventory.Workload, c inventory.Container, report func(path, message string))
 
 // Context is what a check's Run function receives.
 type Context struct {

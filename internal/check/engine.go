@@ -45,6 +45,17 @@ type Env struct {
 func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]*Finding, []Failure) {
 	results := make([]findingBuffer, len(checks))
 	failures := make([]error, len(checks))
+	var fused []int // the checks that set Containers run in one pass
+	var fusedChecks []*Check
+	for i, c := range checks {
+		if c.Containers != nil {
+			fused = append(fused, i)
+			fusedChecks = append(fusedChecks, c)
+		}
+	}
+	pass := newContainerPass(inv, fusedChecks, env)
+	// Jobs below len(checks) run one check; the others one block of the
+	// container pass.
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	// More workers than CPUs: a check waiting for an index another check
@@ -53,16 +64,28 @@ func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]*Finding, []Fail
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
-				results[i], failures[i] = runOne(inv, checks[i], env)
+			for job := range jobs {
+				if job >= len(checks) {
+					pass.runBlock(job - len(checks))
+					continue
+				}
+				results[job], failures[job] = runOne(inv, checks[job], env)
 			}
 		}()
 	}
-	for i := range checks {
-		jobs <- i
+	for i, c := range checks {
+		if c.Containers == nil {
+			jobs <- i
+		}
+	}
+	for b := range pass.blocks() {
+		jobs <- len(checks) + b
 	}
 	close(jobs)
 	wg.Wait()
+	for k, i := range fused {
+		results[i], failures[i] = pass.result(k)
+	}
 
 	slog.Debug("checks ran", "checks", len(checks))
 	var failed []Failure
@@ -110,13 +133,7 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found findingBuffer, e
 		return found, nil
 	}
 	start := time.Now()
-	defer func() {
-		n := 0
-		for _, ch := range found.chunks {
-			n += len(ch)
-		}
-		slog.Debug("check ran", "check", c.ID, "findings", n, "elapsed", time.Since(start))
-	}()
+	defer func() { logCheckRan(c, found, time.Since(start)) }()
 	defer func() {
 		if r := recover(); r != nil {
 			found = findingBuffer{}
@@ -124,7 +141,7 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found findingBuffer, e
 		}
 	}()
 	var verdicts []Verdict
-	ctx := &Context{Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now, Complete: env.Complete, check: c, emit: found.add}
+	ctx := env.context(inv, c, found.add)
 	if env.Verdicts != nil {
 		ctx.record = func(v Verdict) { verdicts = append(verdicts, v) }
 	}
@@ -134,6 +151,22 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found findingBuffer, e
 		env.Verdicts.add(verdicts)
 	}
 	return found, nil
+}
+
+// context returns the Context a check runs with, its findings going to
+// emit.
+func (env Env) context(inv *inventory.Inventory, c *Check, emit func(Finding)) *Context {
+	return &Context{Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now, Complete: env.Complete, check: c, emit: emit}
+}
+
+// logCheckRan logs, at debug level, what a check found and the time it
+// took.
+func logCheckRan(c *Check, found findingBuffer, spent time.Duration) {
+	n := 0
+	for _, ch := range found.chunks {
+		n += len(ch)
+	}
+	slog.Debug("check ran", "check", c.ID, "findings", n, "elapsed", spent)
 }
 
 // locateAll fills in the Location of findings that have an object from a

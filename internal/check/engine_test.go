@@ -68,3 +68,45 @@ func TestRunOrdersFindings(t *testing.T) {
 		t.Errorf("order:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// Checks that set Containers run together over blocks of workloads: each
+// gets its findings in workload and container order across blocks, and a
+// check that panics in one block fails alone.
+func TestContainerPass(t *testing.T) {
+	var objects []*inventory.Object
+	const pods = 3*workloadBlock + 7
+	for i := range pods {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("p%04d", i), Namespace: "ns"},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "a"}, {Name: "b"}}}}
+		objects = append(objects, &inventory.Object{Obj: pod, Meta: &pod.ObjectMeta})
+	}
+	inv := inventory.New(objects)
+	every := &Check{ID: "every", Containers: func(*Context) ContainerRule {
+		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+			report(c.Path, w.Object.Name()+"/"+c.Name)
+		}
+	}}
+	panics := &Check{ID: "panics", Containers: func(*Context) ContainerRule {
+		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+			report(c.Path, "reported before the panic")
+			if w.Object.Name() == fmt.Sprintf("p%04d", 2*workloadBlock+1) {
+				panic("boom")
+			}
+		}
+	}}
+	idle := &Check{ID: "idle", Containers: func(*Context) ContainerRule { return nil }}
+	got, failures := Run(inv, []*Check{every, panics, idle}, Env{})
+	if len(failures) != 1 || failures[0].CheckID != "panics" || !strings.Contains(failures[0].Err.Error(), "boom") {
+		t.Fatalf("failures %v, want one of check panics", failures)
+	}
+	if len(got) != 2*pods {
+		t.Fatalf("%d findings, want %d", len(got), 2*pods)
+	}
+	// Without files, findings are ordered by object, then path.
+	for i, f := range got {
+		want := fmt.Sprintf("p%04d/%s", i/2, []string{"a", "b"}[i%2])
+		if f.CheckID != "every" || f.Message != want || f.Container != want[len(want)-1:] {
+			t.Fatalf("finding %d: %s %q (container %q), want every %q", i, f.CheckID, f.Message, f.Container, want)
+		}
+	}
+}

@@ -44,10 +44,20 @@ func (c *Check) validate() error {
 		return fmt.Errorf("check %q has no valid layer", c.ID)
 	case c.Severity < Info || c.Severity > Critical:
 		return fmt.Errorf("check %q has no valid severity", c.ID)
-	case (c.Run == nil) == (c.Audit == nil):
-		return fmt.Errorf("check %q needs exactly one of a Run and an Audit function", c.ID)
+	case countSet(c.Run != nil, c.Containers != nil, c.Audit != nil) != 1:
+		return fmt.Errorf("check %q needs exactly one of a Run, a Containers and an Audit function", c.ID)
 	}
 	return nil
+}
+
+func countSet(flags ...bool) int {
+	n := 0
+	for _, f := range flags {
+		if f {
+			n++
+		}
+	}
+	return n
 }
 
 // Get returns the check with the ID, or nil.

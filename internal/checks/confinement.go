@@ -69,7 +69,7 @@ func init() {
 			MITRE: []string{"T1611", "T1068"},
 			PSS:   []string{"baseline: Seccomp", "restricted: Seccomp"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}
@@ -99,7 +99,7 @@ func init() {
 			MITRE: []string{"T1611"},
 			PSS:   []string{"baseline: AppArmor"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}

@@ -51,7 +51,7 @@ func init() {
 			MITRE: []string{"T1611"},
 			PSS:   []string{"restricted: Privilege Escalation"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}
@@ -85,7 +85,7 @@ func init() {
 			MITRE: []string{"T1611"},
 			PSS:   []string{"restricted: Running as Non-root", "restricted: Running as Non-root user"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}
@@ -121,7 +121,7 @@ volumeMounts:
 			NSA:   []string{"Kubernetes Pod security: Immutable container file systems"},
 			MITRE: []string{"T1525"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if v := containerSC(c).ReadOnlyRootFilesystem; v == nil || !*v {
 				report(c.Path+".securityContext.readOnlyRootFilesystem", "container "+quote(c.Name)+" can write to its root filesystem; set readOnlyRootFilesystem: true")
 			}
@@ -146,7 +146,7 @@ volumeMounts:
 			MITRE: []string{"T1611"},
 			PSS:   []string{"restricted: Capabilities"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}
@@ -181,7 +181,7 @@ volumeMounts:
 			MITRE: []string{"T1611", "T1068"},
 			PSS:   []string{"baseline: Capabilities"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			caps := containerSC(c).Capabilities
 			if caps == nil {
 				return
@@ -210,7 +210,7 @@ volumeMounts:
 			MITRE: []string{"T1611"},
 			PSS:   []string{"baseline: /proc Mount Type"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			switch pm := containerSC(c).ProcMount; {
 			case pm == nil || *pm == corev1.DefaultProcMount:
 			case *pm == corev1.UnmaskedProcMount:
@@ -237,7 +237,7 @@ volumeMounts:
 			MITRE: []string{"T1611"},
 			PSS:   []string{"baseline: HostProcess"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			var cv, pv *bool
 			if o := containerSC(c).WindowsOptions; o != nil {
 				cv = o.HostProcess

@@ -164,7 +164,7 @@ func init() {
 			NSA:   []string{"Network separation and hardening: Secrets"},
 			MITRE: []string{"T1552.001", "T1552.007"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			for i, e := range c.Env {
 				if e.ValueFrom != nil {
 					continue
@@ -195,7 +195,7 @@ func init() {
 			NSA:   []string{"Network separation and hardening: Secrets"},
 			MITRE: []string{"T1552.007"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			for i, e := range c.Env {
 				if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 					report(c.Path+".env["+strconv.Itoa(i)+"].valueFrom.secretKeyRef", "env var "+e.Name+" of container "+quote(c.Name)+

@@ -61,14 +61,14 @@ func parsedImages(inv *inventory.Inventory) map[string]parsedImage {
 
 // imageRule runs fn for every container whose image parses; a container
 // whose image does not parse is reported once, by image-latest-tag.
-func imageRule(fn func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string))) func(*check.Context) {
-	return func(ctx *check.Context) {
+func imageRule(fn func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string))) func(*check.Context) check.ContainerRule {
+	return func(ctx *check.Context) check.ContainerRule {
 		images := parsedImages(ctx.Inventory)
-		forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if p := images[c.Image]; p.err == nil {
 				fn(w, c, p.ref, report)
 			}
-		})(ctx)
+		}
 	}
 }
 
@@ -110,11 +110,11 @@ func init() {
 			NSA:   []string{"Kubernetes Pod security: Building secure container images"},
 			MITRE: []string{"T1525"},
 		},
-		Run: func(ctx *check.Context) {
+		Containers: func(ctx *check.Context) check.ContainerRule {
 			images := parsedImages(ctx.Inventory)
-			forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+			return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 				latestTagRule(c, images[c.Image], report)
-			})(ctx)
+			}
 		},
 	})
 }
@@ -149,7 +149,7 @@ func init() {
 			NSA:   []string{"Kubernetes Pod security: Building secure container images"},
 			MITRE: []string{"T1525"},
 		},
-		Run: imageRule(func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string)) {
+		Containers: imageRule(func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string)) {
 			if ref.mutable() {
 				report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" is not pinned by digest; add @sha256:<digest>")
 			}
@@ -171,7 +171,7 @@ func init() {
 			NSA:   []string{"Kubernetes Pod security: Building secure container images"},
 			MITRE: []string{"T1525"},
 		},
-		Run: imageRule(func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string)) {
+		Containers: imageRule(func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string)) {
 			if !ref.mutable() {
 				return
 			}
@@ -205,12 +205,12 @@ func init() {
 			NSA:   []string{"Kubernetes Pod security: Building secure container images"},
 			MITRE: []string{"T1525", "T1195.002"},
 		},
-		Run: func(ctx *check.Context) {
+		Containers: func(ctx *check.Context) check.ContainerRule {
 			var s registrySettings
 			if !settingsOf(ctx, "image-untrusted-registry", &s) || len(s.AllowedRegistries) == 0 {
-				return
+				return nil
 			}
-			imageRule(func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string)) {
+			return imageRule(func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string)) {
 				if name := ref.named.Name(); !allowedBy(name, s.AllowedRegistries) {
 					report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" comes from "+reference.Domain(ref.named)+
 						", which is not in allowedRegistries; mirror it into an allowed registry")

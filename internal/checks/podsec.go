@@ -9,21 +9,10 @@ import (
 	"github.com/kube4c/kube4c/internal/inventory"
 )
 
-// containerRule inspects one container of a workload and reports as many
-// findings as it needs through report.
-type containerRule func(w *inventory.Workload, c inventory.Container, report func(path, message string))
-
-// forEachContainer turns a containerRule into a check's Run function.
-func forEachContainer(rule containerRule) func(*check.Context) {
-	return func(ctx *check.Context) {
-		for _, w := range ctx.Inventory.Workloads() {
-			for _, c := range w.Containers() {
-				rule(w, c, func(path, message string) {
-					ctx.ReportFinding(check.Finding{Object: w.Object, Container: c.Name, Path: path, Message: message})
-				})
-			}
-		}
-	}
+// eachContainer makes a check's Containers function from a rule that
+// needs nothing from the context.
+func eachContainer(rule check.ContainerRule) func(*check.Context) check.ContainerRule {
+	return func(*check.Context) check.ContainerRule { return rule }
 }
 
 // isWindows reports whether the pod declares the Windows OS; Linux-only

@@ -31,7 +31,7 @@ func resourceCheck(id string, resource corev1.ResourceName, limit bool, severity
 			NSA:   []string{"Network separation and hardening: Resource policies"},
 			MITRE: []string{"T1499"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if c.Kind == inventory.EphemeralContainer {
 				return // ephemeral containers cannot have resources
 			}
@@ -65,7 +65,7 @@ func probeCheck(id, probe, why string) *check.Check {
 		References: check.References{
 			URLs: []string{"https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"},
 		},
-		Run: forEachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if c.Kind != inventory.RegularContainer || !longRunning(w) {
 				return
 			}

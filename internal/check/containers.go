@@ -1,0 +1,100 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"runtime/pprof"
+	"time"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+)
+
+// workloadBlock is how many workloads the checks that set Containers go
+// through together before moving on: a block's objects stay in the CPU
+// cache while every such check reads them.
+const workloadBlock = 256
+
+// containerPass runs the checks that set Containers over the workloads of
+// an inventory, one block of workloads per job.
+type containerPass struct {
+	inv    *inventory.Inventory
+	env    Env
+	checks []*Check // the checks that set Containers
+	// found[b][k] and failed[b][k] are what checks[k] found in block b,
+	// and its panic there; spent[b][k] is the time it took.
+	found  [][]findingBuffer
+	failed [][]error
+	spent  [][]time.Duration
+}
+
+func newContainerPass(inv *inventory.Inventory, checks []*Check, env Env) *containerPass {
+	p := &containerPass{inv: inv, env: env, checks: checks}
+	if len(checks) == 0 {
+		return p
+	}
+	blocks := (len(inv.Workloads()) + workloadBlock - 1) / workloadBlock
+	p.found = make([][]findingBuffer, blocks)
+	p.failed = make([][]error, blocks)
+	p.spent = make([][]time.Duration, blocks)
+	for b := range blocks {
+		p.found[b] = make([]findingBuffer, len(checks))
+		p.failed[b] = make([]error, len(checks))
+		p.spent[b] = make([]time.Duration, len(checks))
+	}
+	return p
+}
+
+// blocks is the number of jobs of the pass.
+func (p *containerPass) blocks() int { return len(p.found) }
+
+// runBlock runs every check of the pass over block b of the workloads.
+func (p *containerPass) runBlock(b int) {
+	all := p.inv.Workloads()
+	workloads := all[b*workloadBlock : min((b+1)*workloadBlock, len(all))]
+	for k, c := range p.checks {
+		start := time.Now()
+		p.failed[b][k] = p.runCheck(c, workloads, &p.found[b][k])
+		p.spent[b][k] = time.Since(start)
+	}
+}
+
+// runCheck runs one check's rule over workloads. A panic becomes an error.
+func (p *containerPass) runCheck(c *Check, workloads []*inventory.Workload, found *findingBuffer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("check %s panicked: %v\n%s", c.ID, r, debug.Stack())
+		}
+	}()
+	ctx := p.env.context(p.inv, c, found.add)
+	pprof.Do(context.Background(), pprof.Labels("check", c.ID), func(context.Context) {
+		rule := c.Containers(ctx)
+		if rule == nil {
+			return // nothing to do, for example until configured
+		}
+		for _, w := range workloads {
+			for _, ct := range w.Containers() {
+				rule(w, ct, func(path, message string) {
+					ctx.ReportFinding(Finding{Object: w.Object, Container: ct.Name, Path: path, Message: message})
+				})
+			}
+		}
+	})
+	return nil
+}
+
+// result returns what checks[k] found over every block, in workload
+// order, or its first panic (and nothing found).
+func (p *containerPass) result(k int) (findingBuffer, error) {
+	var out findingBuffer
+	var spent time.Duration
+	for b := range p.found {
+		if err := p.failed[b][k]; err != nil {
+			return findingBuffer{}, err
+		}
+		out.chunks = append(out.chunks, p.found[b][k].chunks...)
+		spent += p.spent[b][k]
+	}
+	logCheckRan(p.checks[k], out, spent)
+	return out, nil
+}
