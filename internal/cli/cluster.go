@@ -41,12 +41,18 @@ const currentCluster = "(current)"
 func (c *clusterFlags) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVarP(&c.allNamespaces, "all-namespaces", "A", false, "with --cluster: scan every namespace (the default unless -n is given)")
 	fs.BoolVar(&c.keepOwned, "include-owned", false, "with --cluster: also check Pods, ReplicaSets and Jobs whose controller is checked")
+	c.addConnectionFlags(fs, "scan the live cluster (read-only) instead of files; --cluster=NAME uses that kubeconfig cluster")
+}
+
+// addConnectionFlags adds kubectl's connection flags and --cluster, whose
+// usage is given.
+func (c *clusterFlags) addConnectionFlags(fs *pflag.FlagSet, usage string) {
 	c.config.AddFlags(fs)
 	// kubectl's --cluster names a kubeconfig cluster; kube4c's bare
 	// --cluster also switches from files to the live cluster.
 	flag := fs.Lookup("cluster")
 	flag.NoOptDefVal = currentCluster
-	flag.Usage = "scan the live cluster (read-only) instead of files; --cluster=NAME uses that kubeconfig cluster"
+	flag.Usage = usage
 }
 
 // resolve reads the flags after parsing: whether a live scan was asked for.
@@ -88,9 +94,9 @@ func (c *clusterFlags) namespace() (string, error) {
 	return ns, nil
 }
 
-// collect lists the cluster's objects. Progress goes to progress (nil for
-// none).
-func (c *clusterFlags) collect(ctx context.Context, progress cluster.Progress) (*cluster.Result, error) {
+// collect lists the cluster's objects of resources (nil: every resource
+// kube4c reads). Progress goes to progress (nil for none).
+func (c *clusterFlags) collect(ctx context.Context, progress cluster.Progress, resources []cluster.Resource) (*cluster.Result, error) {
 	ns, err := c.namespace()
 	if err != nil {
 		return nil, err
@@ -100,7 +106,7 @@ func (c *clusterFlags) collect(ctx context.Context, progress cluster.Progress) (
 		return nil, usageError("cannot connect to the cluster: %v", err)
 	}
 	start := time.Now()
-	res, err := cluster.Collect(ctx, cfg, cluster.Options{Namespace: ns, Progress: progress, KeepOwned: c.keepOwned})
+	res, err := cluster.Collect(ctx, cfg, cluster.Options{Namespace: ns, Progress: progress, KeepOwned: c.keepOwned, Resources: resources})
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("cannot read the cluster: %w", err)}
 	}

@@ -8,9 +8,12 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/rbac"
+	"github.com/kube4c/kube4c/internal/source"
+	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
@@ -19,20 +22,37 @@ type rbacFlags struct {
 	files     []string
 	namespace string
 	output    string
+	cluster   *clusterFlags
 }
 
 func (f *rbacFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.files, "filename", "f", nil, "manifests to read: a file, a directory (searched recursively) or - for standard input; repeatable")
 	fl.StringVarP(&f.output, "output", "o", "table", "output format: table or json")
-	_ = cmd.MarkFlagRequired("filename")
+	f.cluster = newClusterFlags()
+	// -n is the namespace of the question, not a limit on what is read:
+	// a live cluster's RBAC objects are read in every namespace.
+	f.cluster.config.Namespace = nil
+	f.cluster.addConnectionFlags(fl, "read the RBAC objects of the live cluster (read-only) instead of files; --cluster=NAME uses that kubeconfig cluster")
+}
+
+// rbacResources are the resources the rbac commands read from a cluster.
+func rbacResources() []cluster.Resource {
+	var out []cluster.Resource
+	for _, r := range cluster.Resources {
+		if r.Group == rbacv1.GroupName {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func newRBACCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rbac",
 		Short: "Compute effective RBAC permissions: who can do what",
-		Long: "Evaluate the Roles, ClusterRoles, RoleBindings and ClusterRoleBindings of the manifests as the\n" +
+		Long: "Evaluate the Roles, ClusterRoles, RoleBindings and ClusterRoleBindings of the manifests (-f), or of\n" +
+			"the live cluster (--cluster, read-only), as the\n" +
 			"Kubernetes RBAC authorizer does: wildcards, subresources, resourceNames, non-resource URLs,\n" +
 			"aggregated ClusterRoles, service account groups, and system:masters as a superuser.\n" +
 			"Bindings to roles that are not among the manifests (such as the default view or edit) grant\n" +
@@ -50,7 +70,17 @@ func loadRBAC(cmd *cobra.Command, g *globalFlags, f *rbacFlags) (*rbac.Engine, b
 	if f.output != "table" && f.output != "json" {
 		return nil, false, usageError("unknown output format %q (want table or json)", f.output)
 	}
-	loaded := manifest.Load(f.files, manifest.Options{Stdin: cmd.InOrStdin()})
+	f.cluster.resolve(cmd.Flags())
+	switch {
+	case f.cluster.enabled && len(f.files) > 0:
+		return nil, false, usageError("read either files (-f) or the live cluster (--cluster), not both")
+	case !f.cluster.enabled && len(f.files) == 0:
+		return nil, false, usageError("say where the RBAC objects are: -f FILE|DIR|- or --cluster")
+	}
+	loaded, err := readRBACObjects(cmd, f)
+	if err != nil {
+		return nil, false, err
+	}
 	e := rbac.New(inventory.New(loaded.Objects))
 	stderr := cmd.ErrOrStderr()
 	for _, p := range loaded.Errors {
@@ -66,6 +96,26 @@ func loadRBAC(cmd *cobra.Command, g *globalFlags, f *rbacFlags) (*rbac.Engine, b
 		}
 	}
 	return e, len(loaded.Errors) > 0, nil
+}
+
+// readRBACObjects reads the objects from the files, or the RBAC objects of
+// the live cluster. An answer from a cluster whose RBAC objects could not
+// all be listed would miss grants: that is an error.
+func readRBACObjects(cmd *cobra.Command, f *rbacFlags) (source.Result, error) {
+	if !f.cluster.enabled {
+		return manifest.Load(f.files, manifest.Options{Stdin: cmd.InOrStdin()}), nil
+	}
+	res, err := f.cluster.collect(cmd.Context(), nil, rbacResources())
+	if err != nil {
+		return source.Result{}, err
+	}
+	for _, s := range res.Statuses {
+		if s.State != cluster.Collected {
+			return source.Result{}, &exitError{code: ExitError, err: fmt.Errorf("cannot list %s (%s): the answer would miss what they grant: %v",
+				s.Resource.Resource, s.State, s.Err)}
+		}
+	}
+	return res.Result, nil
 }
 
 // missingRoles lists the role references that resolve to nothing, with

@@ -30,6 +30,7 @@ func newCanCommand(g *globalFlags) *cobra.Command {
 			"For group:NAME, the rules are those of a member of the group with no other name.\n" +
 			"With -n NS only the cluster-wide rules and those of namespace NS are listed.",
 		Example: "  kube4c rbac can sa:ci/deployer -f ./deploy\n" +
+			"  kube4c rbac can sa:ci/deployer --cluster --context prod\n" +
 			"  kube4c rbac can user:alice --group devs -n shop -f ./deploy\n" +
 			"  kube4c rbac can group:system:authenticated -f ./deploy -o json",
 		Args: cobra.ExactArgs(1),

@@ -134,7 +134,9 @@ func TestRBACUsageErrors(t *testing.T) {
 	}{
 		{[]string{"rbac", "who-can", "get", "pods", "-n", "a", "-A", "-f", "-"}, "exclude each other"},
 		{[]string{"rbac", "who-can", "get", "widgets", "-f", "-"}, "RESOURCE.GROUP"},
-		{[]string{"rbac", "who-can", "get", "pods"}, `"filename" not set`},
+		{[]string{"rbac", "who-can", "get", "pods"}, "-f FILE|DIR|- or --cluster"},
+		{[]string{"rbac", "can", "user:alice", "-f", "-", "--cluster"}, "not both"},
+		{[]string{"rbac", "can", "user:alice", "--cluster", "--kubeconfig", "/nonexistent/kubeconfig"}, "cannot connect to the cluster"},
 		{[]string{"rbac", "who-can", "get", "/metrics", "--subresource", "x", "-f", "-"}, "non-resource URL"},
 		{[]string{"rbac", "who-can", "get", "pods", "-o", "yaml", "-f", "-"}, "unknown output format"},
 		{[]string{"rbac", "can", "alice", "-f", "-"}, "user:NAME"},

@@ -36,6 +36,7 @@ func newWhoCanCommand(g *globalFlags) *cobra.Command {
 			"count too); -A counts the RoleBindings of every namespace, each listed with its namespace.\n" +
 			"Non-resource URLs (/metrics, /healthz) are granted by ClusterRoleBindings only.",
 		Example: "  kube4c rbac who-can get secrets -A -f ./deploy\n" +
+			"  kube4c rbac who-can get secrets -n prod --cluster --context prod\n" +
 			"  kube4c rbac who-can create pods/exec -n shop -f ./deploy\n" +
 			"  kube4c rbac who-can update deployments.apps/web --subresource scale -n shop -f ./deploy\n" +
 			"  kube4c rbac who-can '*' '*' -A -f ./deploy\n" +

@@ -216,7 +216,7 @@ func load(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string, chec
 		bar = newLineProgress(file, len(cluster.Resources))
 		progress = bar
 	}
-	res, err := f.cluster.collect(cmd.Context(), progress)
+	res, err := f.cluster.collect(cmd.Context(), progress, nil)
 	if bar != nil {
 		bar.finish()
 	}
