@@ -72,11 +72,15 @@ func (p *containerPass) runCheck(c *Check, workloads []*inventory.Workload, foun
 		if rule == nil {
 			return // nothing to do, for example until configured
 		}
+		// One reporter for the whole block: a closure per container would
+		// be an allocation per container and check.
+		r := &containerReporter{ctx: ctx}
+		report := r.report
 		for _, w := range workloads {
-			for _, ct := range w.Containers() {
-				rule(w, ct, func(path, message string) {
-					ctx.ReportFinding(Finding{Object: w.Object, Container: ct.Name, Path: path, Message: message})
-				})
+			containers := w.Containers()
+			for i := range containers {
+				r.workload, r.container = w, &containers[i]
+				rule(w, containers[i], report)
 			}
 		}
 	})
@@ -97,4 +101,16 @@ func (p *containerPass) result(k int) (findingBuffer, error) {
 	}
 	logCheckRan(p.checks[k], out, spent)
 	return out, nil
+}
+
+// containerReporter reports the findings of a container rule about the
+// container it is looking at.
+type containerReporter struct {
+	ctx       *Context
+	workload  *inventory.Workload
+	container *inventory.Container
+}
+
+func (r *containerReporter) report(path, message string) {
+	r.ctx.ReportFinding(Finding{Object: r.workload.Object, Container: r.container.Name, Path: path, Message: message})
 }
