@@ -38,6 +38,21 @@ func ApplyExceptions(findings []*Finding, exceptions []Exception, now time.Time)
 	return kept, suppressed
 }
 
+// MayApplyExceptions reports whether ApplyExceptions could suppress a
+// finding of inv: there are exceptions, or an object carries the ignore
+// annotation. Without either, a large report need not be visited.
+func MayApplyExceptions(inv *inventory.Inventory, exceptions []Exception) bool {
+	if len(exceptions) > 0 {
+		return true
+	}
+	for _, obj := range inv.Objects() {
+		if _, ok := obj.Meta.GetAnnotations()[IgnoreAnnotation]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // suppression returns why f is suppressed, or nil. ignores caches the parsed
 // annotation of each object.
 func suppression(f *Finding, ignores map[*inventory.Object][]ignoreEntry, exceptions []Exception, now time.Time) *Suppression {

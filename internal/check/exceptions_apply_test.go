@@ -165,3 +165,22 @@ metadata:
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestMayApplyExceptions(t *testing.T) {
+	plain := inventory.New([]*inventory.Object{daemonSet("a", "plain", "")})
+	annotated := inventory.New([]*inventory.Object{daemonSet("a", "plain", ""), daemonSet("a", "agent", "host-pid")})
+	for _, tt := range []struct {
+		name       string
+		inv        *inventory.Inventory
+		exceptions []Exception
+		want       bool
+	}{
+		{"nothing to apply", plain, nil, false},
+		{"an ignore annotation", annotated, nil, true},
+		{"a config exception", plain, []Exception{{Checks: []string{"*"}}}, true},
+	} {
+		if got := MayApplyExceptions(tt.inv, tt.exceptions); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

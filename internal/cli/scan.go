@@ -161,7 +161,10 @@ func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanF
 		findings, failures = check.Run(inv, checks, check.Env{Settings: run.settings, Exceptions: exceptions, Now: now, Complete: complete, Verdicts: run.verdicts})
 	})
 	cfg.ApplySeverities(findings)
-	kept, suppressed := check.ApplyExceptions(findings, exceptions, now)
+	kept, suppressed := findings, []*check.Finding(nil)
+	if check.MayApplyExceptions(inv, exceptions) {
+		kept, suppressed = check.ApplyExceptions(findings, exceptions, now)
+	}
 	slog.Debug("checked", "checks", len(checks), "findings", len(kept), "suppressed", len(suppressed), "elapsed", time.Since(start))
 
 	rep := &report.Report{

@@ -71,9 +71,25 @@ func (c *Config) override(id string) Override {
 	return c.Checks[id]
 }
 
+// overridesSeverities reports whether the config overrides a severity.
+func (c *Config) overridesSeverities() bool {
+	if c == nil {
+		return false
+	}
+	for _, o := range c.Checks {
+		if o.Severity != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // ApplySeverities sets the severity of findings whose check has a severity
 // override.
 func (c *Config) ApplySeverities(findings []*check.Finding) {
+	if !c.overridesSeverities() {
+		return // the common case: no need to visit every finding
+	}
 	for _, f := range findings {
 		if s := c.override(f.CheckID).Severity; s != nil {
 			f.Severity = *s
