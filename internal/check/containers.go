@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source/position"
 )
 
 // workloadBlock is how many workloads the checks that set Containers go
@@ -48,7 +49,9 @@ func newContainerPass(inv *inventory.Inventory, checks []*Check, env Env) *conta
 // blocks is the number of jobs of the pass.
 func (p *containerPass) blocks() int { return len(p.found) }
 
-// runBlock runs every check of the pass over block b of the workloads.
+// runBlock runs every check of the pass over block b of the workloads,
+// then locates their findings while the block's position indexes are
+// still in the CPU cache.
 func (p *containerPass) runBlock(b int) {
 	all := p.inv.Workloads()
 	workloads := all[b*workloadBlock : min((b+1)*workloadBlock, len(all))]
@@ -56,6 +59,16 @@ func (p *containerPass) runBlock(b int) {
 		start := time.Now()
 		p.failed[b][k] = p.runCheck(c, workloads, &p.found[b][k])
 		p.spent[b][k] = time.Since(start)
+	}
+	var cursor position.Cursor
+	for k := range p.checks {
+		for _, chunk := range p.found[b][k].chunks {
+			for i := range chunk {
+				if f := &chunk[i]; f.Object != nil && f.Location.File == "" {
+					f.Location, _ = f.Object.LocateWith(&cursor, f.Path)
+				}
+			}
+		}
 	}
 }
 
