@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -98,17 +99,17 @@ func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func
 	}
 	// A writer goroutine writes one batch while the next is encoded; two
 	// sets of buffers take turns.
-	free := make(chan []bytes.Buffer, 2)
-	free <- make([]bytes.Buffer, workers)
-	free <- make([]bytes.Buffer, workers)
-	encoded := make(chan []bytes.Buffer, 1)
+	free := make(chan [][]byte, 2)
+	free <- make([][]byte, workers)
+	free <- make([][]byte, workers)
+	encoded := make(chan [][]byte, 1)
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
 		for parts := range encoded {
 			for w := range parts {
-				s.w.Write(parts[w].Bytes())
-				parts[w].Reset()
+				s.w.Write(parts[w])
+				parts[w] = parts[w][:0]
 			}
 			free <- parts
 		}
@@ -123,8 +124,8 @@ func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				parts[w].Grow(per * bytesPerItemGuess) // fewer regrowths of a fresh buffer
-				errs[w] = encodeLines(&parts[w], chunk[w*per:min((w+1)*per, len(chunk))], start == 0 && w == 0, appends[w])
+				parts[w] = slices.Grow(parts[w], per*bytesPerItemGuess) // fewer regrowths of a fresh buffer
+				parts[w], errs[w] = encodeLines(parts[w], chunk[w*per:min((w+1)*per, len(chunk))], start == 0 && w == 0, appends[w])
 			}()
 		}
 		wg.Wait()
@@ -155,23 +156,21 @@ func appendEncoded[T any](b []byte, item *T) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
-// encodeLines encodes items compactly, each on a line of its own prefixed
-// by jsonIndent2 and separated by commas; first says whether the first
-// item opens the list.
-func encodeLines[T any](buf *bytes.Buffer, items []T, first bool, appendItem appendFunc[T]) error {
-	var scratch []byte
+// encodeLines appends items to buf compactly, each on a line of its own
+// prefixed by jsonIndent2 and separated by commas; first says whether the
+// first item opens the list.
+func encodeLines[T any](buf []byte, items []T, first bool, appendItem appendFunc[T]) ([]byte, error) {
 	for i := range items {
 		if !first || i > 0 {
-			buf.WriteString(",\n")
+			buf = append(buf, ",\n"...)
 		}
-		buf.WriteString(jsonIndent2)
+		buf = append(buf, jsonIndent2...)
 		var err error
-		if scratch, err = appendItem(scratch[:0], &items[i]); err != nil {
-			return err
+		if buf, err = appendItem(buf, &items[i]); err != nil {
+			return buf, err
 		}
-		buf.Write(scratch)
 	}
-	return nil
+	return buf, nil
 }
 
 // close ends the object and returns the first encoding error.
