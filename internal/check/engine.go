@@ -247,32 +247,41 @@ func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 	locateAll(all)
 	slog.Debug("findings located", "findings", len(all))
 
-	// Rank the files. Neighbouring findings are mostly in one file: look
-	// a file up only when it changes.
-	files := map[string]int32{}
-	last, lastSeen := "", false
-	for _, f := range all {
-		if name := f.Location.File; !lastSeen || name != last {
-			files[name], last, lastSeen = 0, name, true
-		}
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for rank, name := range names {
-		files[name] = int32(rank)
-	}
+	// One pass over the findings: number the files in order of appearance
+	// (neighbouring findings are mostly in one file, so the map is only
+	// asked when the file changes) and take the positions.
+	fileIDs := map[string]int32{}
+	var names []string
+	var perID []int
 	fileOf := make([]int32, len(all))
-	perFile := make([]int, len(names)+1)
-	rank, lastSeen := int32(0), false
+	pos := make([]uint64, len(all))
+	last, lastSeen, id := "", false, int32(0)
 	for i, f := range all {
 		if name := f.Location.File; !lastSeen || name != last {
-			rank, last, lastSeen = files[name], name, true
+			var ok bool
+			if id, ok = fileIDs[name]; !ok {
+				id = int32(len(names))
+				fileIDs[name] = id
+				names = append(names, name)
+				perID = append(perID, 0)
+			}
+			last, lastSeen = name, true
 		}
-		fileOf[i] = rank
-		perFile[rank+1]++
+		fileOf[i] = id
+		perID[id]++
+		pos[i] = uint64(uint32(f.Location.Line))<<32 | uint64(uint32(f.Location.Column))
+	}
+	// Files in name order: rankOf[id] is the rank of file id.
+	byName := make([]int32, len(names))
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(names[a], names[b]) })
+	rankOf := make([]int32, len(names))
+	perFile := make([]int, len(names)+1)
+	for rank, id := range byName {
+		rankOf[id] = int32(rank)
+		perFile[rank+1] = perID[id]
 	}
 	for i := 1; i < len(perFile); i++ {
 		perFile[i] += perFile[i-1]
@@ -280,10 +289,10 @@ func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 	// Group the keys by file, then sort the groups in parallel.
 	grouped := make([]sortKey, len(all))
 	next := slices.Clone(perFile[:len(names)])
-	for i, f := range all {
-		pos := uint64(uint32(f.Location.Line))<<32 | uint64(uint32(f.Location.Column))
-		grouped[next[fileOf[i]]] = sortKey{pos: pos, check: checkOf[i], index: int32(i)}
-		next[fileOf[i]]++
+	for i := range all {
+		rank := rankOf[fileOf[i]]
+		grouped[next[rank]] = sortKey{pos: pos[i], check: checkOf[i], index: int32(i)}
+		next[rank]++
 	}
 	compare := func(x, y sortKey) int {
 		if x.pos != y.pos {
