@@ -64,9 +64,7 @@ func (p *containerPass) runBlock(b int) {
 	for k := range p.checks {
 		for _, chunk := range p.found[b][k].chunks {
 			for i := range chunk {
-				if f := &chunk[i]; f.Object != nil && f.Location.File == "" {
-					f.Location, _ = f.Object.LocateWith(&cursor, f.Path)
-				}
+				chunk[i].locate(&cursor)
 			}
 		}
 	}

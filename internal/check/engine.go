@@ -173,41 +173,18 @@ func logCheckRan(c *Check, found findingBuffer, spent time.Duration) {
 // file, on every CPU. It looks up the findings of one object one after the
 // other, which keeps the object's position index in the CPU's cache.
 func locateAll(all []*Finding) {
-	ordinal := map[*inventory.Object]int32{}
-	var objects []int32 // per finding, its object's ordinal; -1 for none
+	var pending []*Finding
 	for _, f := range all {
-		o := int32(-1)
-		if f.Object != nil && f.Location.File == "" {
-			var ok bool
-			if o, ok = ordinal[f.Object]; !ok {
-				o = int32(len(ordinal))
-				ordinal[f.Object] = o
-			}
-		}
-		objects = append(objects, o)
-	}
-	// Counting sort of the findings by object.
-	start := make([]int32, len(ordinal)+1)
-	for _, o := range objects {
-		if o >= 0 {
-			start[o+1]++
+		if f.unlocated() {
+			pending = append(pending, f)
 		}
 	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
-	}
-	order := make([]*Finding, start[len(ordinal)])
-	for i, o := range objects {
-		if o >= 0 {
-			order[start[o]] = all[i]
-			start[o]++
-		}
-	}
+	order, _ := GroupByObject(pending)
 	const batch = 4096
 	parallel((len(order)+batch-1)/batch, func(b int) {
 		var c position.Cursor
-		for _, f := range order[b*batch : min((b+1)*batch, len(order))] {
-			f.Location, _ = f.Object.LocateWith(&c, f.Path)
+		for _, i := range order[b*batch : min((b+1)*batch, len(order))] {
+			pending[i].locate(&c)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,5 +109,17 @@ func TestContainerPass(t *testing.T) {
 		if f.CheckID != "every" || f.Message != want || f.Container != want[len(want)-1:] {
 			t.Fatalf("finding %d: %s %q (container %q), want every %q", i, f.CheckID, f.Message, f.Container, want)
 		}
+	}
+}
+
+func TestGroupByObject(t *testing.T) {
+	a, b := &inventory.Object{}, &inventory.Object{}
+	fs := []*Finding{{Object: a}, {Object: b}, {Object: nil}, {Object: a}, {Object: b}, {Object: a}}
+	order, bounds := GroupByObject(fs)
+	if want := []int{0, 3, 5, 1, 4, 2}; !slices.Equal(order, want) {
+		t.Errorf("order = %v, want %v", order, want)
+	}
+	if want := []int{0, 3, 5, 6}; !slices.Equal(bounds, want) {
+		t.Errorf("bounds = %v, want %v", bounds, want)
 	}
 }

@@ -2,6 +2,7 @@ package check
 
 import (
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source/position"
 )
 
 // Finding is one problem a check found in one object.
@@ -38,4 +39,46 @@ type Suppression struct {
 	Reason string `json:"reason,omitempty"`
 	// Source names where the exception was declared (annotation or file:line).
 	Source string `json:"source"`
+}
+
+// unlocated reports whether the finding is about an object but has no
+// location yet.
+func (f *Finding) unlocated() bool { return f.Object != nil && f.Location.File == "" }
+
+// locate fills in the Location of an unlocated finding from its object's
+// source, through c.
+func (f *Finding) locate(c *position.Cursor) {
+	if f.unlocated() {
+		f.Location, _ = f.Object.LocateWith(c, f.Path)
+	}
+}
+
+// GroupByObject orders findings by object, objects in order of first
+// appearance and findings of one object in their original order. Group g
+// is order[bounds[g]:bounds[g+1]], as indices into findings.
+func GroupByObject(findings []*Finding) (order, bounds []int) {
+	groupOf := make([]int, len(findings))
+	index := make(map[*inventory.Object]int)
+	var sizes []int
+	for i := range findings {
+		g, ok := index[findings[i].Object]
+		if !ok {
+			g = len(sizes)
+			index[findings[i].Object] = g
+			sizes = append(sizes, 0)
+		}
+		groupOf[i] = g
+		sizes[g]++
+	}
+	bounds = make([]int, len(sizes)+1)
+	for g, n := range sizes {
+		bounds[g+1] = bounds[g] + n
+	}
+	next := append([]int(nil), bounds[:len(sizes)]...)
+	order = make([]int, len(findings))
+	for i, g := range groupOf {
+		order[next[g]] = i
+		next[g]++
+	}
+	return order, bounds
 }

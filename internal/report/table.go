@@ -98,7 +98,7 @@ func (t *tableWriter) heading(title string, n int, sgr string) {
 
 // findings writes findings grouped by object, one block per object.
 func (t *tableWriter) findings(fs []*check.Finding) {
-	order, bounds := groupByObject(fs)
+	order, bounds := check.GroupByObject(fs)
 	for g := 0; g+1 < len(bounds); g++ {
 		group := order[bounds[g]:bounds[g+1]]
 		t.objectHeader(fs[group[0]].Object)
@@ -113,36 +113,6 @@ func (t *tableWriter) findings(fs []*check.Finding) {
 		}
 		t.WriteByte('\n')
 	}
-}
-
-// groupByObject orders findings by object, objects in order of first
-// appearance and findings of one object in their original order. Group g
-// is order[bounds[g]:bounds[g+1]], as indices into findings.
-func groupByObject(findings []*check.Finding) (order, bounds []int) {
-	groupOf := make([]int, len(findings))
-	index := make(map[*inventory.Object]int)
-	var sizes []int
-	for i := range findings {
-		g, ok := index[findings[i].Object]
-		if !ok {
-			g = len(sizes)
-			index[findings[i].Object] = g
-			sizes = append(sizes, 0)
-		}
-		groupOf[i] = g
-		sizes[g]++
-	}
-	bounds = make([]int, len(sizes)+1)
-	for g, n := range sizes {
-		bounds[g+1] = bounds[g] + n
-	}
-	next := append([]int(nil), bounds[:len(sizes)]...)
-	order = make([]int, len(findings))
-	for i, g := range groupOf {
-		order[next[g]] = i
-		next[g]++
-	}
-	return order, bounds
 }
 
 func (t *tableWriter) objectHeader(o *inventory.Object) {

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"testing"
 
@@ -160,18 +159,6 @@ func TestTableEmpty(t *testing.T) {
 	want := "Scanned 1 file, 1 document, 1 object with 2 checks.\nNo findings; 0 suppressed.\n"
 	if out != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
-	}
-}
-
-func TestGroupByObject(t *testing.T) {
-	a, b := &inventory.Object{}, &inventory.Object{}
-	fs := []*check.Finding{{Object: a}, {Object: b}, {Object: nil}, {Object: a}, {Object: b}, {Object: a}}
-	order, bounds := groupByObject(fs)
-	if want := []int{0, 3, 5, 1, 4, 2}; !slices.Equal(order, want) {
-		t.Errorf("order = %v, want %v", order, want)
-	}
-	if want := []int{0, 3, 5, 6}; !slices.Equal(bounds, want) {
-		t.Errorf("bounds = %v, want %v", bounds, want)
 	}
 }
 
