@@ -23,14 +23,7 @@ func joinQuoted(names []string) string {
 	for i, n := range names {
 		q[i] = quote(n)
 	}
-	switch len(q) {
-	case 0:
-		return ""
-	case 1:
-		return q[0]
-	default:
-		return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
-	}
+	return joinFirst(q, len(q))
 }
 
 // joinFirst lists items as "a, b and c", naming at most limit of them and

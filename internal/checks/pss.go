@@ -213,8 +213,9 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 		// Baseline checks give the same results at both levels, except
 		// those a Restricted check overrides: they are computed once.
 		baseline := pssBaselineResults(ctx.Inventory, version)
+		overridden := pssOverriddenAt(version)
 		for i, w := range ctx.Inventory.Workloads() {
-			for _, r := range pssForbidden(lv, baseline[i], w.PodMeta, pssDefaulted(w.Spec)) {
+			for _, r := range pssForbidden(lv, overridden, baseline[i], w.PodMeta, pssDefaulted(w.Spec)) {
 				f := r.locate(w)
 				f.Object = w.Object
 				f.Message = r.message(lv, quotedLV)
@@ -238,27 +239,21 @@ func pssBaselineResults(inv *inventory.Inventory, v api.Version) [][]pssResult {
 }
 
 // pssForbidden returns the results of the PSA checks that forbid the pod at
-// lv, in PSA's order, given those of the Baseline checks at lv's version.
-func pssForbidden(lv api.LevelVersion, baseline []pssResult, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
+// lv, in PSA's order, given those of the Baseline checks at lv's version and
+// the Baseline checks overridden there (pssOverriddenAt).
+func pssForbidden(lv api.LevelVersion, overridden map[policy.CheckID]bool, baseline []pssResult, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
 	if lv.Level != api.LevelRestricted {
 		return baseline
 	}
-	overridden := pssOverriddenAt(lv.Version)
 	out := slices.DeleteFunc(slices.Clone(baseline), func(r pssResult) bool { return overridden[r.id] })
 	return append(out, pssAll().evaluate(lv, api.LevelRestricted, meta, spec)...)
 }
-
-// pssOverrides caches pssOverriddenAt by version.
-var pssOverrides sync.Map
 
 // pssOverriddenAt returns the Baseline checks that PSA skips at the
 // Restricted level of version v because the variant of a Restricted check
 // in force at v overrides them (for example seccompProfile_restricted
 // replaces seccompProfile_baseline).
 func pssOverriddenAt(v api.Version) map[policy.CheckID]bool {
-	if cached, ok := pssOverrides.Load(v.String()); ok {
-		return cached.(map[policy.CheckID]bool)
-	}
 	out := map[policy.CheckID]bool{}
 	for _, c := range policy.DefaultChecks() {
 		if c.Level != api.LevelRestricted {
@@ -276,7 +271,6 @@ func pssOverriddenAt(v api.Version) map[policy.CheckID]bool {
 			}
 		}
 	}
-	pssOverrides.Store(v.String(), out)
 	return out
 }
 

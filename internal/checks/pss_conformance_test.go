@@ -215,7 +215,7 @@ func pssAttribution(c pssCase, pod *corev1.Pod) string {
 		}
 	}
 	baseline := pssAll().evaluate(api.LevelVersion{Level: api.LevelBaseline, Version: version}, api.LevelBaseline, &pod.ObjectMeta, spec)
-	for _, r := range pssForbidden(lv, baseline, &pod.ObjectMeta, spec) {
+	for _, r := range pssForbidden(lv, pssOverriddenAt(version), baseline, &pod.ObjectMeta, spec) {
 		got = append(got, r.CheckResult)
 	}
 	if !slices.Equal(got, want) {

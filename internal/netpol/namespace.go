@@ -82,8 +82,9 @@ func (ns *Namespace) PodsMatching(set map[string]string) []*Pod {
 	if ok {
 		return out
 	}
+	sel := labels.SelectorFromSet(set)
 	for _, p := range ns.candidates(keys) {
-		if hasLabels(p.Labels, set) {
+		if sel.Matches(p.Labels) {
 			out = append(out, p)
 		}
 	}
@@ -92,17 +93,6 @@ func (ns *Namespace) PodsMatching(set map[string]string) []*Pod {
 	ns.matching[memoKey] = out
 	ns.matchingMu.Unlock()
 	return out
-}
-
-// hasLabels reports whether have includes every label of want: what a
-// selector made from want (labels.SelectorFromSet) matches.
-func hasLabels(have labels.Set, want map[string]string) bool {
-	for k, v := range want {
-		if got, ok := have[k]; !ok || got != v {
-			return false
-		}
-	}
-	return true
 }
 
 // Pods returns the workloads of the namespace, ordered by ID.

@@ -329,13 +329,17 @@ func (c *findingConverter) references(ch *check.Check) *JSONReferences {
 	if r, ok := c.refs[ch.ID]; ok {
 		return r
 	}
-	r := ch.References
-	var out *JSONReferences
-	if len(r.CIS)+len(r.NSA)+len(r.MITRE)+len(r.PSS)+len(r.URLs) > 0 {
-		out = &JSONReferences{CIS: r.CIS, NSA: r.NSA, MITRE: r.MITRE, PSS: r.PSS, URLs: r.URLs}
-	}
+	out := jsonReferences(ch.References)
 	c.refs[ch.ID] = out
 	return out
+}
+
+// jsonReferences converts a check's references; nil when it has none.
+func jsonReferences(r check.References) *JSONReferences {
+	if len(r.CIS)+len(r.NSA)+len(r.MITRE)+len(r.PSS)+len(r.URLs) == 0 {
+		return nil
+	}
+	return &JSONReferences{CIS: r.CIS, NSA: r.NSA, MITRE: r.MITRE, PSS: r.PSS, URLs: r.URLs}
 }
 
 func jsonLocation(l inventory.Location) *JSONLocation {

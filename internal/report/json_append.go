@@ -152,9 +152,8 @@ func (ce *checkEncoding) appendTail(b []byte, f *check.Finding) ([]byte, error) 
 		return append(b, ce.tail...), nil
 	}
 	enc := appendOptional(nil, `,"remediation":`, f.Remediation)
-	r := ch.References
-	if len(r.CIS)+len(r.NSA)+len(r.MITRE)+len(r.PSS)+len(r.URLs) > 0 {
-		refs, err := json.Marshal(&JSONReferences{CIS: r.CIS, NSA: r.NSA, MITRE: r.MITRE, PSS: r.PSS, URLs: r.URLs})
+	if r := jsonReferences(ch.References); r != nil {
+		refs, err := json.Marshal(r)
 		if err != nil {
 			return b, err
 		}
