@@ -112,14 +112,13 @@ func (ix *Index) Lookup(path string) (Pos, bool) {
 	if ix == nil || len(ix.nodes) == 0 {
 		return Pos{}, false
 	}
-	cur, exact := ix.descend(path)
-	n := ix.nodes[cur]
-	return Pos{Line: int(n.line), Column: int(n.col)}, exact
+	cur, exact := ix.descend(Root, path, nil)
+	return ix.Pos(cur), exact
 }
 
-// descend follows path from the root as far as it exists.
-func (ix *Index) descend(path string) (id int, exact bool) {
-	cur := Root
+// descend follows path from node cur as far as it exists. step, when set,
+// is told each node reached and the part of path still to follow.
+func (ix *Index) descend(cur int, path string, step func(node int, rest string)) (id int, exact bool) {
 	for {
 		seg, rest, ok := nextSegment(path)
 		if !ok {
@@ -130,6 +129,9 @@ func (ix *Index) descend(path string) (id int, exact bool) {
 			return cur, false
 		}
 		cur, path = next, rest
+		if step != nil {
+			step(cur, rest)
+		}
 	}
 }
 
@@ -170,22 +172,10 @@ func (c *Cursor) Lookup(ix *Index, path string) (Pos, bool) {
 		cur, rest = c.nodes[keep-1], path[c.ends[keep-1]:]
 	}
 	c.path = path
-	exact := true
-	for {
-		seg, after, ok := nextSegment(rest)
-		if !ok {
-			break
-		}
-		next := ix.child(cur, seg)
-		if next < 0 {
-			exact = false
-			break
-		}
-		cur, rest = next, after
-		c.ends, c.nodes = append(c.ends, len(path)-len(rest)), append(c.nodes, cur)
-	}
-	n := ix.nodes[cur]
-	return Pos{Line: int(n.line), Column: int(n.col)}, exact
+	cur, exact := ix.descend(cur, rest, func(node int, left string) {
+		c.ends, c.nodes = append(c.ends, len(path)-len(left)), append(c.nodes, node)
+	})
+	return ix.Pos(cur), exact
 }
 
 // Has reports whether path exists in the document.
@@ -324,7 +314,7 @@ func (ix *Index) Node(path string) (int, bool) {
 	if ix == nil || len(ix.nodes) == 0 {
 		return -1, false
 	}
-	if id, exact := ix.descend(path); exact {
+	if id, exact := ix.descend(Root, path, nil); exact {
 		return id, true
 	}
 	return -1, false
