@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/parallel"
 )
 
 // References ties a check to the public guidance it implements.
@@ -84,7 +85,7 @@ type Context struct {
 	// that checks may report references to objects it lacks.
 	Complete bool
 	check    *Check
-	emit     func(Finding)
+	found    *findingBuffer
 	record   func(Verdict)
 }
 
@@ -99,6 +100,11 @@ func (c *Context) Report(obj *inventory.Object, path string, message string) {
 // ReportFinding records a finding with more detail (for example a container
 // name or a severity other than the check's default).
 func (c *Context) ReportFinding(f Finding) {
+	c.found.add(c.completed(f))
+}
+
+// completed fills in what f takes from the running check.
+func (c *Context) completed(f Finding) Finding {
 	f.CheckID = c.check.ID
 	f.Layer = c.check.Layer
 	if f.Severity == Unset {
@@ -107,7 +113,25 @@ func (c *Context) ReportFinding(f Finding) {
 	if f.Remediation == "" {
 		f.Remediation = c.check.Remediation
 	}
-	c.emit(f)
+	return f
+}
+
+// ReportInBlocks lets a check that does much work per item spread it over
+// every CPU: it calls fn for consecutive blocks [lo, hi) of at most size
+// of the items 0..n-1, in parallel, and records what each block reports
+// through its report function (as ReportFinding would) in block order, so
+// that the findings come out as if the blocks had run one after the
+// other. fn must be safe to run concurrently with itself and must report
+// only through report.
+func (c *Context) ReportInBlocks(n, size int, fn func(lo, hi int, report func(Finding))) {
+	blocks := make([]findingBuffer, (n+size-1)/size)
+	parallel.Blocks(n, size, func(lo, hi int) {
+		found := &blocks[lo/size]
+		fn(lo, hi, func(f Finding) { found.add(c.completed(f)) })
+	})
+	for _, b := range blocks {
+		c.found.chunks = append(c.found.chunks, b.chunks...)
+	}
 }
 
 // Settings gives checks their configuration. The zero value means defaults.

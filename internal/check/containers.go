@@ -77,7 +77,7 @@ func (p *containerPass) runCheck(c *Check, workloads []*inventory.Workload, foun
 			err = fmt.Errorf("check %s panicked: %v\n%s", c.ID, r, debug.Stack())
 		}
 	}()
-	ctx := p.env.context(p.inv, c, found.add)
+	ctx := p.env.context(p.inv, c, found)
 	pprof.Do(context.Background(), pprof.Labels("check", c.ID), func(context.Context) {
 		rule := c.Containers(ctx)
 		if rule == nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/parallel"
 	"github.com/kube4c/kube4c/internal/source/position"
 )
 
@@ -141,7 +142,7 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found findingBuffer, e
 		}
 	}()
 	var verdicts []Verdict
-	ctx := env.context(inv, c, found.add)
+	ctx := env.context(inv, c, &found)
 	if env.Verdicts != nil {
 		ctx.record = func(v Verdict) { verdicts = append(verdicts, v) }
 	}
@@ -154,9 +155,9 @@ func runOne(inv *inventory.Inventory, c *Check, env Env) (found findingBuffer, e
 }
 
 // context returns the Context a check runs with, its findings going to
-// emit.
-func (env Env) context(inv *inventory.Inventory, c *Check, emit func(Finding)) *Context {
-	return &Context{Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now, Complete: env.Complete, check: c, emit: emit}
+// found.
+func (env Env) context(inv *inventory.Inventory, c *Check, found *findingBuffer) *Context {
+	return &Context{Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now, Complete: env.Complete, check: c, found: found}
 }
 
 // logCheckRan logs, at debug level, what a check found and the time it
@@ -181,9 +182,9 @@ func locateAll(all []*Finding) {
 	}
 	order, _ := GroupByObject(pending)
 	const batch = 4096
-	parallel((len(order)+batch-1)/batch, func(b int) {
+	parallel.Blocks(len(order), batch, func(lo, hi int) {
 		var c position.Cursor
-		for _, i := range order[b*batch : min((b+1)*batch, len(order))] {
+		for _, i := range order[lo:hi] {
 			pending[i].locate(&c)
 		}
 	})
@@ -289,7 +290,7 @@ func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 		}
 		return cmp.Compare(x.index, y.index) // keeps equal findings in run order
 	}
-	parallel(len(names), func(file int) {
+	parallel.For(len(names), func(file int) {
 		slices.SortFunc(grouped[perFile[file]:perFile[file+1]], compare)
 	})
 	out := make([]*Finding, len(grouped))
@@ -313,30 +314,6 @@ func checkRanks(checks []*Check) []int32 {
 		ranks[i] = int32(r)
 	}
 	return ranks
-}
-
-// parallel calls fn for 0..n-1 on every CPU.
-func parallel(n int, fn func(i int)) {
-	var next sync.Mutex
-	i := 0
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				next.Lock()
-				mine := i
-				i++
-				next.Unlock()
-				if mine >= n {
-					return
-				}
-				fn(mine)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 func refString(f *Finding) string {

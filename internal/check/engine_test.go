@@ -123,3 +123,37 @@ func TestGroupByObject(t *testing.T) {
 		t.Errorf("bounds = %v, want %v", bounds, want)
 	}
 }
+
+// A check that reports in blocks gets its findings in item order, as if
+// the blocks had run one after the other, completed from the check; a
+// panic in one block fails the check alone.
+func TestReportInBlocks(t *testing.T) {
+	const items = 1000
+	blocks := &Check{ID: "blocks", Severity: Low, Remediation: "fix it", Run: func(ctx *Context) {
+		ctx.ReportInBlocks(items, 7, func(lo, hi int, report func(Finding)) {
+			for i := lo; i < hi; i++ {
+				report(Finding{Message: fmt.Sprint(i)})
+			}
+		})
+	}}
+	panics := &Check{ID: "panics", Run: func(ctx *Context) {
+		ctx.ReportInBlocks(items, 7, func(lo, hi int, report func(Finding)) {
+			report(Finding{Message: "before the panic"})
+			if lo <= 500 && 500 < hi {
+				panic("boom")
+			}
+		})
+	}}
+	got, failures := Run(inventory.New(nil), []*Check{blocks, panics}, Env{})
+	if len(failures) != 1 || failures[0].CheckID != "panics" || !strings.Contains(failures[0].Err.Error(), "boom") {
+		t.Fatalf("failures %v, want one of check panics", failures)
+	}
+	if len(got) != items {
+		t.Fatalf("%d findings, want %d", len(got), items)
+	}
+	for i, f := range got {
+		if f.CheckID != "blocks" || f.Message != fmt.Sprint(i) || f.Severity != Low || f.Remediation != "fix it" {
+			t.Fatalf("finding %d: %+v, want check blocks, message %d, severity low, the check's remediation", i, *f, i)
+		}
+	}
+}

@@ -42,30 +42,42 @@ func BenchmarkRunOneCheck(b *testing.B) {
 	b.ReportMetric(float64(inv.Len())*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
 }
 
-// BenchmarkCheckPhase runs the default checks as a scan does, on a fresh
-// inventory each time (so indexes the checks share are rebuilt), locating
-// and sorting the findings. It reads the real-world corpus, or the
-// directory in KUBE4C_BENCH_SET (hack/bench.sh makes a 20,000-workload set).
+// BenchmarkCheckPhase runs the default checks, then every check, as a
+// scan does, on a fresh inventory each time (so indexes the checks share
+// are rebuilt), locating and sorting the findings. It reads the real-world
+// corpus, or the directory in KUBE4C_BENCH_SET (hack/bench.sh makes a
+// 20,000-workload set).
 func BenchmarkCheckPhase(b *testing.B) {
 	dir := os.Getenv("KUBE4C_BENCH_SET")
 	if dir == "" {
 		dir = filepath.Join(testutil.CorpusDir(b), "real")
 	}
 	res := manifest.Load([]string{dir}, manifest.Options{})
-	var checks []*check.Check
+	var defaults, every []*check.Check
 	for _, c := range check.Default.All() {
-		if !c.IsAuditRule() && !c.DisabledByDefault {
-			checks = append(checks, c)
+		if c.IsAuditRule() {
+			continue
+		}
+		every = append(every, c)
+		if !c.DisabledByDefault {
+			defaults = append(defaults, c)
 		}
 	}
-	b.ReportAllocs()
-	findings := 0
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		inv := inventory.New(res.Objects)
-		b.StartTimer()
-		out, _ := check.Run(inv, checks, check.Env{Now: time.Now()})
-		findings = len(out)
+	for _, set := range []struct {
+		name   string
+		checks []*check.Check
+	}{{"default", defaults}, {"every", every}} {
+		b.Run(set.name, func(b *testing.B) {
+			b.ReportAllocs()
+			findings := 0
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				inv := inventory.New(res.Objects)
+				b.StartTimer()
+				out, _ := check.Run(inv, set.checks, check.Env{Now: time.Now()})
+				findings = len(out)
+			}
+			b.ReportMetric(float64(findings), "findings")
+		})
 	}
-	b.ReportMetric(float64(findings), "findings")
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/parallel"
 )
 
 // The IDs of the Pod Security Standards checks.
@@ -214,26 +215,37 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 		// those a Restricted check overrides: they are computed once.
 		baseline := pssBaselineResults(ctx.Inventory, version)
 		overridden := pssOverriddenAt(version)
-		for i, w := range ctx.Inventory.Workloads() {
-			for _, r := range pssForbidden(lv, overridden, baseline[i], w.PodMeta, pssDefaulted(w.Spec)) {
-				f := r.locate(w)
-				f.Object = w.Object
-				f.Message = r.message(lv, quotedLV)
-				ctx.ReportFinding(f)
+		// PSA's evaluation is the costliest of the per-workload checks:
+		// blocks of workloads are evaluated on every CPU.
+		workloads := ctx.Inventory.Workloads()
+		ctx.ReportInBlocks(len(workloads), pssBlock, func(lo, hi int, report func(check.Finding)) {
+			for i, w := range workloads[lo:hi] {
+				for _, r := range pssForbidden(lv, overridden, baseline[lo+i], w.PodMeta, pssDefaulted(w.Spec)) {
+					f := r.locate(w)
+					f.Object = w.Object
+					f.Message = r.message(lv, quotedLV)
+					report(f)
+				}
 			}
-		}
+		})
 	}
 }
+
+// pssBlock is how many workloads one job of the PSS checks evaluates.
+const pssBlock = 256
 
 // pssBaselineResults returns, for each workload of the inventory, what
 // the Baseline checks forbid at version v, computed once per scan.
 func pssBaselineResults(inv *inventory.Inventory, v api.Version) [][]pssResult {
 	return inv.Memo("pss-baseline-results/"+v.String(), func() any {
 		lv := api.LevelVersion{Level: api.LevelBaseline, Version: v}
-		out := make([][]pssResult, len(inv.Workloads()))
-		for i, w := range inv.Workloads() {
-			out[i] = pssAll().evaluate(lv, api.LevelBaseline, w.PodMeta, pssDefaulted(w.Spec))
-		}
+		workloads := inv.Workloads()
+		out := make([][]pssResult, len(workloads))
+		parallel.Blocks(len(workloads), pssBlock, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				out[i] = pssAll().evaluate(lv, api.LevelBaseline, workloads[i].PodMeta, pssDefaulted(workloads[i].Spec))
+			}
+		})
 		return out
 	}).([][]pssResult)
 }
