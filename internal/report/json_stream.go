@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"runtime"
 	"slices"
-	"sync"
+	"sync/atomic"
 )
 
 // jsonStream writes one JSON object member by member and list element by
@@ -82,8 +82,9 @@ func streamList[T any](s *jsonStream, name string, items []T) {
 
 // streamListWith writes a member whose value is a list, one element per
 // line, each encoded by an appendFunc; newAppend makes one per CPU.
-// Elements are encoded in batches, the batch split across CPUs, so that
-// large reports are fast to write while memory stays bounded by a batch.
+// Elements are encoded in pieces that every CPU takes in turn, and written
+// in order as they are done: no CPU waits for another to finish a batch,
+// while memory stays bounded by the pieces in flight.
 func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func() appendFunc[T]) {
 	s.key(name)
 	if len(items) == 0 {
@@ -91,53 +92,57 @@ func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func
 		return
 	}
 	s.w.WriteString("[\n")
-	const batch = 8192
-	workers := runtime.GOMAXPROCS(0)
-	appends := make([]appendFunc[T], workers)
-	for w := range appends {
-		appends[w] = newAppend()
+	const piece = 1024
+	pieces := (len(items) + piece - 1) / piece
+	workers := min(runtime.GOMAXPROCS(0), pieces)
+	window := 4 * workers // pieces encoded but not yet written, at most
+	type encoded struct {
+		buf []byte
+		err error
 	}
-	// A writer goroutine writes one batch while the next is encoded; two
-	// sets of buffers take turns.
-	free := make(chan [][]byte, 2)
-	free <- make([][]byte, workers)
-	free <- make([][]byte, workers)
-	encoded := make(chan [][]byte, 1)
-	written := make(chan struct{})
-	go func() {
-		defer close(written)
-		for parts := range encoded {
-			for w := range parts {
-				s.w.Write(parts[w])
-				parts[w] = parts[w][:0]
-			}
-			free <- parts
-		}
-	}()
-	for start := 0; start < len(items) && s.err == nil; start += batch {
-		chunk := items[start:min(start+batch, len(items))]
-		per := (len(chunk) + workers - 1) / workers
-		parts := <-free
-		errs := make([]error, workers)
-		var wg sync.WaitGroup
-		for w := 0; w < workers && w*per < len(chunk); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				parts[w] = slices.Grow(parts[w], per*bytesPerItemGuess) // fewer regrowths of a fresh buffer
-				parts[w], errs[w] = encodeLines(parts[w], chunk[w*per:min((w+1)*per, len(chunk))], start == 0 && w == 0, appends[w])
-			}()
-		}
-		wg.Wait()
-		for _, err := range errs {
-			if s.err == nil {
-				s.err = err
-			}
-		}
-		encoded <- parts
+	done := make([]chan encoded, pieces)
+	for i := range done {
+		done[i] = make(chan encoded, 1)
 	}
-	close(encoded)
-	<-written
+	// A piece is started only once a slot is free: the writer frees one
+	// per piece written, and stop ends the workers early on an error.
+	slots := make(chan []byte, window)
+	for range window {
+		slots <- nil
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	var next atomic.Int64
+	for range workers {
+		appendItem := newAppend()
+		go func() {
+			for {
+				var buf []byte
+				select {
+				case buf = <-slots:
+				case <-stop:
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= pieces {
+					return
+				}
+				chunk := items[i*piece : min((i+1)*piece, len(items))]
+				buf = slices.Grow(buf[:0], len(chunk)*bytesPerItemGuess) // fewer regrowths of a fresh buffer
+				buf, err := encodeLines(buf, chunk, i == 0, appendItem)
+				done[i] <- encoded{buf, err} // never blocks: one send per piece
+			}
+		}()
+	}
+	for i := range pieces {
+		e := <-done[i]
+		if e.err != nil {
+			s.err = e.err
+			return
+		}
+		s.w.Write(e.buf)
+		slots <- e.buf
+	}
 	s.w.WriteString("\n" + jsonIndent1 + "]")
 }
 

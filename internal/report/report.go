@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/source"
@@ -171,20 +172,51 @@ type findingKind struct {
 	layer    check.Layer
 }
 
-// countKinds counts findings by severity and layer. It counts runs of
-// findings of one kind: a map update per finding is slow on large reports.
+// countKinds counts findings by severity and layer. On large reports the
+// findings, in sorted order, lie all over memory; a pass that branches on
+// each one (or updates a map) stalls on every mispredicted branch. So
+// findings are counted in an array indexed by severity and by the length
+// of the layer (the four layers differ in length), with no branch, while
+// noting whether any finding's layer is not one of the four layer
+// constants themselves (checks carry those: see Registry.Add) or its
+// severity is out of range; then the exact count is taken instead.
 func countKinds(findings []*check.Finding) map[findingKind]int {
-	counts := map[findingKind]int{}
-	for i := 0; i < len(findings); {
-		f, j := findings[i], i+1
-		for j < len(findings) && findings[j].Severity == f.Severity && findings[j].Layer == f.Layer {
-			j++
-		}
-		counts[findingKind{f.Severity, f.Layer}] += j - i
-		i = j
+	var known [layerLenBuckets]check.Layer
+	for _, l := range check.Layers() {
+		known[len(l)] = l
 	}
-	return counts
+	var counts [severityBuckets][layerLenBuckets]int
+	odd := uintptr(0)
+	for _, f := range findings {
+		sev, n := uint(f.Severity), uint(len(f.Layer))
+		odd |= uintptr(sev&^(severityBuckets-1)) | uintptr(n&^(layerLenBuckets-1))
+		sev, n = sev&(severityBuckets-1), n&(layerLenBuckets-1)
+		odd |= uintptr(unsafe.Pointer(unsafe.StringData(string(f.Layer)))) ^ uintptr(unsafe.Pointer(unsafe.StringData(string(known[n]))))
+		counts[sev][n]++
+	}
+	out := map[findingKind]int{}
+	if odd != 0 {
+		for _, f := range findings {
+			out[findingKind{f.Severity, f.Layer}]++
+		}
+		return out
+	}
+	for sev := range counts {
+		for n, c := range counts[sev] {
+			if c > 0 {
+				out[findingKind{check.Severity(sev), known[n]}] = c
+			}
+		}
+	}
+	return out
 }
+
+// Bucket counts of countKinds, powers of two: severities are below 8 and
+// layer names shorter than 16 bytes.
+const (
+	severityBuckets = 8
+	layerLenBuckets = 16
+)
 
 // Failed reports whether a counted finding is at or above the threshold.
 func (r *Report) Failed() bool {
