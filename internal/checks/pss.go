@@ -219,8 +219,10 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 		// blocks of workloads are evaluated on every CPU.
 		workloads := ctx.Inventory.Workloads()
 		ctx.ReportInBlocks(len(workloads), pssBlock, func(lo, hi int, report func(check.Finding)) {
+			var forbidden []pssResult // reused: findings keep only strings
 			for i, w := range workloads[lo:hi] {
-				for _, r := range pssForbidden(lv, overridden, baseline[lo+i], w.PodMeta, pssDefaulted(w.Spec)) {
+				forbidden = pssForbidden(forbidden[:0], lv, overridden, baseline[lo+i], w.PodMeta, pssDefaulted(w.Spec))
+				for _, r := range forbidden {
 					f := r.locate(w)
 					f.Object = w.Object
 					f.Message = r.message(lv, quotedLV)
@@ -243,22 +245,26 @@ func pssBaselineResults(inv *inventory.Inventory, v api.Version) [][]pssResult {
 		out := make([][]pssResult, len(workloads))
 		parallel.Blocks(len(workloads), pssBlock, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				out[i] = pssAll().evaluate(lv, api.LevelBaseline, workloads[i].PodMeta, pssDefaulted(workloads[i].Spec))
+				out[i] = pssAll().evaluate(nil, lv, api.LevelBaseline, workloads[i].PodMeta, pssDefaulted(workloads[i].Spec))
 			}
 		})
 		return out
 	}).([][]pssResult)
 }
 
-// pssForbidden returns the results of the PSA checks that forbid the pod at
-// lv, in PSA's order, given those of the Baseline checks at lv's version and
-// the Baseline checks overridden there (pssOverriddenAt).
-func pssForbidden(lv api.LevelVersion, overridden map[policy.CheckID]bool, baseline []pssResult, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
+// pssForbidden appends to dst the results of the PSA checks that forbid
+// the pod at lv, in PSA's order, given those of the Baseline checks at lv's
+// version and the Baseline checks overridden there (pssOverriddenAt).
+func pssForbidden(dst []pssResult, lv api.LevelVersion, overridden map[policy.CheckID]bool, baseline []pssResult, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
 	if lv.Level != api.LevelRestricted {
-		return baseline
+		return append(dst, baseline...)
 	}
-	out := slices.DeleteFunc(slices.Clone(baseline), func(r pssResult) bool { return overridden[r.id] })
-	return append(out, pssAll().evaluate(lv, api.LevelRestricted, meta, spec)...)
+	for _, r := range baseline {
+		if !overridden[r.id] {
+			dst = append(dst, r)
+		}
+	}
+	return pssAll().evaluate(dst, lv, api.LevelRestricted, meta, spec)
 }
 
 // pssOverriddenAt returns the Baseline checks that PSA skips at the
@@ -381,10 +387,10 @@ func newPSSChecks() pssChecks {
 	return out
 }
 
-// evaluate returns the results of the PSA checks of one level (Baseline
-// or Restricted) that forbid the pod at lv.
-func (cs pssChecks) evaluate(lv api.LevelVersion, only api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
-	var out []pssResult
+// evaluate appends to dst the results of the PSA checks of one level
+// (Baseline or Restricted) that forbid the pod at lv.
+func (cs pssChecks) evaluate(dst []pssResult, lv api.LevelVersion, only api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
+	out := dst
 	for _, c := range cs {
 		if c.level != only {
 			continue

@@ -214,8 +214,8 @@ func pssAttribution(c pssCase, pod *corev1.Pod) string {
 			want = append(want, r)
 		}
 	}
-	baseline := pssAll().evaluate(api.LevelVersion{Level: api.LevelBaseline, Version: version}, api.LevelBaseline, &pod.ObjectMeta, spec)
-	for _, r := range pssForbidden(lv, pssOverriddenAt(version), baseline, &pod.ObjectMeta, spec) {
+	baseline := pssAll().evaluate(nil, api.LevelVersion{Level: api.LevelBaseline, Version: version}, api.LevelBaseline, &pod.ObjectMeta, spec)
+	for _, r := range pssForbidden(nil, lv, pssOverriddenAt(version), baseline, &pod.ObjectMeta, spec) {
 		got = append(got, r.CheckResult)
 	}
 	if !slices.Equal(got, want) {
