@@ -218,6 +218,7 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 		// PSA's evaluation is the costliest of the per-workload checks:
 		// blocks of workloads are evaluated on every CPU.
 		workloads := ctx.Inventory.Workloads()
+		messages := pssMessages{lv: lv, quotedLV: quotedLV, byResult: map[pssMessageKey]string{}}
 		ctx.ReportInBlocks(len(workloads), pssBlock, func(lo, hi int, report func(check.Finding)) {
 			var forbidden []pssResult // reused: findings keep only strings
 			for i, w := range workloads[lo:hi] {
@@ -225,7 +226,7 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 				for _, r := range forbidden {
 					f := r.locate(w)
 					f.Object = w.Object
-					f.Message = r.message(lv, quotedLV)
+					f.Message = messages.of(r)
 					report(f)
 				}
 			}
@@ -334,6 +335,39 @@ func (r pssResult) message(lv api.LevelVersion, quotedLV string) string {
 		also = "; a Baseline control, also reported by " + PSSBaselineID
 	}
 	return "violates PodSecurity " + quotedLV + ", check " + string(r.id) + ": " + reason + detail + also
+}
+
+// pssMessages words the findings of one PSS check at one level and
+// version, and words each distinct result once: the pods of one workload,
+// or of workloads built alike, break the same controls in the same words,
+// and one string then serves all their findings. Safe for concurrent use.
+type pssMessages struct {
+	lv       api.LevelVersion
+	quotedLV string
+	mu       sync.Mutex
+	byResult map[pssMessageKey]string
+}
+
+// pssMessageKey is what a finding's message depends on.
+type pssMessageKey struct {
+	id             policy.CheckID
+	level          api.Level
+	reason, detail string
+}
+
+// of returns the message of r.
+func (m *pssMessages) of(r pssResult) string {
+	key := pssMessageKey{r.id, r.level, r.ForbiddenReason, r.ForbiddenDetail}
+	m.mu.Lock()
+	msg, ok := m.byResult[key]
+	m.mu.Unlock()
+	if !ok {
+		msg = r.message(m.lv, m.quotedLV)
+		m.mu.Lock()
+		m.byResult[key] = msg
+		m.mu.Unlock()
+	}
+	return msg
 }
 
 // pssCheck is one PSA check with an evaluator that runs only it.
