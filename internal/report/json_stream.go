@@ -92,6 +92,9 @@ func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func
 		return
 	}
 	s.w.WriteString("[\n")
+	if s.err != nil {
+		return
+	}
 	const piece = 1024
 	pieces := (len(items) + piece - 1) / piece
 	workers := min(runtime.GOMAXPROCS(0), pieces)
