@@ -53,6 +53,9 @@ func BenchmarkCheckPhase(b *testing.B) {
 		dir = filepath.Join(testutil.CorpusDir(b), "real")
 	}
 	res := manifest.Load([]string{dir}, manifest.Options{})
+	if len(res.Objects) == 0 {
+		b.Fatalf("no objects in %s (KUBE4C_BENCH_SET must name a directory of manifests, absolute or relative to the package)", dir)
+	}
 	var defaults, every []*check.Check
 	for _, c := range check.Default.All() {
 		if c.IsAuditRule() {
