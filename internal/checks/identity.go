@@ -102,6 +102,9 @@ func init() {
 			MITRE: []string{"T1528"},
 		},
 		Run: func(ctx *check.Context) {
+			// One message per service account name: most pods of a
+			// namespace share a few, and a large scan has thousands.
+			mounted := map[string]string{}
 			for _, w := range ctx.Inventory.Workloads() {
 				if v := w.Spec.AutomountServiceAccountToken; v != nil {
 					if *v {
@@ -113,8 +116,13 @@ func init() {
 				if automountDisabledOn(ctx.Inventory.Get(serviceAccountKind, w.Object.Namespace(), saName)) {
 					continue
 				}
-				ctx.Report(w.Object, w.Field("automountServiceAccountToken"), "the service account token of "+quote(saName)+
-					" is mounted into the pod; set automountServiceAccountToken: false on the pod or the ServiceAccount")
+				msg, ok := mounted[saName]
+				if !ok {
+					msg = "the service account token of " + quote(saName) +
+						" is mounted into the pod; set automountServiceAccountToken: false on the pod or the ServiceAccount"
+					mounted[saName] = msg
+				}
+				ctx.Report(w.Object, w.Field("automountServiceAccountToken"), msg)
 			}
 		},
 	})
