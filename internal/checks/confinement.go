@@ -36,16 +36,16 @@ type seccompState struct {
 
 // containerSeccomp resolves the container's seccomp profile from the fields
 // (container, then pod) and, when neither is set, the legacy annotations.
-func containerSeccomp(w *inventory.Workload, c inventory.Container) seccompState {
+func containerSeccomp(t *texts, w *inventory.Workload, c inventory.Container) seccompState {
 	if p := seccompOf(w, c); p.Value != nil {
-		return seccompState{unconfined: p.Value.Type == corev1.SeccompProfileTypeUnconfined, set: true, path: p.Path() + ".type"}
+		return seccompState{unconfined: p.Value.Type == corev1.SeccompProfileTypeUnconfined, set: true, path: t.join(p.pathIn(t), ".type", "")}
 	}
 	for _, key := range []string{seccompContainerAnnotation + c.Name, seccompPodAnnotation} {
 		if v, path, ok := annotation(w, key); ok {
 			return seccompState{unconfined: strings.EqualFold(strings.TrimSpace(v), "unconfined"), set: true, path: path}
 		}
 	}
-	return seccompState{path: c.Path + ".securityContext.seccompProfile"}
+	return seccompState{path: t.field(c, ".securityContext.seccompProfile")}
 }
 
 func init() {
@@ -69,15 +69,15 @@ func init() {
 			MITRE: []string{"T1611", "T1068"},
 			PSS:   []string{"baseline: Seccomp", "restricted: Seccomp"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}
-			switch s := containerSeccomp(w, c); {
+			switch s := containerSeccomp(t, w, c); {
 			case s.unconfined:
-				report(s.path, "container "+quote(c.Name)+" runs with seccomp Unconfined; use RuntimeDefault")
+				report(s.path, t.container(c, " runs with seccomp Unconfined; use RuntimeDefault"))
 			case !s.set:
-				report(s.path, "no seccomp profile is set for container "+quote(c.Name)+" or its pod, so it runs unconfined; set seccompProfile.type: RuntimeDefault")
+				report(s.path, t.join("no seccomp profile is set for ", t.container(c, ""), " or its pod, so it runs unconfined; set seccompProfile.type: RuntimeDefault"))
 			}
 		}),
 	})
@@ -99,7 +99,7 @@ func init() {
 			MITRE: []string{"T1611"},
 			PSS:   []string{"baseline: AppArmor"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}

@@ -51,16 +51,16 @@ func init() {
 			MITRE: []string{"T1611"},
 			PSS:   []string{"restricted: Privilege Escalation"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}
 			v := containerSC(c).AllowPrivilegeEscalation
 			switch {
 			case v == nil:
-				report(c.Path+".securityContext.allowPrivilegeEscalation", "container "+quote(c.Name)+" does not set allowPrivilegeEscalation, so it is allowed; set it to false")
+				report(t.field(c, ".securityContext.allowPrivilegeEscalation"), t.container(c, " does not set allowPrivilegeEscalation, so it is allowed; set it to false"))
 			case *v:
-				report(c.Path+".securityContext.allowPrivilegeEscalation", "container "+quote(c.Name)+" sets allowPrivilegeEscalation: true; set it to false")
+				report(t.field(c, ".securityContext.allowPrivilegeEscalation"), t.container(c, " sets allowPrivilegeEscalation: true; set it to false"))
 			}
 		}),
 	})
@@ -85,7 +85,7 @@ func init() {
 			MITRE: []string{"T1611"},
 			PSS:   []string{"restricted: Running as Non-root", "restricted: Running as Non-root user"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}
@@ -96,11 +96,11 @@ func init() {
 			case user.Value != nil && *user.Value > 0:
 				return
 			case user.Value != nil:
-				report(user.Path(), "container "+quote(c.Name)+" runs as user 0 (root); run as a non-zero user and set runAsNonRoot: true")
+				report(user.pathIn(t), t.container(c, " runs as user 0 (root); run as a non-zero user and set runAsNonRoot: true"))
 			case nonRoot.Value != nil:
-				report(nonRoot.Path(), "container "+quote(c.Name)+" sets runAsNonRoot: false and no non-zero runAsUser: it runs as root if the image does; set runAsNonRoot: true")
+				report(nonRoot.pathIn(t), t.container(c, " sets runAsNonRoot: false and no non-zero runAsUser: it runs as root if the image does; set runAsNonRoot: true"))
 			default:
-				report(nonRoot.Path(), "container "+quote(c.Name)+" sets neither runAsNonRoot nor a non-zero runAsUser: it runs as root if the image does; set runAsNonRoot: true")
+				report(nonRoot.pathIn(t), t.container(c, " sets neither runAsNonRoot nor a non-zero runAsUser: it runs as root if the image does; set runAsNonRoot: true"))
 			}
 		}),
 	})
@@ -121,9 +121,9 @@ volumeMounts:
 			NSA:   []string{"Kubernetes Pod security: Immutable container file systems"},
 			MITRE: []string{"T1525"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			if v := containerSC(c).ReadOnlyRootFilesystem; v == nil || !*v {
-				report(c.Path+".securityContext.readOnlyRootFilesystem", "container "+quote(c.Name)+" can write to its root filesystem; set readOnlyRootFilesystem: true")
+				report(t.field(c, ".securityContext.readOnlyRootFilesystem"), t.container(c, " can write to its root filesystem; set readOnlyRootFilesystem: true"))
 			}
 		}),
 	})
@@ -146,7 +146,7 @@ volumeMounts:
 			MITRE: []string{"T1611"},
 			PSS:   []string{"restricted: Capabilities"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			if isWindows(w) {
 				return
 			}
@@ -181,7 +181,7 @@ volumeMounts:
 			MITRE: []string{"T1611", "T1068"},
 			PSS:   []string{"baseline: Capabilities"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			caps := containerSC(c).Capabilities
 			if caps == nil {
 				return
@@ -210,11 +210,11 @@ volumeMounts:
 			MITRE: []string{"T1611"},
 			PSS:   []string{"baseline: /proc Mount Type"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			switch pm := containerSC(c).ProcMount; {
 			case pm == nil || *pm == corev1.DefaultProcMount:
 			case *pm == corev1.UnmaskedProcMount:
-				report(c.Path+".securityContext.procMount", "container "+quote(c.Name)+" mounts /proc unmasked; use the Default proc mount")
+				report(t.field(c, ".securityContext.procMount"), t.container(c, " mounts /proc unmasked; use the Default proc mount"))
 			default:
 				report(c.Path+".securityContext.procMount", "container "+quote(c.Name)+" asks for procMount "+quote(string(*pm))+", which is not Default; use the Default proc mount")
 			}
@@ -237,7 +237,7 @@ volumeMounts:
 			MITRE: []string{"T1611"},
 			PSS:   []string{"baseline: HostProcess"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			var cv, pv *bool
 			if o := containerSC(c).WindowsOptions; o != nil {
 				cv = o.HostProcess
@@ -247,7 +247,7 @@ volumeMounts:
 			}
 			hp := resolve(w, c, cv, pv, "windowsOptions.hostProcess")
 			if hp.Value != nil && *hp.Value {
-				report(hp.Path(), "container "+quote(c.Name)+" runs as a Windows HostProcess container with the node's privileges; remove hostProcess")
+				report(hp.pathIn(t), t.container(c, " runs as a Windows HostProcess container with the node's privileges; remove hostProcess"))
 			}
 		}),
 	})

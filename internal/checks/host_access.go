@@ -86,7 +86,7 @@ func init() {
 			MITRE: []string{"T1133"},
 			PSS:   []string{"baseline: Host Ports"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			for i, p := range c.Ports {
 				if p.HostPort != 0 {
 					report(c.Path+".ports["+strconv.Itoa(i)+"].hostPort", "container "+quote(c.Name)+" binds host port "+strconv.Itoa(int(p.HostPort))+

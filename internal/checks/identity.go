@@ -172,7 +172,7 @@ func init() {
 			NSA:   []string{"Network separation and hardening: Secrets"},
 			MITRE: []string{"T1552.001", "T1552.007"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			for i, e := range c.Env {
 				if e.ValueFrom != nil {
 					continue
@@ -203,7 +203,7 @@ func init() {
 			NSA:   []string{"Network separation and hardening: Secrets"},
 			MITRE: []string{"T1552.007"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			for i, e := range c.Env {
 				if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 					report(c.Path+".env["+strconv.Itoa(i)+"].valueFrom.secretKeyRef", "env var "+e.Name+" of container "+quote(c.Name)+

@@ -61,12 +61,13 @@ func parsedImages(inv *inventory.Inventory) map[string]parsedImage {
 
 // imageRule runs fn for every container whose image parses; a container
 // whose image does not parse is reported once, by image-latest-tag.
-func imageRule(fn func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string))) func(*check.Context) check.ContainerRule {
+func imageRule(fn func(w *inventory.Workload, c inventory.Container, t *texts, ref imageRef, report func(string, string))) func(*check.Context) check.ContainerRule {
 	return func(ctx *check.Context) check.ContainerRule {
 		images := parsedImages(ctx.Inventory)
+		t := &texts{}
 		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
 			if p := images[c.Image]; p.err == nil {
-				fn(w, c, p.ref, report)
+				fn(w, c, t, p.ref, report)
 			}
 		}
 	}
@@ -112,8 +113,9 @@ func init() {
 		},
 		Containers: func(ctx *check.Context) check.ContainerRule {
 			images := parsedImages(ctx.Inventory)
+			t := &texts{}
 			return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
-				latestTagRule(c, images[c.Image], report)
+				latestTagRule(t, c, images[c.Image], report)
 			}
 		},
 	})
@@ -121,16 +123,16 @@ func init() {
 
 // latestTagRule reports an image without tag or digest, with the latest
 // tag and no digest, or one that does not parse.
-func latestTagRule(c inventory.Container, p parsedImage, report func(string, string)) {
+func latestTagRule(t *texts, c inventory.Container, p parsedImage, report func(string, string)) {
 	ref, err := p.ref, p.err
 	switch {
 	case err != nil:
 		report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" is not a valid reference ("+err.Error()+"); its version cannot be known")
 	case ref.digest != "":
 	case ref.tag == "":
-		report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" has no tag, which means latest; pin a version and a digest")
+		report(t.field(c, ".image"), t.image(c, " has no tag, which means latest; pin a version and a digest"))
 	case ref.tag == "latest":
-		report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" uses the latest tag; pin a version and a digest")
+		report(t.field(c, ".image"), t.image(c, " uses the latest tag; pin a version and a digest"))
 	}
 }
 
@@ -149,9 +151,9 @@ func init() {
 			NSA:   []string{"Kubernetes Pod security: Building secure container images"},
 			MITRE: []string{"T1525"},
 		},
-		Containers: imageRule(func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string)) {
+		Containers: imageRule(func(w *inventory.Workload, c inventory.Container, t *texts, ref imageRef, report func(string, string)) {
 			if ref.mutable() {
-				report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" is not pinned by digest; add @sha256:<digest>")
+				report(t.field(c, ".image"), t.image(c, " is not pinned by digest; add @sha256:<digest>"))
 			}
 		}),
 	})
@@ -171,7 +173,7 @@ func init() {
 			NSA:   []string{"Kubernetes Pod security: Building secure container images"},
 			MITRE: []string{"T1525"},
 		},
-		Containers: imageRule(func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string)) {
+		Containers: imageRule(func(w *inventory.Workload, c inventory.Container, t *texts, ref imageRef, report func(string, string)) {
 			if !ref.mutable() {
 				return
 			}
@@ -210,7 +212,7 @@ func init() {
 			if !settingsOf(ctx, "image-untrusted-registry", &s) || len(s.AllowedRegistries) == 0 {
 				return nil
 			}
-			return imageRule(func(w *inventory.Workload, c inventory.Container, ref imageRef, report func(string, string)) {
+			return imageRule(func(w *inventory.Workload, c inventory.Container, t *texts, ref imageRef, report func(string, string)) {
 				if name := ref.named.Name(); !allowedBy(name, s.AllowedRegistries) {
 					report(c.Path+".image", "image "+quote(c.Image)+" of container "+quote(c.Name)+" comes from "+reference.Domain(ref.named)+
 						", which is not in allowedRegistries; mirror it into an allowed registry")

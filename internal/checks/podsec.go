@@ -9,10 +9,17 @@ import (
 	"github.com/kube4c/kube4c/internal/inventory"
 )
 
+// containerRule is a check.ContainerRule that words its findings through
+// texts.
+type containerRule func(w *inventory.Workload, c inventory.Container, t *texts, report func(path, message string))
+
 // eachContainer makes a check's Containers function from a rule that
-// needs nothing from the context.
-func eachContainer(rule check.ContainerRule) func(*check.Context) check.ContainerRule {
-	return func(*check.Context) check.ContainerRule { return rule }
+// needs nothing from the context. Each block of workloads gets its texts.
+func eachContainer(rule containerRule) func(*check.Context) check.ContainerRule {
+	return func(*check.Context) check.ContainerRule {
+		t := &texts{}
+		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) { rule(w, c, t, report) }
+	}
 }
 
 // isWindows reports whether the pod declares the Windows OS; Linux-only
@@ -59,6 +66,9 @@ type setting[T any] struct {
 
 // Path returns the path of the value, or where the container would set it.
 func (s setting[T]) Path() string { return s.base + ".securityContext." + s.field }
+
+// pathIn is Path, built once per block through t.
+func (s setting[T]) pathIn(t *texts) string { return t.join(s.base, ".securityContext.", s.field) }
 
 // resolve returns the container-level value when set, else the pod-level one.
 func resolve[T any](w *inventory.Workload, c inventory.Container, containerValue, podValue *T, field string) setting[T] {

@@ -168,7 +168,7 @@ func init() {
 		Remediation: "Keep one definition of each variable.",
 		Example:     "env:\n  - {name: LOG_LEVEL, value: info}",
 		References:  check.References{},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			first := map[string]int{}
 			for i, e := range c.Env {
 				if j, seen := first[e.Name]; seen {

@@ -15,6 +15,9 @@ func resourceCheck(id string, resource corev1.ResourceName, limit bool, severity
 	if limit {
 		kind, field = "limit", "limits"
 	}
+	// The field and the words of every finding, built once.
+	suffix := ".resources." + field + "." + string(resource)
+	says := " sets no " + string(resource) + " " + kind + "; set resources." + field + "." + string(resource)
 	c := &check.Check{
 		ID:       id,
 		Title:    "Container has no " + string(resource) + " " + kind,
@@ -31,7 +34,7 @@ func resourceCheck(id string, resource corev1.ResourceName, limit bool, severity
 			NSA:   []string{"Network separation and hardening: Resource policies"},
 			MITRE: []string{"T1499"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			if c.Kind == inventory.EphemeralContainer {
 				return // ephemeral containers cannot have resources
 			}
@@ -41,7 +44,7 @@ func resourceCheck(id string, resource corev1.ResourceName, limit bool, severity
 			if _, ok := c.Resources.Requests[resource]; ok && !limit {
 				return
 			}
-			report(c.Path+".resources."+field+"."+string(resource), "container "+quote(c.Name)+" sets no "+string(resource)+" "+kind+"; set resources."+field+"."+string(resource))
+			report(t.field(c, suffix), t.container(c, says))
 		}),
 	}
 	return c
@@ -51,6 +54,7 @@ func resourceCheck(id string, resource corev1.ResourceName, limit bool, severity
 // long-running pods (restartPolicy Always) are concerned, and only their
 // regular containers.
 func probeCheck(id, probe, why string) *check.Check {
+	suffix, says := "."+probe+"Probe", " has no "+probe+" probe; add one"
 	return &check.Check{
 		ID:          id,
 		Title:       "Container has no " + probe + " probe",
@@ -65,7 +69,7 @@ func probeCheck(id, probe, why string) *check.Check {
 		References: check.References{
 			URLs: []string{"https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
 			if c.Kind != inventory.RegularContainer || !longRunning(w) {
 				return
 			}
@@ -74,7 +78,7 @@ func probeCheck(id, probe, why string) *check.Check {
 				p = c.ReadinessProbe
 			}
 			if p == nil {
-				report(c.Path+"."+probe+"Probe", "container "+quote(c.Name)+" has no "+probe+" probe; add one")
+				report(t.field(c, suffix), t.container(c, says))
 			}
 		}),
 	}

@@ -1,0 +1,61 @@
+package checks
+
+import "github.com/kube4c/kube4c/internal/inventory"
+
+// texts words the findings of one container rule over one block of
+// workloads (the engine asks a check for its rule once per block, and runs
+// a block on one goroutine). Many containers share a field path (the first
+// container of every Deployment) and a message (containers of one name
+// break a rule in the same words): each distinct one is built once and
+// shared by the findings, instead of a new string per finding, which on a
+// large scan is most of the memory a rule allocates.
+type texts struct {
+	joined map[[3]string]string
+	said   map[[3]string]string
+}
+
+// join returns a+b+c.
+func (t *texts) join(a, b, c string) string {
+	key := [3]string{a, b, c}
+	if s, ok := t.joined[key]; ok {
+		return s
+	}
+	if t.joined == nil {
+		t.joined = map[[3]string]string{}
+	}
+	s := a + b + c
+	t.joined[key] = s
+	return s
+}
+
+// field returns the path of a field of container c: suffix starts with a
+// dot, as in ".securityContext.readOnlyRootFilesystem".
+func (t *texts) field(c inventory.Container, suffix string) string { return t.join(c.Path, suffix, "") }
+
+// container returns `container "NAME"` followed by text, which starts
+// with a space.
+func (t *texts) container(c inventory.Container, text string) string {
+	return t.say("", c.Name, text)
+}
+
+// image returns `image "IMAGE" of container "NAME"` followed by text.
+func (t *texts) image(c inventory.Container, text string) string {
+	return t.say(c.Image, c.Name, text)
+}
+
+// say words a message about container name (and image, when set).
+func (t *texts) say(image, name, text string) string {
+	key := [3]string{image, name, text}
+	if s, ok := t.said[key]; ok {
+		return s
+	}
+	if t.said == nil {
+		t.said = map[[3]string]string{}
+	}
+	s := "container " + quote(name) + text
+	if image != "" {
+		s = "image " + quote(image) + " of " + s
+	}
+	t.said[key] = s
+	return s
+}
