@@ -1,0 +1,41 @@
+package checks
+
+import (
+	"testing"
+	"unsafe"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+)
+
+// texts words paths and messages as plain concatenation would, and gives
+// the findings of containers alike one shared string.
+func TestTexts(t *testing.T) {
+	var tx texts
+	a := inventory.Container{Container: &corev1.Container{Name: "app", Image: "nginx:1"}, Path: "spec.containers[0]"}
+	b := inventory.Container{Container: &corev1.Container{Name: `we"ird`, Image: "nginx:1"}, Path: "spec.template.spec.containers[1]"}
+	same := inventory.Container{Container: &corev1.Container{Name: "app", Image: "nginx:1"}, Path: "spec.containers[0]"}
+	for _, tc := range []struct{ got, want string }{
+		{tx.field(a, ".image"), "spec.containers[0].image"},
+		{tx.field(b, ".image"), "spec.template.spec.containers[1].image"},
+		{tx.container(a, " runs as root"), `container "app" runs as root`},
+		{tx.container(b, " runs as root"), `container "we\"ird" runs as root`},
+		{tx.image(a, " is not pinned"), `image "nginx:1" of container "app" is not pinned`},
+		{tx.join("x", "y", "z"), "xyz"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+	shared := func(x, y string) bool { return x == y && unsafe.StringData(x) == unsafe.StringData(y) }
+	if !shared(tx.field(a, ".image"), tx.field(same, ".image")) {
+		t.Error("equal field paths are not one string")
+	}
+	if !shared(tx.container(a, " runs as root"), tx.container(same, " runs as root")) {
+		t.Error("equal messages are not one string")
+	}
+	if tx.container(a, " x") == tx.image(a, " x") {
+		t.Error("a container message and an image message with the same text are worded alike")
+	}
+}
