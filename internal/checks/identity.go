@@ -105,10 +105,11 @@ func init() {
 			// One message per service account name: most pods of a
 			// namespace share a few, and a large scan has thousands.
 			mounted := map[string]string{}
+			var t texts
 			for _, w := range ctx.Inventory.Workloads() {
 				if v := w.Spec.AutomountServiceAccountToken; v != nil {
 					if *v {
-						ctx.Report(w.Object, w.Field("automountServiceAccountToken"), "pod sets automountServiceAccountToken: true; set it to false unless the application calls the Kubernetes API")
+						ctx.Report(w.Object, t.join(w.SpecPath, ".automountServiceAccountToken", ""), "pod sets automountServiceAccountToken: true; set it to false unless the application calls the Kubernetes API")
 					}
 					continue
 				}
@@ -122,7 +123,7 @@ func init() {
 						" is mounted into the pod; set automountServiceAccountToken: false on the pod or the ServiceAccount"
 					mounted[saName] = msg
 				}
-				ctx.Report(w.Object, w.Field("automountServiceAccountToken"), msg)
+				ctx.Report(w.Object, t.join(w.SpecPath, ".automountServiceAccountToken", ""), msg)
 			}
 		},
 	})
@@ -143,9 +144,10 @@ func init() {
 			MITRE: []string{"T1078.001"},
 		},
 		Run: func(ctx *check.Context) {
+			var t texts
 			for _, w := range ctx.Inventory.Workloads() {
 				if serviceAccountName(w.Spec) == "default" {
-					ctx.Report(w.Object, w.Field("serviceAccountName"), "pod runs as the namespace's default service account; give the application its own ServiceAccount")
+					ctx.Report(w.Object, t.join(w.SpecPath, ".serviceAccountName", ""), "pod runs as the namespace's default service account; give the application its own ServiceAccount")
 				}
 			}
 		},

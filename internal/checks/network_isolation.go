@@ -33,6 +33,7 @@ spec:
   policyTypes: [` + d.Title() + `]`,
 		References: check.References{CIS: cisNetworkPolicies, NSA: nsaNetworkPolicies, MITRE: []string{technique}, URLs: []string{netpolDocs + "#the-two-sorts-of-pod-isolation"}},
 		Run: func(ctx *check.Context) {
+			var t texts
 			for _, p := range netpol.For(ctx.Inventory).Pods() {
 				if p.Isolated(d) {
 					continue
@@ -43,7 +44,7 @@ spec:
 					msg += " (it uses the host network, where most network plugins do not enforce NetworkPolicy at all)"
 				}
 				for _, w := range p.Definitions() {
-					ctx.Report(w.Object, w.MetaPath+".labels", msg)
+					ctx.Report(w.Object, t.join(w.MetaPath, ".labels", ""), msg)
 				}
 			}
 		},

@@ -34,6 +34,7 @@ func init() {
 		},
 		Run: func(ctx *check.Context) {
 			eng := netpol.For(ctx.Inventory)
+			var t texts
 			// The answer depends only on the pod's egress policies, which
 			// pods selected by the same policies share.
 			type policyList struct {
@@ -57,7 +58,7 @@ func init() {
 					continue
 				}
 				for _, w := range p.Definitions() {
-					ctx.Report(w.Object, w.MetaPath+".labels", p.Kind+" "+quote(p.Name)+
+					ctx.Report(w.Object, t.join(w.MetaPath, ".labels", ""), p.Kind+" "+quote(p.Name)+
 						" can reach the cloud metadata API (169.254.169.254): "+why+"; block it with an egress policy that excepts 169.254.169.254/32")
 				}
 			}

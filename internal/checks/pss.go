@@ -221,10 +221,11 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 		messages := pssMessages{lv: lv, quotedLV: quotedLV, byResult: map[pssMessageKey]string{}}
 		ctx.ReportInBlocks(len(workloads), pssBlock, func(lo, hi int, report func(check.Finding)) {
 			var forbidden []pssResult // reused: findings keep only strings
+			var t texts
 			for i, w := range workloads[lo:hi] {
 				forbidden = pssForbidden(forbidden[:0], lv, overridden, baseline[lo+i], w.PodMeta, pssDefaulted(w.Spec))
 				for _, r := range forbidden {
-					f := r.locate(w)
+					f := r.locate(&t, w)
 					f.Object = w.Object
 					f.Message = messages.of(r)
 					report(f)
@@ -495,7 +496,7 @@ var (
 // locate returns a finding with the path (and, when it is about one
 // container, the container) of the field r is about in w, read from the
 // detail; the pod spec when the field cannot be told.
-func (r pssResult) locate(w *inventory.Workload) check.Finding {
+func (r pssResult) locate(t *texts, w *inventory.Workload) check.Finding {
 	field, known := pssFields[r.id]
 	// The first clause names the first offender ("...; ..." lists more).
 	clause, _, _ := strings.Cut(r.ForbiddenDetail, ";")
@@ -516,14 +517,14 @@ func (r pssResult) locate(w *inventory.Workload) check.Finding {
 	case field.locate == byHostNamespace:
 		name, _, _ := strings.Cut(clause, "=")
 		if name = strings.TrimSpace(name); name == "hostNetwork" || name == "hostPID" || name == "hostIPC" {
-			path = w.Field(name)
+			path = t.join(w.SpecPath, ".", name)
 		}
 	case strings.HasPrefix(clause, "pod ") && field.pod != "":
 		// The pod sets the field, or ("pod or containers ... must set")
 		// setting it on the pod fixes every container at once.
-		path = w.Field(field.pod)
+		path = t.join(w.SpecPath, ".", field.pod)
 	default:
-		if f, ok := pssContainerFinding(w, clause, field.containerField(clause)); ok {
+		if f, ok := pssContainerFinding(t, w, clause, field.containerField(clause)); ok {
 			return f
 		}
 		path = pssAnnotation(w, r.ForbiddenDetail)
@@ -544,7 +545,7 @@ func (f pssField) containerField(clause string) string {
 
 // pssContainerFinding locates the first container the clause names, at sub
 // below it. It names the container when the clause names only one.
-func pssContainerFinding(w *inventory.Workload, clause, sub string) (check.Finding, bool) {
+func pssContainerFinding(t *texts, w *inventory.Workload, clause, sub string) (check.Finding, bool) {
 	first, count := pssNamedContainers(clause)
 	if count == 0 {
 		return check.Finding{}, false
@@ -555,7 +556,7 @@ func pssContainerFinding(w *inventory.Workload, clause, sub string) (check.Findi
 		}
 		f := check.Finding{Path: c.Path}
 		if sub != "" {
-			f.Path += "." + sub
+			f.Path = t.join(c.Path, ".", sub)
 		}
 		if count == 1 {
 			f.Container = c.Name

@@ -443,7 +443,7 @@ spec:
 		{id: "sysctls", CheckResult: policy.CheckResult{ForbiddenDetail: "a.b"}},
 		{id: "appArmorProfile", CheckResult: policy.CheckResult{}},
 	} {
-		if f := r.locate(w); f.Path != "spec" || f.Container != "" {
+		if f := r.locate(&texts{}, w); f.Path != "spec" || f.Container != "" {
 			t.Errorf("%s %q: located at %s, container %q", r.id, r.ForbiddenDetail, f.Path, f.Container)
 		}
 	}

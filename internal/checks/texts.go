@@ -2,13 +2,14 @@ package checks
 
 import "github.com/kube4c/kube4c/internal/inventory"
 
-// texts words the findings of one container rule over one block of
-// workloads (the engine asks a check for its rule once per block, and runs
-// a block on one goroutine). Many containers share a field path (the first
-// container of every Deployment) and a message (containers of one name
-// break a rule in the same words): each distinct one is built once and
-// shared by the findings, instead of a new string per finding, which on a
-// large scan is most of the memory a rule allocates.
+// texts words the findings of a check on one goroutine: a container rule
+// over one block of workloads (the engine asks a check for its rule once
+// per block), a block of ReportInBlocks, or a Run. Many findings share a
+// field path (the first container of every Deployment) or a message
+// (containers of one name break a rule in the same words): each distinct
+// one is built once and shared by the findings, instead of a new string
+// per finding, which on a large scan is most of the memory a check
+// allocates. Not safe for concurrent use.
 type texts struct {
 	joined map[[3]string]string
 	said   map[[3]string]string
