@@ -118,7 +118,7 @@ func (e *Engine) namespace(name string) *Namespace {
 }
 
 func (e *Engine) addPods(inv *inventory.Inventory) {
-	seen := map[inventory.Key]*Pod{}
+	seen := make(map[inventory.Key]*Pod, len(inv.Workloads()))
 	dups := 0
 	for _, w := range inv.Workloads() {
 		ns := NamespaceOf(w.Object)

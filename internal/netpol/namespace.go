@@ -50,7 +50,8 @@ type Namespace struct {
 func (ns *Namespace) index(p *Pod) {
 	ns.pods = append(ns.pods, p)
 	for k, v := range p.Labels {
-		ns.byLabel[labelKey(k, v)] = append(ns.byLabel[labelKey(k, v)], p)
+		key := labelKey(k, v)
+		ns.byLabel[key] = append(ns.byLabel[key], p)
 	}
 }
 
