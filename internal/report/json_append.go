@@ -13,12 +13,12 @@ import (
 // the members, order and omissions encoding/json gives JSONFinding.
 // Findings are most of a large report and repeat much: a check's ID,
 // title, remediation and references, an object's identity, a file name.
-// Those parts are encoded once and copied after. An encoder is not safe
+// Those parts are encoded once and copied after (an object's while its
+// findings last). An encoder is not safe
 // for concurrent use; give each goroutine its own.
 type findingEncoder struct {
 	checks  map[string]*check.Check
 	byCheck map[string]*checkEncoding
-	objects map[*inventory.Object][]byte
 	files   map[string][]byte
 
 	// The last object and file seen: findings come in file order, several
@@ -50,8 +50,7 @@ type findingHead struct {
 }
 
 func newFindingEncoder(checks map[string]*check.Check) *findingEncoder {
-	return &findingEncoder{checks: checks, byCheck: map[string]*checkEncoding{},
-		objects: map[*inventory.Object][]byte{}, files: map[string][]byte{}}
+	return &findingEncoder{checks: checks, byCheck: map[string]*checkEncoding{}, files: map[string][]byte{}}
 }
 
 // appendFinding appends f as compact JSON.
@@ -107,21 +106,20 @@ func (ce *checkEncoding) head(f *check.Finding) []byte {
 	return enc
 }
 
-// object returns the encoding of the object member.
+// object returns the encoding of the object member. Findings come sorted by
+// file and line, so an object's findings follow one another: only the last
+// object's encoding is kept (an object seen again is encoded again, which
+// costs less than a map of every object).
 func (e *findingEncoder) object(o *inventory.Object) []byte {
 	if o == e.lastObject {
 		return e.lastObjEnc
 	}
-	enc, ok := e.objects[o]
-	if !ok {
-		ref := o.Ref()
-		enc = appendMember(nil, `,"object":{"apiVersion":`, ref.APIVersion)
-		enc = appendMember(enc, `,"kind":`, ref.Kind)
-		enc = appendOptional(enc, `,"namespace":`, ref.Namespace)
-		enc = appendMember(enc, `,"name":`, ref.Name)
-		enc = append(enc, '}')
-		e.objects[o] = enc
-	}
+	ref := o.Ref()
+	enc := appendMember(e.lastObjEnc[:0], `,"object":{"apiVersion":`, ref.APIVersion)
+	enc = appendMember(enc, `,"kind":`, ref.Kind)
+	enc = appendOptional(enc, `,"namespace":`, ref.Namespace)
+	enc = appendMember(enc, `,"name":`, ref.Name)
+	enc = append(enc, '}')
 	e.lastObject, e.lastObjEnc = o, enc
 	return enc
 }
