@@ -223,7 +223,7 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 			var forbidden []pssResult // reused: findings keep only strings
 			var t texts
 			for i, w := range workloads[lo:hi] {
-				forbidden = pssForbidden(forbidden[:0], lv, overridden, baseline[lo+i], w.PodMeta, pssDefaulted(w.Spec))
+				forbidden = pssForbidden(forbidden[:0], lv, overridden, baseline[lo+i], w.PodMeta, w.Spec)
 				for _, r := range forbidden {
 					f := r.locate(&t, w)
 					f.Object = w.Object
@@ -256,7 +256,8 @@ func pssBaselineResults(inv *inventory.Inventory, v api.Version) [][]pssResult {
 
 // pssForbidden appends to dst the results of the PSA checks that forbid
 // the pod at lv, in PSA's order, given those of the Baseline checks at lv's
-// version and the Baseline checks overridden there (pssOverriddenAt).
+// version and the Baseline checks overridden there (pssOverriddenAt). spec
+// is defaulted (pssDefaulted) when it is evaluated.
 func pssForbidden(dst []pssResult, lv api.LevelVersion, overridden map[policy.CheckID]bool, baseline []pssResult, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
 	if lv.Level != api.LevelRestricted {
 		return append(dst, baseline...)
@@ -266,7 +267,7 @@ func pssForbidden(dst []pssResult, lv api.LevelVersion, overridden map[policy.Ch
 			dst = append(dst, r)
 		}
 	}
-	return pssAll().evaluate(dst, lv, api.LevelRestricted, meta, spec)
+	return pssAll().evaluate(dst, lv, api.LevelRestricted, meta, pssDefaulted(spec))
 }
 
 // pssOverriddenAt returns the Baseline checks that PSA skips at the
