@@ -17,16 +17,7 @@ type texts struct {
 
 // join returns a+b+c.
 func (t *texts) join(a, b, c string) string {
-	key := [3]string{a, b, c}
-	if s, ok := t.joined[key]; ok {
-		return s
-	}
-	if t.joined == nil {
-		t.joined = map[[3]string]string{}
-	}
-	s := a + b + c
-	t.joined[key] = s
-	return s
+	return remember(&t.joined, [3]string{a, b, c}, func(k [3]string) string { return k[0] + k[1] + k[2] })
 }
 
 // field returns the path of a field of container c: suffix starts with a
@@ -46,17 +37,29 @@ func (t *texts) image(c inventory.Container, text string) string {
 
 // say words a message about container name (and image, when set).
 func (t *texts) say(image, name, text string) string {
-	key := [3]string{image, name, text}
-	if s, ok := t.said[key]; ok {
-		return s
-	}
-	if t.said == nil {
-		t.said = map[[3]string]string{}
-	}
+	return remember(&t.said, [3]string{image, name, text}, sayText)
+}
+
+// sayText words the message of key image, container name and text.
+func sayText(key [3]string) string {
+	image, name, text := key[0], key[1], key[2]
 	s := "container " + quote(name) + text
 	if image != "" {
 		s = "image " + quote(image) + " of " + s
 	}
-	t.said[key] = s
+	return s
+}
+
+// remember returns the string memo holds for key, built by build the
+// first time.
+func remember[K comparable](memo *map[K]string, key K, build func(K) string) string {
+	if s, ok := (*memo)[key]; ok {
+		return s
+	}
+	if *memo == nil {
+		*memo = map[K]string{}
+	}
+	s := build(key)
+	(*memo)[key] = s
 	return s
 }

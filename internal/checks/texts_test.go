@@ -39,3 +39,17 @@ func TestTexts(t *testing.T) {
 		t.Error("a container message and an image message with the same text are worded alike")
 	}
 }
+
+// A text already built costs no allocation.
+func TestTextsHitAllocatesNothing(t *testing.T) {
+	var tx texts
+	c := inventory.Container{Container: &corev1.Container{Name: "app", Image: "nginx:1"}, Path: "spec.containers[0]"}
+	tx.field(c, ".image")
+	tx.image(c, " is not pinned")
+	if n := testing.AllocsPerRun(100, func() {
+		tx.field(c, ".image")
+		tx.image(c, " is not pinned")
+	}); n != 0 {
+		t.Errorf("%v allocations per lookup of known texts, want 0", n)
+	}
+}
