@@ -7,6 +7,7 @@ import (
 
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/parallel"
+	"github.com/kube4c/kube4c/internal/source/position"
 )
 
 // References ties a check to the public guidance it implements.
@@ -128,6 +129,8 @@ func (c *Context) ReportInBlocks(n, size int, fn func(lo, hi int, report func(Fi
 	parallel.Blocks(n, size, func(lo, hi int) {
 		found := &blocks[lo/size]
 		fn(lo, hi, func(f Finding) { found.add(c.completed(f)) })
+		// Located now, while the block's objects are in the CPU cache.
+		found.locate(&position.Cursor{})
 	})
 	for _, b := range blocks {
 		c.found.chunks = append(c.found.chunks, b.chunks...)

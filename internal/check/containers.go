@@ -62,11 +62,7 @@ func (p *containerPass) runBlock(b int) {
 	}
 	var cursor position.Cursor
 	for k := range p.checks {
-		for _, chunk := range p.found[b][k].chunks {
-			for i := range chunk {
-				chunk[i].locate(&cursor)
-			}
-		}
+		p.found[b][k].locate(&cursor)
 	}
 }
 

@@ -128,6 +128,15 @@ func (b *findingBuffer) add(f Finding) {
 	b.chunks[n-1] = append(b.chunks[n-1], f)
 }
 
+// locate locates the buffer's findings through c.
+func (b *findingBuffer) locate(c *position.Cursor) {
+	for _, chunk := range b.chunks {
+		for i := range chunk {
+			chunk[i].locate(c)
+		}
+	}
+}
+
 func runOne(inv *inventory.Inventory, c *Check, env Env) (found findingBuffer, err error) {
 	if c.Run == nil {
 		// An audit-log rule: it has nothing to say about an inventory.
