@@ -105,7 +105,7 @@ func init() {
 			}
 			if p := appArmorOf(w, c); p.Value != nil {
 				if p.Value.Type == corev1.AppArmorProfileTypeUnconfined {
-					report(p.Path()+".type", "container "+quote(c.Name)+" runs with AppArmor Unconfined; use RuntimeDefault")
+					report(t.join(p.pathIn(t), ".type", ""), t.container(c, " runs with AppArmor Unconfined; use RuntimeDefault"))
 				}
 				return
 			}

@@ -64,10 +64,8 @@ type setting[T any] struct {
 	base, field string
 }
 
-// Path returns the path of the value, or where the container would set it.
-func (s setting[T]) Path() string { return s.base + ".securityContext." + s.field }
-
-// pathIn is Path, built once per block through t.
+// pathIn returns the path of the value, or where the container would set
+// it, built through t.
 func (s setting[T]) pathIn(t *texts) string { return t.join(s.base, ".securityContext.", s.field) }
 
 // resolve returns the container-level value when set, else the pod-level one.

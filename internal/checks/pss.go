@@ -426,18 +426,17 @@ func newPSSChecks() pssChecks {
 // evaluate appends to dst the results of the PSA checks of one level
 // (Baseline or Restricted) that forbid the pod at lv.
 func (cs pssChecks) evaluate(dst []pssResult, lv api.LevelVersion, only api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
-	out := dst
 	for _, c := range cs {
 		if c.level != only {
 			continue
 		}
 		for _, r := range c.eval.EvaluatePod(lv, meta, spec) {
 			if !r.Allowed {
-				out = append(out, pssResult{CheckResult: r, id: c.id, level: c.level})
+				dst = append(dst, pssResult{CheckResult: r, id: c.id, level: c.level})
 			}
 		}
 	}
-	return out
+	return dst
 }
 
 // pssLocator says how to find the field a PSA check's detail is about.

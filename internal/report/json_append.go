@@ -14,8 +14,8 @@ import (
 // Findings are most of a large report and repeat much: a check's ID,
 // title, remediation and references, an object's identity, a file name.
 // Those parts are encoded once and copied after (an object's while its
-// findings last). An encoder is not safe
-// for concurrent use; give each goroutine its own.
+// findings last). An encoder is not safe for concurrent use; give each
+// goroutine its own.
 type findingEncoder struct {
 	checks  map[string]*check.Check
 	byCheck map[string]*checkEncoding
