@@ -5,6 +5,7 @@ package jsontext
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -27,50 +28,59 @@ func AppendString[S ~string | ~[]byte](buf []byte, s S) []byte {
 func appendString(buf []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Skip eight plain bytes at a time: most text needs no escaping.
-		for i+8 <= len(s) && plainWord(s, i) {
-			i += 8
+	for {
+		// Copy the run of bytes written as they are in one go: most text
+		// needs no escaping.
+		n := plainPrefix(s)
+		buf = append(buf, s[:n]...)
+		if n == len(s) {
+			return append(buf, '"')
 		}
-		if i == len(s) {
-			break
-		}
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
+		s = s[n:]
+		b := s[0]
+		if b >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s)
+			if r == utf8.RuneError && size == 1 {
+				buf = append(buf, `\ufffd`...)
+			} else {
+				buf = append(buf, s[:size]...)
 			}
-			buf = append(buf, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				buf = append(buf, '\\', b)
-			case '\n':
-				buf = append(buf, '\\', 'n')
-			case '\r':
-				buf = append(buf, '\\', 'r')
-			case '\t':
-				buf = append(buf, '\\', 't')
-			default:
-				buf = append(buf, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
-			}
-			i++
-			start = i
+			s = s[size:]
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:min(i+utf8.UTFMax, len(s))])
-		if r == utf8.RuneError && size == 1 {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
-			i += size
-			start = i
-			continue
+		switch b {
+		case '"', '\\':
+			buf = append(buf, '\\', b)
+		case '\n':
+			buf = append(buf, '\\', 'n')
+		case '\r':
+			buf = append(buf, '\\', 'r')
+		case '\t':
+			buf = append(buf, '\\', 't')
+		default:
+			buf = append(buf, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
 		}
-		i += size
+		s = s[1:]
 	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
+}
+
+// plainPrefix returns the length of the longest prefix of s made of
+// printable ASCII other than '"' and '\\': bytes written as they are.
+func plainPrefix(s string) int {
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			// Little-endian: the lowest flag marks the first special byte.
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return i
 }
 
 // Masks for testing the eight bytes of a word at once.
@@ -79,14 +89,12 @@ const (
 	highBits = 0x8080808080808080
 )
 
-// plainWord reports whether the eight bytes of s from i are printable
-// ASCII other than '"' and '\\': bytes written as they are.
-func plainWord(s string, i int) bool {
-	x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:i+8]), 8))
+// specialBytes sets the high bit of each byte of the word x that is not
+// written as it is: >= 0x80, < 0x20, a quote or a backslash (the usual
+// "has a zero byte" tests). A test may also flag a byte above a flagged
+// one, never below, so the lowest flag is exact.
+func specialBytes(x uint64) uint64 {
 	quote := x ^ (lowBits * '"')
 	backslash := x ^ (lowBits * '\\')
-	// A high bit is set in the result when a byte is >= 0x80, < 0x20, a
-	// quote or a backslash (the usual "has a zero byte" tests).
-	special := x | (x-lowBits*0x20)&^x | (quote-lowBits)&^quote | (backslash-lowBits)&^backslash
-	return special&highBits == 0
+	return (x | (x-lowBits*0x20)&^x | (quote-lowBits)&^quote | (backslash-lowBits)&^backslash) & highBits
 }
