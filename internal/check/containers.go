@@ -27,12 +27,29 @@ type containerPass struct {
 	found  [][]findingBuffer
 	failed [][]error
 	spent  [][]time.Duration
+	// rules[w][k] is the rule of checks[k] on worker w. A worker makes
+	// each rule once, for its first block, so that what a rule keeps (the
+	// texts it has worded) serves all the blocks the worker runs.
+	rules [][]workerRule
 }
 
-func newContainerPass(inv *inventory.Inventory, checks []*Check, env Env) *containerPass {
+// workerRule is a check's rule as one worker of a containerPass runs it.
+type workerRule struct {
+	ctx  *Context // its findings go to the block being run
+	rule ContainerRule
+	made bool
+}
+
+// newContainerPass prepares the pass of checks over inv for as many
+// workers (numbered from 0) as given.
+func newContainerPass(inv *inventory.Inventory, checks []*Check, env Env, workers int) *containerPass {
 	p := &containerPass{inv: inv, env: env, checks: checks}
 	if len(checks) == 0 {
 		return p
+	}
+	p.rules = make([][]workerRule, workers)
+	for w := range p.rules {
+		p.rules[w] = make([]workerRule, len(checks))
 	}
 	blocks := (len(inv.Workloads()) + workloadBlock - 1) / workloadBlock
 	p.found = make([][]findingBuffer, blocks)
@@ -49,15 +66,15 @@ func newContainerPass(inv *inventory.Inventory, checks []*Check, env Env) *conta
 // blocks is the number of jobs of the pass.
 func (p *containerPass) blocks() int { return len(p.found) }
 
-// runBlock runs every check of the pass over block b of the workloads,
-// then locates their findings while the block's position indexes are
-// still in the CPU cache.
-func (p *containerPass) runBlock(b int) {
+// runBlock runs every check of the pass over block b of the workloads on
+// worker w, then locates their findings while the block's position
+// indexes are still in the CPU cache.
+func (p *containerPass) runBlock(b, w int) {
 	all := p.inv.Workloads()
 	workloads := all[b*workloadBlock : min((b+1)*workloadBlock, len(all))]
 	for k, c := range p.checks {
 		start := time.Now()
-		p.failed[b][k] = p.runCheck(c, workloads, &p.found[b][k])
+		p.failed[b][k] = p.runCheck(c, &p.rules[w][k], workloads, &p.found[b][k])
 		p.spent[b][k] = time.Since(start)
 	}
 	var cursor position.Cursor
@@ -66,22 +83,28 @@ func (p *containerPass) runBlock(b int) {
 	}
 }
 
-// runCheck runs one check's rule over workloads. A panic becomes an error.
-func (p *containerPass) runCheck(c *Check, workloads []*inventory.Workload, found *findingBuffer) (err error) {
+// runCheck runs one check's rule, as worker rule w has it, over workloads.
+// A panic becomes an error.
+func (p *containerPass) runCheck(c *Check, w *workerRule, workloads []*inventory.Workload, found *findingBuffer) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("check %s panicked: %v\n%s", c.ID, r, debug.Stack())
 		}
 	}()
-	ctx := p.env.context(p.inv, c, found)
 	pprof.Do(context.Background(), pprof.Labels("check", c.ID), func(context.Context) {
-		rule := c.Containers(ctx)
+		if !w.made {
+			w.ctx = p.env.context(p.inv, c, nil)
+			w.rule = c.Containers(w.ctx)
+			w.made = true
+		}
+		rule := w.rule
 		if rule == nil {
 			return // nothing to do, for example until configured
 		}
+		w.ctx.found = found
 		// One reporter for the whole block: a closure per container would
 		// be an allocation per container and check.
-		r := &containerReporter{ctx: ctx}
+		r := &containerReporter{ctx: w.ctx}
 		report := r.report
 		for _, w := range workloads {
 			containers := w.Containers()

@@ -54,20 +54,21 @@ func Run(inv *inventory.Inventory, checks []*Check, env Env) ([]*Finding, []Fail
 			fusedChecks = append(fusedChecks, c)
 		}
 	}
-	pass := newContainerPass(inv, fusedChecks, env)
+	// More workers than CPUs: a check waiting for an index another check
+	// is building (netpol.For, rbac.For) then leaves its CPU to others.
+	workers := min(checkWorkersPerCPU*runtime.GOMAXPROCS(0), max(len(checks), 1))
+	pass := newContainerPass(inv, fusedChecks, env, workers)
 	// Jobs below len(checks) run one check; the others one block of the
 	// container pass.
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	// More workers than CPUs: a check waiting for an index another check
-	// is building (netpol.For, rbac.For) then leaves its CPU to others.
-	for w := 0; w < min(checkWorkersPerCPU*runtime.GOMAXPROCS(0), max(len(checks), 1)); w++ {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for job := range jobs {
 				if job >= len(checks) {
-					pass.runBlock(job - len(checks))
+					pass.runBlock(job-len(checks), w)
 					continue
 				}
 				results[job], failures[job] = runOne(inv, checks[job], env)

@@ -3,8 +3,8 @@ package checks
 import "github.com/kube4c/kube4c/internal/inventory"
 
 // texts words the findings of a check on one goroutine: a container rule
-// over one block of workloads (the engine asks a check for its rule once
-// per block), a block of ReportInBlocks, or a Run. Many findings share a
+// (the engine asks a check for its rule once per worker, which runs it
+// over many blocks of workloads), a block of ReportInBlocks, or a Run. Many findings share a
 // field path (the first container of every Deployment) or a message
 // (containers of one name break a rule in the same words): each distinct
 // one is built once and shared by the findings, instead of a new string
