@@ -2,8 +2,10 @@ package check
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -108,6 +110,43 @@ func TestContainerPass(t *testing.T) {
 		want := fmt.Sprintf("p%04d/%s", i/2, []string{"a", "b"}[i%2])
 		if f.CheckID != "every" || f.Message != want || f.Container != want[len(want)-1:] {
 			t.Fatalf("finding %d: %s %q (container %q), want every %q", i, f.CheckID, f.Message, f.Container, want)
+		}
+	}
+}
+
+// TestContainerPassRules checks that a worker makes a check's rule once
+// and sends each block's findings to that block, and that a rule maker
+// that panics fails its check alone.
+func TestContainerPassRules(t *testing.T) {
+	var objects []*inventory.Object
+	const blocks = 40
+	for i := range blocks * workloadBlock {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("p%05d", i)},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "a"}}}}
+		objects = append(objects, &inventory.Object{Obj: pod, Meta: &pod.ObjectMeta})
+	}
+	inv := inventory.New(objects)
+	var made atomic.Int32
+	counted := &Check{ID: "counted", Containers: func(*Context) ContainerRule {
+		made.Add(1)
+		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+			report(c.Path, w.Object.Name())
+		}
+	}}
+	broken := &Check{ID: "broken", Containers: func(*Context) ContainerRule { panic("no rule") }}
+	got, failures := Run(inv, []*Check{counted, broken}, Env{})
+	if len(failures) != 1 || failures[0].CheckID != "broken" || !strings.Contains(failures[0].Err.Error(), "no rule") {
+		t.Fatalf("failures %v, want one of check broken", failures)
+	}
+	if workers := checkWorkersPerCPU * runtime.GOMAXPROCS(0); made.Load() < 1 || int(made.Load()) > min(workers, blocks) {
+		t.Errorf("rule made %d times for %d blocks, want at most once per worker (%d)", made.Load(), blocks, workers)
+	}
+	if len(got) != len(objects) {
+		t.Fatalf("%d findings, want %d", len(got), len(objects))
+	}
+	for i, f := range got {
+		if want := objects[i].Name(); f.Message != want {
+			t.Fatalf("finding %d is about %s, want %s", i, f.Message, want)
 		}
 	}
 }
