@@ -31,6 +31,8 @@ type containerPass struct {
 	// each rule once, for its first block, so that what a rule keeps (the
 	// texts it has worded) serves all the blocks the worker runs.
 	rules [][]workerRule
+	// slabs[w] holds the findings of worker w.
+	slabs []findingSlab
 }
 
 // workerRule is a check's rule as one worker of a containerPass runs it.
@@ -48,6 +50,7 @@ func newContainerPass(inv *inventory.Inventory, checks []*Check, env Env, worker
 		return p
 	}
 	p.rules = make([][]workerRule, workers)
+	p.slabs = make([]findingSlab, workers)
 	for w := range p.rules {
 		p.rules[w] = make([]workerRule, len(checks))
 	}
@@ -74,7 +77,10 @@ func (p *containerPass) runBlock(b, w int) {
 	workloads := all[b*workloadBlock : min((b+1)*workloadBlock, len(all))]
 	for k, c := range p.checks {
 		start := time.Now()
-		p.failed[b][k] = p.runCheck(c, &p.rules[w][k], workloads, &p.found[b][k])
+		found := &p.found[b][k]
+		found.fillFrom(&p.slabs[w])
+		p.failed[b][k] = p.runCheck(c, &p.rules[w][k], workloads, found)
+		found.detach()
 		p.spent[b][k] = time.Since(start)
 	}
 	var cursor position.Cursor

@@ -107,6 +107,8 @@ const checkWorkersPerCPU = 4
 // the sorted result.
 type findingBuffer struct {
 	chunks [][]Finding
+	// slab, while set, gives the buffer its chunks (see findingSlab).
+	slab *findingSlab
 }
 
 // Chunk sizes of a findingBuffer: small for the many checks that find
@@ -116,17 +118,65 @@ const (
 	maxChunk   = 4096
 )
 
+// findingSlab is memory for the findings of buffers that are filled one
+// after the other, as the checks of the container pass are on one worker.
+// A buffer attached to it (findingBuffer.fillFrom) writes at the start of
+// its free part and, once detached, keeps just what it used: no chunk is
+// left part empty, where a buffer of its own wastes a quarter of its
+// memory on average.
+type findingSlab struct {
+	free []Finding
+}
+
 func (b *findingBuffer) add(f Finding) {
 	n := len(b.chunks)
 	if n == 0 || len(b.chunks[n-1]) == cap(b.chunks[n-1]) {
+		b.chunks = append(b.chunks, b.newChunk())
+		n++
+	}
+	b.chunks[n-1] = append(b.chunks[n-1], f)
+}
+
+// newChunk returns an empty chunk to append findings to.
+func (b *findingBuffer) newChunk() []Finding {
+	n := len(b.chunks)
+	if b.slab == nil {
 		size := firstChunk
 		if n > 0 {
 			size = min(2*cap(b.chunks[n-1]), maxChunk)
 		}
-		b.chunks = append(b.chunks, make([]Finding, 0, size))
-		n++
+		return make([]Finding, 0, size)
 	}
-	b.chunks[n-1] = append(b.chunks[n-1], f)
+	if n > 0 && b.slab.holds(b.chunks[n-1]) {
+		b.slab.free = nil // the last chunk took all of it
+	}
+	if len(b.slab.free) == 0 {
+		b.slab.free = make([]Finding, maxChunk)
+	}
+	return b.slab.free[:0]
+}
+
+// holds reports whether chunk is the one the slab last gave out: it
+// starts where the slab's free part does.
+func (s *findingSlab) holds(chunk []Finding) bool {
+	return cap(chunk) > 0 && cap(chunk) == cap(s.free) && &chunk[:1][0] == &s.free[:1][0]
+}
+
+// fillFrom attaches the buffer to slab until detach.
+func (b *findingBuffer) fillFrom(slab *findingSlab) { b.slab = slab }
+
+// detach leaves the slab's memory after the buffer's last chunk free for
+// the next buffer, and the buffer on its own.
+func (b *findingBuffer) detach() {
+	if b.slab == nil {
+		return
+	}
+	if n := len(b.chunks); n > 0 && b.slab.holds(b.chunks[n-1]) {
+		last := b.chunks[n-1]
+		b.chunks[n-1] = last[:len(last):len(last)]
+		b.slab.free = b.slab.free[len(last):]
+	}
+	b.slab = nil
 }
 
 // locate locates the buffer's findings through c.

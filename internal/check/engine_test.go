@@ -196,3 +196,53 @@ func TestReportInBlocks(t *testing.T) {
 		}
 	}
 }
+
+// Buffers filled one after the other from a slab keep their own findings,
+// in order, and leave no room unused in their chunks; a buffer that
+// outgrows the slab moves on to a new one.
+func TestFindingSlab(t *testing.T) {
+	var slab findingSlab
+	sizes := []int{10, 0, maxChunk + 5, 3}
+	buffers := make([]findingBuffer, len(sizes))
+	for i, n := range sizes {
+		buffers[i].fillFrom(&slab)
+		for j := range n {
+			buffers[i].add(Finding{CheckID: fmt.Sprint(i), Path: fmt.Sprint(j)})
+		}
+		buffers[i].detach()
+	}
+	for i, n := range sizes {
+		var got []Finding
+		for _, chunk := range buffers[i].chunks {
+			if len(chunk) != cap(chunk) {
+				t.Errorf("buffer %d: chunk of %d findings has room for %d", i, len(chunk), cap(chunk))
+			}
+			got = append(got, chunk...)
+		}
+		if len(got) != n {
+			t.Fatalf("buffer %d holds %d findings, want %d", i, len(got), n)
+		}
+		for j, f := range got {
+			if f.CheckID != fmt.Sprint(i) || f.Path != fmt.Sprint(j) {
+				t.Fatalf("buffer %d, finding %d is %s/%s", i, j, f.CheckID, f.Path)
+			}
+		}
+	}
+	// Appending to a detached buffer must not write into the slab.
+	buffers[0].add(Finding{CheckID: "late"})
+	buffers[3].fillFrom(&slab)
+	buffers[3].add(Finding{CheckID: "3", Path: "3"})
+	buffers[3].detach()
+	if f := buffers[0].chunks[0][9]; f.Path != "9" {
+		t.Errorf("buffer 0 was overwritten: %+v", f)
+	}
+	// A buffer attached again without adding leaves the slab as it was.
+	free := len(slab.free)
+	buffers[1].fillFrom(&slab)
+	buffers[1].detach()
+	buffers[2].fillFrom(&slab)
+	buffers[2].detach()
+	if len(slab.free) != free {
+		t.Errorf("slab has %d findings free, want %d", len(slab.free), free)
+	}
+}
