@@ -118,6 +118,9 @@ func init() {
 		},
 		Run: func(ctx *check.Context) {
 			for _, w := range ctx.Inventory.Workloads() {
+				if !hasHostPath(w) {
+					continue
+				}
 				writers := mountsByVolume(w, true)
 				mounts := mountsByVolume(w, false)
 				for i, v := range w.Spec.Volumes {

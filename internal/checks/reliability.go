@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -198,6 +200,7 @@ func init() {
       labels: {app: shop}`,
 		References: check.References{},
 		Run: func(ctx *check.Context) {
+			selectors := selectorMemo{}
 			for _, w := range ctx.Inventory.Workloads() {
 				sel, path, ok := selectorOf(w.Object)
 				if !ok {
@@ -207,7 +210,7 @@ func init() {
 					ctx.Report(w.Object, "spec", w.Object.Kind()+" has no spec.selector, which the API requires; add one that matches the template labels")
 					continue
 				}
-				selector, err := metav1.LabelSelectorAsSelector(sel)
+				selector, err := selectors.of(sel)
 				switch {
 				case err != nil:
 					ctx.Report(w.Object, path, "spec.selector is invalid: "+err.Error())
@@ -219,4 +222,43 @@ func init() {
 			}
 		},
 	})
+}
+
+// selectorMemo converts label selectors that have only matchLabels once
+// per distinct set of labels: the workloads made from one chart share
+// them, and converting validates every key and value.
+type selectorMemo map[string]parsedSelector
+
+// parsedSelector is the outcome of metav1.LabelSelectorAsSelector.
+type parsedSelector struct {
+	selector labels.Selector
+	err      error
+}
+
+// of returns metav1.LabelSelectorAsSelector(sel).
+func (m selectorMemo) of(sel *metav1.LabelSelector) (labels.Selector, error) {
+	if len(sel.MatchExpressions) > 0 {
+		return metav1.LabelSelectorAsSelector(sel)
+	}
+	key := labelsKey(sel.MatchLabels)
+	p, ok := m[key]
+	if !ok {
+		p.selector, p.err = metav1.LabelSelectorAsSelector(sel)
+		m[key] = p
+	}
+	return p.selector, p.err
+}
+
+// labelsKey encodes a set of labels, valid or not, as a string that no
+// other set has: the keys in order, each key and value after its length.
+func labelsKey(set map[string]string) string {
+	keys := slices.Sorted(maps.Keys(set))
+	var b []byte
+	for _, k := range keys {
+		b = strconv.AppendInt(b, int64(len(k)), 10)
+		b = append(append(b, ':'), k...)
+		b = strconv.AppendInt(b, int64(len(set[k])), 10)
+		b = append(append(b, ':'), set[k]...)
+	}
+	return string(b)
 }

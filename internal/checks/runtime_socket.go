@@ -2,11 +2,13 @@ package checks
 
 import (
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // runtimeSockets are the host paths where container runtimes listen.
@@ -68,6 +70,9 @@ volumes:
 		},
 		Run: func(ctx *check.Context) {
 			for _, w := range ctx.Inventory.Workloads() {
+				if !hasHostPath(w) {
+					continue
+				}
 				mounts := mountsByVolume(w, false)
 				for i, v := range w.Spec.Volumes {
 					if v.HostPath == nil {
@@ -93,6 +98,11 @@ volumes:
 			}
 		},
 	})
+}
+
+// hasHostPath reports whether the workload has a hostPath volume.
+func hasHostPath(w *inventory.Workload) bool {
+	return slices.ContainsFunc(w.Spec.Volumes, func(v corev1.Volume) bool { return v.HostPath != nil })
 }
 
 // mountsByVolume maps each volume name to the containers that mount it

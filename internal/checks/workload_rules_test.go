@@ -1,6 +1,10 @@
 package checks
 
-import "testing"
+import (
+	"maps"
+	"strings"
+	"testing"
+)
 
 func TestRuntimeClassMissing(t *testing.T) {
 	cfg := `settings:
@@ -100,4 +104,27 @@ func TestSelectorMismatch(t *testing.T) {
 	expectFindings(t, scanText(t, "selector-mismatch", rc), "spec.selector")
 	// A Job's selector is generated unless manualSelector is set.
 	expectFindings(t, scanText(t, "selector-mismatch", workload("Job", "restartPolicy: Never\ncontainers: [{name: a, image: x}]")))
+	// Selectors are converted once per set of labels: sets that print
+	// alike keep their own verdicts and messages.
+	text := dep("  selector: {matchLabels: {app: web}}\n") + "---\n" + strings.Replace(dep("  selector: {matchLabels: {\"app=web\": \"\"}}\n"), "name: d", "name: e", 1) +
+		"---\n" + strings.Replace(dep("  selector: {matchLabels: {app: web}}\n"), "name: d", "name: f", 1)
+	got := scanText(t, "selector-mismatch", text)
+	if len(got) != 1 || got[0].Object.Name() != "e" || !strings.Contains(got[0].Message, "invalid") {
+		t.Errorf("findings %v, want one about the invalid selector of e", got)
+	}
+}
+
+func TestLabelsKey(t *testing.T) {
+	sets := []map[string]string{nil, {"a": ""}, {"": "a"}, {"a": "b"}, {"a=b": ""}, {"a": "b", "c": "d"}, {"a": "b,c=d"}, {"a": "1:b"}, {"a1": ":b"}, {"a=b": "c"}, {"a": "b=c"}}
+	seen := map[string]int{}
+	for i, set := range sets {
+		k := labelsKey(set)
+		if j, ok := seen[k]; ok {
+			t.Errorf("sets %v and %v share the key %q", sets[j], set, k)
+		}
+		seen[k] = i
+		if again := labelsKey(maps.Clone(set)); again != k {
+			t.Errorf("set %v: key %q, then %q", set, k, again)
+		}
+	}
 }
