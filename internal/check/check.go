@@ -133,7 +133,7 @@ func (c *Context) ReportInBlocks(n, size int, fn func(lo, hi int, report func(Fi
 		found.locate(&position.Cursor{})
 	})
 	for _, b := range blocks {
-		c.found.chunks = append(c.found.chunks, b.chunks...)
+		c.found.join(b)
 	}
 }
 

@@ -132,7 +132,7 @@ func (p *containerPass) result(k int) (findingBuffer, error) {
 		if err := p.failed[b][k]; err != nil {
 			return findingBuffer{}, err
 		}
-		out.chunks = append(out.chunks, p.found[b][k].chunks...)
+		out.join(p.found[b][k])
 		spent += p.spent[b][k]
 	}
 	logCheckRan(p.checks[k], out, spent)

@@ -107,6 +107,9 @@ const checkWorkersPerCPU = 4
 // the sorted result.
 type findingBuffer struct {
 	chunks [][]Finding
+	// located[i] is how many findings at the start of chunks[i] locate
+	// has seen (none when i is past its end).
+	located []int
 	// slab, while set, gives the buffer its chunks (see findingSlab).
 	slab *findingSlab
 }
@@ -181,11 +184,34 @@ func (b *findingBuffer) detach() {
 
 // locate locates the buffer's findings through c.
 func (b *findingBuffer) locate(c *position.Cursor) {
-	for _, chunk := range b.chunks {
-		for i := range chunk {
-			chunk[i].locate(c)
+	for i, chunk := range b.chunks {
+		for j := range chunk[b.seen(i):] {
+			chunk[b.seen(i)+j].locate(c)
 		}
 	}
+	b.located = b.located[:0]
+	for _, chunk := range b.chunks {
+		b.located = append(b.located, len(chunk))
+	}
+}
+
+// seen returns how many findings of chunk i locate has seen.
+func (b *findingBuffer) seen(i int) int {
+	if i < len(b.located) {
+		return b.located[i]
+	}
+	return 0
+}
+
+// join appends the chunks of o to the buffer.
+func (b *findingBuffer) join(o findingBuffer) {
+	for len(b.located) < len(b.chunks) {
+		b.located = append(b.located, 0)
+	}
+	for i := range o.chunks {
+		b.located = append(b.located, o.seen(i))
+	}
+	b.chunks = append(b.chunks, o.chunks...)
 }
 
 func runOne(inv *inventory.Inventory, c *Check, env Env) (found findingBuffer, err error) {
@@ -230,9 +256,10 @@ func logCheckRan(c *Check, found findingBuffer, spent time.Duration) {
 	slog.Debug("check ran", "check", c.ID, "findings", n, "elapsed", spent)
 }
 
-// locateAll fills in the Location of findings that have an object from a
-// file, on every CPU. It looks up the findings of one object one after the
-// other, which keeps the object's position index in the CPU's cache.
+// locateAll fills in the Location of the findings that have an object
+// from a file and no location yet, on every CPU. It looks up the findings
+// of one object one after the other, which keeps the object's position
+// index in the CPU's cache.
 func locateAll(all []*Finding) {
 	var pending []*Finding
 	for _, f := range all {
@@ -274,15 +301,19 @@ func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 	}
 	all := make([]*Finding, 0, total)
 	checkOf := make([]int32, 0, total)
+	var pending []*Finding // not located by their check's pass
 	for i := range results {
-		for _, chunk := range results[i].chunks {
+		for k, chunk := range results[i].chunks {
 			for j := range chunk {
 				all = append(all, &chunk[j])
 				checkOf = append(checkOf, ranks[i])
 			}
+			for j := range chunk[results[i].seen(k):] {
+				pending = append(pending, &chunk[results[i].seen(k)+j])
+			}
 		}
 	}
-	locateAll(all)
+	locateAll(pending)
 	slog.Debug("findings located", "findings", len(all))
 
 	// One pass over the findings: number the files in order of appearance

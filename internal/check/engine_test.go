@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/source/position"
 )
 
 // Run returns findings ordered by file, line, column, check ID, object and
@@ -244,5 +245,34 @@ func TestFindingSlab(t *testing.T) {
 	buffers[2].detach()
 	if len(slab.free) != free {
 		t.Errorf("slab has %d findings free, want %d", len(slab.free), free)
+	}
+}
+
+// Findings a check reports before, through and after ReportInBlocks are
+// all located, each once, whichever pass locates them.
+func TestRunLocatesEveryFinding(t *testing.T) {
+	var objects []*inventory.Object
+	for i := range 50 {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprint(i)}}
+		ix := position.NewBuilder(position.Mapping, 10*i+1, 1).Index()
+		objects = append(objects, &inventory.Object{Obj: pod, Meta: &pod.ObjectMeta, Source: inventory.Source{File: "f.yaml", Positions: ix}})
+	}
+	mixed := &Check{ID: "mixed", Run: func(ctx *Context) {
+		ctx.Report(objects[0], "", "before")
+		ctx.ReportInBlocks(len(objects), 7, func(lo, hi int, report func(Finding)) {
+			for _, o := range objects[lo:hi] {
+				report(Finding{Object: o, Message: "in blocks"})
+			}
+		})
+		ctx.Report(objects[49], "", "after")
+	}}
+	got, failures := Run(inventory.New(objects), []*Check{mixed}, Env{})
+	if len(failures) != 0 || len(got) != len(objects)+2 {
+		t.Fatalf("%d findings, failures %v; want %d findings", len(got), failures, len(objects)+2)
+	}
+	for _, f := range got {
+		if want := 10*slices.Index(objects, f.Object) + 1; f.Location.Line != want || f.Location.File != "f.yaml" {
+			t.Errorf("%s finding about %s at %s, want line %d", f.Message, f.Object.Name(), f.Location, want)
+		}
 	}
 }
