@@ -316,53 +316,7 @@ func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 	locateAll(pending)
 	slog.Debug("findings located", "findings", len(all))
 
-	// One pass over the findings: number the files in order of appearance
-	// (neighbouring findings are mostly in one file, so the map is only
-	// asked when the file changes) and take the positions.
-	fileIDs := map[string]int32{}
-	var names []string
-	var perID []int
-	fileOf := make([]int32, len(all))
-	pos := make([]uint64, len(all))
-	last, lastSeen, id := "", false, int32(0)
-	for i, f := range all {
-		if name := f.Location.File; !lastSeen || name != last {
-			var ok bool
-			if id, ok = fileIDs[name]; !ok {
-				id = int32(len(names))
-				fileIDs[name] = id
-				names = append(names, name)
-				perID = append(perID, 0)
-			}
-			last, lastSeen = name, true
-		}
-		fileOf[i] = id
-		perID[id]++
-		pos[i] = uint64(uint32(f.Location.Line))<<32 | uint64(uint32(f.Location.Column))
-	}
-	// Files in name order: rankOf[id] is the rank of file id.
-	byName := make([]int32, len(names))
-	for i := range byName {
-		byName[i] = int32(i)
-	}
-	slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(names[a], names[b]) })
-	rankOf := make([]int32, len(names))
-	perFile := make([]int, len(names)+1)
-	for rank, id := range byName {
-		rankOf[id] = int32(rank)
-		perFile[rank+1] = perID[id]
-	}
-	for i := 1; i < len(perFile); i++ {
-		perFile[i] += perFile[i-1]
-	}
-	// Group the keys by file, then sort the groups in parallel.
-	grouped := make([]sortKey, len(all))
-	next := slices.Clone(perFile[:len(names)])
-	for i := range all {
-		rank := rankOf[fileOf[i]]
-		grouped[next[rank]] = sortKey{pos: pos[i], check: checkOf[i], index: int32(i)}
-		next[rank]++
-	}
+	grouped, perFile := groupByFile(all, checkOf)
 	compare := func(x, y sortKey) int {
 		if x.pos != y.pos {
 			return cmp.Compare(x.pos, y.pos)
@@ -381,14 +335,106 @@ func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 		}
 		return cmp.Compare(x.index, y.index) // keeps equal findings in run order
 	}
-	parallel.For(len(names), func(file int) {
+	parallel.For(len(perFile)-1, func(file int) {
 		slices.SortFunc(grouped[perFile[file]:perFile[file+1]], compare)
 	})
 	out := make([]*Finding, len(grouped))
-	for i, k := range grouped {
-		out[i] = all[k.index]
-	}
+	parallel.Blocks(len(grouped), sortPiece, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = all[grouped[i].index]
+		}
+	})
 	return out
+}
+
+// sortPiece is how many findings one job of the sort's passes takes.
+const sortPiece = 1 << 15
+
+// filePiece is what one piece of the findings says of their files.
+type filePiece struct {
+	names  []string // the files, in order of appearance in the piece
+	counts []int    // counts[id] findings are in file names[id]
+	rank   []int32  // rank[id] is the rank of names[id] among every file
+	next   []int    // next[rank] is where the piece's next key of that file goes
+}
+
+// groupByFile returns the sort keys of all, findings of one file together
+// and files in name order: the keys of the file ranked r are
+// grouped[perFile[r]:perFile[r+1]], in the order of all. checkOf[i] ranks
+// the check of all[i]. The findings are read in pieces, on every CPU.
+func groupByFile(all []*Finding, checkOf []int32) (grouped []sortKey, perFile []int) {
+	pieces := make([]filePiece, (len(all)+sortPiece-1)/sortPiece)
+	fileOf := make([]int32, len(all)) // numbered within the piece
+	pos := make([]uint64, len(all))
+	parallel.Blocks(len(all), sortPiece, func(lo, hi int) {
+		p := &pieces[lo/sortPiece]
+		ids := map[string]int32{}
+		// Neighbouring findings are mostly in one file: the map is asked
+		// only when the file changes.
+		last, lastSeen, id := "", false, int32(0)
+		for i := lo; i < hi; i++ {
+			f := all[i]
+			if name := f.Location.File; !lastSeen || name != last {
+				var ok bool
+				if id, ok = ids[name]; !ok {
+					id = int32(len(p.names))
+					ids[name] = id
+					p.names = append(p.names, name)
+					p.counts = append(p.counts, 0)
+				}
+				last, lastSeen = name, true
+			}
+			fileOf[i] = id
+			p.counts[id]++
+			pos[i] = uint64(uint32(f.Location.Line))<<32 | uint64(uint32(f.Location.Column))
+		}
+	})
+	// Rank the files by name, and count the findings of each.
+	rankOf := map[string]int32{}
+	var names []string
+	for _, p := range pieces {
+		for _, name := range p.names {
+			if _, ok := rankOf[name]; !ok {
+				rankOf[name] = 0
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	for r, name := range names {
+		rankOf[name] = int32(r)
+	}
+	perFile = make([]int, len(names)+1)
+	for i := range pieces {
+		p := &pieces[i]
+		p.rank = make([]int32, len(p.names))
+		for id, name := range p.names {
+			p.rank[id] = rankOf[name]
+			perFile[rankOf[name]+1] += p.counts[id]
+		}
+	}
+	for r := 1; r < len(perFile); r++ {
+		perFile[r] += perFile[r-1]
+	}
+	// Each piece writes its keys after those of the pieces before it.
+	start := slices.Clone(perFile[:len(names)])
+	for i := range pieces {
+		p := &pieces[i]
+		p.next = slices.Clone(start)
+		for id, r := range p.rank {
+			start[r] += p.counts[id]
+		}
+	}
+	grouped = make([]sortKey, len(all))
+	parallel.Blocks(len(all), sortPiece, func(lo, hi int) {
+		p := &pieces[lo/sortPiece]
+		for i := lo; i < hi; i++ {
+			r := p.rank[fileOf[i]]
+			grouped[p.next[r]] = sortKey{pos: pos[i], check: checkOf[i], index: int32(i)}
+			p.next[r]++
+		}
+	})
+	return grouped, perFile
 }
 
 // checkRanks returns the rank of each check's ID among the IDs of checks.

@@ -1,7 +1,9 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -111,6 +113,54 @@ func TestContainerPass(t *testing.T) {
 		want := fmt.Sprintf("p%04d/%s", i/2, []string{"a", "b"}[i%2])
 		if f.CheckID != "every" || f.Message != want || f.Container != want[len(want)-1:] {
 			t.Fatalf("finding %d: %s %q (container %q), want every %q", i, f.CheckID, f.Message, f.Container, want)
+		}
+	}
+}
+
+// On a run larger than one piece of the sort's passes, with files mixed
+// in every check, Run orders findings as a plain stable sort does.
+func TestRunOrdersManyFindings(t *testing.T) {
+	objects := []*inventory.Object{}
+	for _, name := range []string{"x", "y", "z"} {
+		objects = append(objects, &inventory.Object{Obj: &corev1.Pod{}, Meta: &metav1.ObjectMeta{Name: name}})
+	}
+	files := []string{"d.yaml", "b.yaml", "", "a.yaml", "c.yaml"}
+	const perCheck = 3*sortPiece/2 + 11
+	var checks []*Check
+	var reported []Finding // in run order, check by check
+	for _, id := range []string{"beta", "alpha", "gamma"} {
+		r := rand.New(rand.NewPCG(uint64(len(id)), 7))
+		var own []Finding
+		for i := range perCheck {
+			at := inventory.Location{File: files[r.IntN(len(files))], Line: r.IntN(40), Column: r.IntN(3)}
+			if at.File == "" {
+				at = inventory.Location{} // what locating an object without a file gives
+			}
+			own = append(own, Finding{CheckID: id, Object: objects[r.IntN(len(objects))], Path: fmt.Sprint(r.IntN(3)), Location: at, Message: fmt.Sprint(id, i)})
+		}
+		reported = append(reported, own...)
+		checks = append(checks, &Check{ID: id, Run: func(ctx *Context) {
+			for _, f := range own {
+				ctx.ReportFinding(f)
+			}
+		}})
+	}
+	got, failures := Run(inventory.New(nil), checks, Env{})
+	if len(failures) > 0 {
+		t.Fatal(failures)
+	}
+	want := slices.Clone(reported)
+	slices.SortStableFunc(want, func(a, b Finding) int {
+		return cmp.Or(strings.Compare(a.Location.File, b.Location.File), cmp.Compare(a.Location.Line, b.Location.Line),
+			cmp.Compare(a.Location.Column, b.Location.Column), strings.Compare(a.CheckID, b.CheckID),
+			strings.Compare(a.Object.Name(), b.Object.Name()), strings.Compare(a.Path, b.Path))
+	})
+	if len(got) != len(want) {
+		t.Fatalf("%d findings, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Message != want[i].Message {
+			t.Fatalf("finding %d is %s (%s), want %s (%s)", i, got[i].Message, got[i].Location, want[i].Message, want[i].Location)
 		}
 	}
 }
