@@ -135,7 +135,7 @@ func (e *Engine) addPods(inv *inventory.Inventory) {
 		e.pods = append(e.pods, seen[key])
 	}
 	qualifyIDs(e.pods)
-	sort.SliceStable(e.pods, func(i, j int) bool { return e.pods[i].ID < e.pods[j].ID })
+	slices.SortStableFunc(e.pods, func(a, b *Pod) int { return strings.Compare(a.ID, b.ID) })
 	for i, p := range e.pods {
 		p.index = i
 		p.Namespace.index(p)

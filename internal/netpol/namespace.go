@@ -38,8 +38,8 @@ type Namespace struct {
 
 	pods     []*Pod
 	policies []*Policy
-	// byLabel indexes pods by label ("key\x00value"), in pod order.
-	byLabel map[string][]*Pod
+	// byLabel indexes pods by label, in pod order.
+	byLabel map[label][]*Pod
 	// matching memoizes PodsMatching by its sorted label keys: several
 	// checks ask, and many Services share a selector.
 	matchingMu sync.Mutex
@@ -50,14 +50,13 @@ type Namespace struct {
 func (ns *Namespace) index(p *Pod) {
 	ns.pods = append(ns.pods, p)
 	for k, v := range p.Labels {
-		key := labelKey(k, v)
-		ns.byLabel[key] = append(ns.byLabel[key], p)
+		ns.byLabel[label{k, v}] = append(ns.byLabel[label{k, v}], p)
 	}
 }
 
 // candidates returns a superset of the pods carrying every label of keys:
 // the shortest list of pods carrying one of them, or every pod.
-func (ns *Namespace) candidates(keys []string) []*Pod {
+func (ns *Namespace) candidates(keys []label) []*Pod {
 	best := ns.pods
 	for _, k := range keys {
 		if list := ns.byLabel[k]; len(list) < len(best) {
@@ -71,14 +70,20 @@ func (ns *Namespace) candidates(keys []string) []*Pod {
 // set (a Service selector), ordered by ID. The result is shared by every
 // caller asking for the same labels and must not be modified.
 func (ns *Namespace) PodsMatching(set map[string]string) []*Pod {
-	keys := make([]string, 0, len(set))
+	keys := make([]label, 0, len(set))
 	for k, v := range set {
-		keys = append(keys, labelKey(k, v))
+		keys = append(keys, label{k, v})
 	}
-	slices.Sort(keys)
-	memoKey := strings.Join(keys, "\x00\x00")
+	slices.SortFunc(keys, compareLabels)
+	var memoKey strings.Builder
+	for _, l := range keys {
+		memoKey.WriteString(l.key)
+		memoKey.WriteByte(0)
+		memoKey.WriteString(l.value)
+		memoKey.WriteString("\x00\x00")
+	}
 	ns.matchingMu.Lock()
-	out, ok := ns.matching[memoKey]
+	out, ok := ns.matching[memoKey.String()]
 	ns.matchingMu.Unlock()
 	if ok {
 		return out
@@ -91,7 +96,7 @@ func (ns *Namespace) PodsMatching(set map[string]string) []*Pod {
 	}
 	out = slices.Clip(out)
 	ns.matchingMu.Lock()
-	ns.matching[memoKey] = out
+	ns.matching[memoKey.String()] = out
 	ns.matchingMu.Unlock()
 	return out
 }
@@ -111,7 +116,7 @@ func (ns *Namespace) Annotations() map[string]string {
 }
 
 func newNamespace(name string, obj *inventory.Object) *Namespace {
-	ns := &Namespace{Name: name, Labels: labels.Set{}, Object: obj, byLabel: map[string][]*Pod{}, matching: map[string][]*Pod{}}
+	ns := &Namespace{Name: name, Labels: labels.Set{}, Object: obj, byLabel: map[label][]*Pod{}, matching: map[string][]*Pod{}}
 	if obj != nil {
 		if o, ok := obj.Obj.(*corev1.Namespace); ok {
 			ns.Known = true

@@ -84,7 +84,7 @@ func runsPods(w *inventory.Workload) bool { return w.Object.Kind() != "PodTempla
 // qualifyIDs gives workloads that share a namespace and name an ID with
 // their kind.
 func qualifyIDs(pods []*Pod) {
-	seen := map[string]int{}
+	seen := make(map[string]int, len(pods))
 	for _, p := range pods {
 		seen[p.ID]++
 	}

@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"cmp"
 	"sort"
 	"strings"
 
@@ -20,9 +21,16 @@ type selector struct {
 	sel   labels.Selector
 	text  string
 	err   error
-	// keys are labels ("key\x00value") a pod must carry to match, for the
-	// label index.
-	keys []string
+	// keys are labels a pod must carry to match, for the label index.
+	keys []label
+}
+
+// label is one label, a key and its value.
+type label struct{ key, value string }
+
+// compareLabels orders labels by key, then value.
+func compareLabels(a, b label) int {
+	return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.value, b.value))
 }
 
 func newSelector(ls *metav1.LabelSelector) selector {
@@ -32,17 +40,15 @@ func newSelector(ls *metav1.LabelSelector) selector {
 	sel, err := metav1.LabelSelectorAsSelector(ls)
 	s := selector{given: true, sel: sel, text: formatSelector(ls), err: err}
 	for k, v := range ls.MatchLabels {
-		s.keys = append(s.keys, labelKey(k, v))
+		s.keys = append(s.keys, label{k, v})
 	}
 	for _, e := range ls.MatchExpressions {
 		if e.Operator == metav1.LabelSelectorOpIn && len(e.Values) == 1 {
-			s.keys = append(s.keys, labelKey(e.Key, e.Values[0]))
+			s.keys = append(s.keys, label{e.Key, e.Values[0]})
 		}
 	}
 	return s
 }
-
-func labelKey(k, v string) string { return k + "\x00" + v }
 
 // everything reports whether the selector is given and empty.
 func (s selector) everything() bool { return s.given && s.err == nil && s.sel.Empty() }

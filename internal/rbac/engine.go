@@ -130,8 +130,10 @@ type Engine struct {
 // When the inventory holds an object twice, the later one wins, as with
 // kubectl apply.
 func New(inv *inventory.Inventory) *Engine {
-	e := &Engine{roleByKey: map[roleKey]*Role{}, byRole: map[*Role][]*Binding{}, used: map[*Role]bool{}}
-	position := map[*Role]int{}
+	roles := len(inv.ByKind(KindClusterRole)) + len(inv.ByKind(KindRole))
+	bindings := len(inv.ByKind(KindClusterRoleBinding)) + len(inv.ByKind(KindRoleBinding))
+	e := &Engine{roleByKey: make(map[roleKey]*Role, roles), byRole: make(map[*Role][]*Binding, roles), used: make(map[*Role]bool, roles)}
+	position := make(map[*Role]int, roles)
 	for _, kind := range []string{KindClusterRole, KindRole} {
 		for _, obj := range inv.ByKind(kind) {
 			e.addRole(kind, obj, position)
@@ -141,7 +143,7 @@ func New(inv *inventory.Inventory) *Engine {
 	e.roles = slices.DeleteFunc(e.roles, func(r *Role) bool { return r == nil })
 	e.intern()
 	e.aggregate()
-	bindingByKey := map[roleKey]*Binding{}
+	bindingByKey := make(map[roleKey]*Binding, bindings)
 	for _, kind := range []string{KindClusterRoleBinding, KindRoleBinding} {
 		for _, obj := range inv.ByKind(kind) {
 			if b := e.newBinding(kind, obj); b != nil {
