@@ -326,3 +326,33 @@ func TestRunLocatesEveryFinding(t *testing.T) {
 		}
 	}
 }
+
+// The container pass locates the findings of every check about every
+// workload of a block, whichever workloads each check reports on.
+func TestContainerPassLocates(t *testing.T) {
+	var objects []*inventory.Object
+	for i := range workloadBlock + 40 {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprint(i)}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "a"}, {Name: "b"}}}}
+		ix := position.NewBuilder(position.Mapping, 10*i+1, 1).Index()
+		objects = append(objects, &inventory.Object{Obj: pod, Meta: &pod.ObjectMeta, Source: inventory.Source{File: "f.yaml", Positions: ix}})
+	}
+	every := &Check{ID: "every", Containers: func(*Context) ContainerRule {
+		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) { report(c.Path, "every") }
+	}}
+	some := &Check{ID: "some", Containers: func(*Context) ContainerRule {
+		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+			if n := slices.Index(objects, w.Object); n%3 == 0 && c.Name == "b" || n%7 == 0 {
+				report(c.Path, "some")
+			}
+		}
+	}}
+	got, failures := Run(inventory.New(objects), []*Check{every, some}, Env{})
+	if len(failures) != 0 || len(got) < 2*len(objects) {
+		t.Fatalf("%d findings, failures %v", len(got), failures)
+	}
+	for _, f := range got {
+		if want := 10*slices.Index(objects, f.Object) + 1; f.Location.Line != want {
+			t.Fatalf("%s finding about %s at %s, want line %d", f.CheckID, f.Object.Name(), f.Location, want)
+		}
+	}
+}
