@@ -337,7 +337,9 @@ func TestContainerPassLocates(t *testing.T) {
 		objects = append(objects, &inventory.Object{Obj: pod, Meta: &pod.ObjectMeta, Source: inventory.Source{File: "f.yaml", Positions: ix}})
 	}
 	every := &Check{ID: "every", Containers: func(*Context) ContainerRule {
-		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) { report(c.Path, "every") }
+		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
+			report(c.Path, "every")
+		}
 	}}
 	some := &Check{ID: "some", Containers: func(*Context) ContainerRule {
 		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
