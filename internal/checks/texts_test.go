@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -29,8 +31,13 @@ func TestTexts(t *testing.T) {
 		}
 	}
 	shared := func(x, y string) bool { return x == y && unsafe.StringData(x) == unsafe.StringData(y) }
+	// The inventory shares container paths; joins know strings by address.
 	if !shared(tx.field(a, ".image"), tx.field(same, ".image")) {
-		t.Error("equal field paths are not one string")
+		t.Error("field paths of one shared container path are not one string")
+	}
+	copied := inventory.Container{Container: a.Container, Path: strings.Clone(a.Path)}
+	if got := tx.field(copied, ".image"); got != "spec.containers[0].image" {
+		t.Errorf("field of a copied path: %q", got)
 	}
 	if !shared(tx.container(a, " runs as root"), tx.container(same, " runs as root")) {
 		t.Error("equal messages are not one string")
@@ -51,5 +58,26 @@ func TestTextsHitAllocatesNothing(t *testing.T) {
 		tx.image(c, " is not pinned")
 	}); n != 0 {
 		t.Errorf("%v allocations per lookup of known texts, want 0", n)
+	}
+}
+
+// Joins that share a slot of the memo, or strings that differ only in
+// where they are, still join to their own text.
+func TestTextsJoinCollisions(t *testing.T) {
+	var tx texts
+	parts := make([]string, 3*joinSlots)
+	for i := range parts {
+		parts[i] = fmt.Sprint("part", i)
+	}
+	for round := range 3 {
+		for i, p := range parts {
+			q := strings.Clone(parts[(i+round)%len(parts)])
+			if got, want := tx.join(p, ".", q), p+"."+q; got != want {
+				t.Fatalf("round %d: join(%q, \".\", %q) = %q", round, p, q, got)
+			}
+		}
+	}
+	if got := tx.join("", "", ""); got != "" {
+		t.Errorf("join of empty strings = %q", got)
 	}
 }

@@ -35,17 +35,13 @@ type Workload struct {
 
 // workloadOf returns the PodSpec view of obj, or nil when obj runs no pods.
 func workloadOf(obj *Object) *Workload {
-	const (
-		tmpl    = "spec.template"
-		cronJob = "spec.jobTemplate.spec.template"
-	)
 	var t *corev1.PodTemplateSpec
-	base := tmpl
+	at := &underSpec
 	switch o := obj.Obj.(type) {
 	case *corev1.Pod:
-		return newWorkload(obj, &o.ObjectMeta, &o.Spec, "metadata", "spec")
+		return newWorkload(obj, &o.ObjectMeta, &o.Spec, &ofPod)
 	case *corev1.PodTemplate:
-		t, base = &o.Template, "template"
+		t, at = &o.Template, &underTemplate
 	case *corev1.ReplicationController:
 		t = o.Spec.Template
 	case *appsv1.Deployment:
@@ -77,9 +73,9 @@ func workloadOf(obj *Object) *Workload {
 	case *batchv1.Job:
 		t = &o.Spec.Template
 	case *batchv1.CronJob:
-		t, base = &o.Spec.JobTemplate.Spec.Template, cronJob
+		t, at = &o.Spec.JobTemplate.Spec.Template, &underJobTemplate
 	case *batchv1beta1.CronJob:
-		t, base = &o.Spec.JobTemplate.Spec.Template, cronJob
+		t, at = &o.Spec.JobTemplate.Spec.Template, &underJobTemplate
 	default:
 		return nil
 	}
@@ -87,12 +83,55 @@ func workloadOf(obj *Object) *Workload {
 		// A ReplicationController may omit its template; it runs nothing.
 		return nil
 	}
-	return newWorkload(obj, &t.ObjectMeta, &t.Spec, base+".metadata", base+".spec")
+	return newWorkload(obj, &t.ObjectMeta, &t.Spec, at)
 }
 
-func newWorkload(obj *Object, meta *metav1.ObjectMeta, spec *corev1.PodSpec, metaPath, specPath string) *Workload {
-	w := &Workload{Object: obj, PodMeta: meta, Spec: spec, MetaPath: metaPath, SpecPath: specPath}
-	w.containers = w.listContainers()
+// podPaths are the field paths of a pod's metadata and spec in a kind of
+// workload, and of the first containers of the spec: the workloads of a
+// kind share these strings.
+type podPaths struct {
+	meta, spec string
+	// containers[kind][i] is the path of container i of that kind.
+	containers map[ContainerKind][]string
+}
+
+// The pod paths of Pods, PodTemplates, CronJobs and other workloads.
+var (
+	ofPod            = newPodPaths("metadata", "spec")
+	underTemplate    = newPodPaths("template.metadata", "template.spec")
+	underSpec        = newPodPaths("spec.template.metadata", "spec.template.spec")
+	underJobTemplate = newPodPaths("spec.jobTemplate.spec.template.metadata", "spec.jobTemplate.spec.template.spec")
+)
+
+// sharedContainerPaths is how many containers of each kind have their
+// path in podPaths; further ones (rare) get a path of their own.
+const sharedContainerPaths = 16
+
+func newPodPaths(meta, spec string) podPaths {
+	p := podPaths{meta: meta, spec: spec, containers: map[ContainerKind][]string{}}
+	for _, kind := range []ContainerKind{InitContainer, RegularContainer, EphemeralContainer} {
+		for i := range sharedContainerPaths {
+			p.containers[kind] = append(p.containers[kind], containerPath(spec, kind, i))
+		}
+	}
+	return p
+}
+
+// container returns the path of container i of a kind.
+func (p *podPaths) container(kind ContainerKind, i int) string {
+	if i < len(p.containers[kind]) {
+		return p.containers[kind][i]
+	}
+	return containerPath(p.spec, kind, i)
+}
+
+func containerPath(spec string, kind ContainerKind, i int) string {
+	return spec + "." + string(kind) + "[" + strconv.Itoa(i) + "]"
+}
+
+func newWorkload(obj *Object, meta *metav1.ObjectMeta, spec *corev1.PodSpec, at *podPaths) *Workload {
+	w := &Workload{Object: obj, PodMeta: meta, Spec: spec, MetaPath: at.meta, SpecPath: at.spec}
+	w.containers = listContainers(spec, at)
 	return w
 }
 
@@ -122,11 +161,11 @@ type Container struct {
 // modify it.
 func (w *Workload) Containers() []Container { return w.containers }
 
-func (w *Workload) listContainers() []Container {
-	s := w.Spec
+// listContainers lists the containers of pod spec s, whose paths at gives.
+func listContainers(s *corev1.PodSpec, at *podPaths) []Container {
 	out := make([]Container, 0, len(s.InitContainers)+len(s.Containers)+len(s.EphemeralContainers))
 	add := func(kind ContainerKind, i int, c *corev1.Container) {
-		out = append(out, Container{Container: c, Kind: kind, Index: i, Path: w.SpecPath + "." + string(kind) + "[" + strconv.Itoa(i) + "]"})
+		out = append(out, Container{Container: c, Kind: kind, Index: i, Path: at.container(kind, i)})
 	}
 	for i := range s.InitContainers {
 		add(InitContainer, i, &s.InitContainers[i])
