@@ -8,15 +8,15 @@ import (
 
 // texts words the findings of a check on one goroutine: a container rule
 // (the engine asks a check for its rule once per worker, which runs it
-// over many blocks of workloads), a block of ReportInBlocks, or a Run. Many findings share a
-// field path (the first container of every Deployment) or a message
-// (containers of one name break a rule in the same words): each distinct
-// one is built once and shared by the findings, instead of a new string
-// per finding, which on a large scan is most of the memory a check
-// allocates. Not safe for concurrent use.
+// over many blocks of workloads), a block of ReportInBlocks, or a Run.
+// Many findings share a field path (the first container of every
+// Deployment) or a message (containers of one name break a rule in the
+// same words): each distinct one is built once and shared by the
+// findings, instead of a new string per finding, which on a large scan is
+// most of the memory a check allocates. Not safe for concurrent use.
 type texts struct {
 	joined [joinSlots]joined
-	said   map[[3]string]string
+	said   map[sayKey]string
 }
 
 // joined is a string join built, with the strings it joined.
@@ -66,29 +66,32 @@ func (t *texts) image(c inventory.Container, text string) string {
 
 // say words a message about container name (and image, when set).
 func (t *texts) say(image, name, text string) string {
-	return remember(&t.said, [3]string{image, name, text}, sayText)
+	// The text is a constant of the check, known by its address; names
+	// and images come from each workload, known by their content.
+	key := sayKey{image, name, address(text), len(text)}
+	if s, ok := t.said[key]; ok {
+		return s
+	}
+	if t.said == nil {
+		t.said = map[sayKey]string{}
+	}
+	s := sayText(image, name, text)
+	t.said[key] = s
+	return s
 }
 
-// sayText words the message of key image, container name and text.
-func sayText(key [3]string) string {
-	image, name, text := key[0], key[1], key[2]
+// sayKey is what a message of say depends on.
+type sayKey struct {
+	image, name string
+	text        uintptr
+	textLen     int
+}
+
+// sayText words the message about container name (and image) with text.
+func sayText(image, name, text string) string {
 	s := "container " + quote(name) + text
 	if image != "" {
 		s = "image " + quote(image) + " of " + s
 	}
-	return s
-}
-
-// remember returns the string memo holds for key, built by build the
-// first time.
-func remember[K comparable](memo *map[K]string, key K, build func(K) string) string {
-	if s, ok := (*memo)[key]; ok {
-		return s
-	}
-	if *memo == nil {
-		*memo = map[K]string{}
-	}
-	s := build(key)
-	(*memo)[key] = s
 	return s
 }
