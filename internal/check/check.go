@@ -101,11 +101,11 @@ func (c *Context) Report(obj *inventory.Object, path string, message string) {
 // ReportFinding records a finding with more detail (for example a container
 // name or a severity other than the check's default).
 func (c *Context) ReportFinding(f Finding) {
-	c.found.add(c.completed(f))
+	c.complete(c.found.add(f))
 }
 
-// completed fills in what f takes from the running check.
-func (c *Context) completed(f Finding) Finding {
+// complete fills in what f takes from the running check.
+func (c *Context) complete(f *Finding) {
 	f.CheckID = c.check.ID
 	f.Layer = c.check.Layer
 	if f.Severity == Unset {
@@ -114,7 +114,6 @@ func (c *Context) completed(f Finding) Finding {
 	if f.Remediation == "" {
 		f.Remediation = c.check.Remediation
 	}
-	return f
 }
 
 // ReportInBlocks lets a check that does much work per item spread it over
@@ -128,7 +127,7 @@ func (c *Context) ReportInBlocks(n, size int, fn func(lo, hi int, report func(Fi
 	blocks := make([]findingBuffer, (n+size-1)/size)
 	parallel.Blocks(n, size, func(lo, hi int) {
 		found := &blocks[lo/size]
-		fn(lo, hi, func(f Finding) { found.add(c.completed(f)) })
+		fn(lo, hi, func(f Finding) { c.complete(found.add(f)) })
 		// Located now, while the block's objects are in the CPU cache.
 		found.locate(&position.Cursor{})
 	})

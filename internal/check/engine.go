@@ -131,13 +131,15 @@ type findingSlab struct {
 	free []Finding
 }
 
-func (b *findingBuffer) add(f Finding) {
+// add appends f and returns where it is kept.
+func (b *findingBuffer) add(f Finding) *Finding {
 	n := len(b.chunks)
 	if n == 0 || len(b.chunks[n-1]) == cap(b.chunks[n-1]) {
 		b.chunks = append(b.chunks, b.newChunk())
 		n++
 	}
 	b.chunks[n-1] = append(b.chunks[n-1], f)
+	return &b.chunks[n-1][len(b.chunks[n-1])-1]
 }
 
 // newChunk returns an empty chunk to append findings to.

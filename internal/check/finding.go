@@ -58,14 +58,21 @@ func (f *Finding) locate(c *position.Cursor) {
 // is order[bounds[g]:bounds[g+1]], as indices into findings.
 func GroupByObject(findings []*Finding) (order, bounds []int) {
 	groupOf := make([]int, len(findings))
-	index := make(map[*inventory.Object]int)
+	index := make(map[*inventory.Object]int, len(findings)/4)
 	var sizes []int
+	var last *inventory.Object
+	g := -1
 	for i := range findings {
-		g, ok := index[findings[i].Object]
-		if !ok {
-			g = len(sizes)
-			index[findings[i].Object] = g
-			sizes = append(sizes, 0)
+		// A check reports the findings of one object one after the other:
+		// the map is asked only when the object changes.
+		if o := findings[i].Object; g < 0 || o != last {
+			var ok bool
+			if g, ok = index[o]; !ok {
+				g = len(sizes)
+				index[o] = g
+				sizes = append(sizes, 0)
+			}
+			last = o
 		}
 		groupOf[i] = g
 		sizes[g]++
