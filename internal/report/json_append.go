@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"strconv"
+	"unsafe"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
@@ -28,15 +29,27 @@ type findingEncoder struct {
 	lastFile   string
 	lastFileOK bool
 	lastFileEn []byte
+
+	// recent finds the encodings of the checks met lately by the address
+	// of their ID.
+	recent [recentChecks]struct {
+		id  *byte
+		enc *checkEncoding
+	}
 }
 
 // checkEncoding holds the encoded parts that the findings of one check
 // share.
 type checkEncoding struct {
+	id    string
 	check *check.Check // nil for an unknown check ID
 	// heads encode checkId, severity, layer and title, by severity and
 	// layer.
 	heads map[findingHead][]byte
+	// lastKey and lastHead are the head used last: a check's findings
+	// mostly share one.
+	lastKey  findingHead
+	lastHead []byte
 	// tail encodes remediation and references, for findings that keep
 	// the check's remediation; nil until needed.
 	tail []byte
@@ -55,11 +68,7 @@ func newFindingEncoder(checks map[string]*check.Check) *findingEncoder {
 
 // appendFinding appends f as compact JSON.
 func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, error) {
-	ce := e.byCheck[f.CheckID]
-	if ce == nil {
-		ce = &checkEncoding{check: e.checks[f.CheckID], heads: map[findingHead][]byte{}}
-		e.byCheck[f.CheckID] = ce
-	}
+	ce := e.encodingOf(f.CheckID)
 	b = append(b, ce.head(f)...)
 	if f.Object != nil {
 		b = append(b, e.object(f.Object)...)
@@ -90,10 +99,35 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 	return append(b, '}'), nil
 }
 
+// encodingOf returns the encoding of the check id. Findings carry the ID
+// their check holds, so the encodings are first looked up by the address
+// of the ID, which costs no hashing of text.
+func (e *findingEncoder) encodingOf(id string) *checkEncoding {
+	slot := &e.recent[(uintptr(unsafe.Pointer(unsafe.StringData(id)))>>4^uintptr(len(id)))%recentChecks]
+	if slot.id == unsafe.StringData(id) && slot.enc != nil && slot.enc.id == id {
+		return slot.enc
+	}
+	ce := e.byCheck[id]
+	if ce == nil {
+		ce = &checkEncoding{id: id, check: e.checks[id], heads: map[findingHead][]byte{}}
+		e.byCheck[id] = ce
+	}
+	slot.id, slot.enc = unsafe.StringData(id), ce
+	return ce
+}
+
+// recentChecks is how many check encodings a findingEncoder finds by the
+// address of their ID.
+const recentChecks = 256
+
 // head returns the encoding of checkId, severity, layer and title.
 func (ce *checkEncoding) head(f *check.Finding) []byte {
 	key := findingHead{f.Severity, f.Layer}
+	if ce.lastHead != nil && ce.lastKey == key {
+		return ce.lastHead
+	}
 	if enc, ok := ce.heads[key]; ok {
+		ce.lastKey, ce.lastHead = key, enc
 		return enc
 	}
 	enc := appendMember(nil, `{"checkId":`, f.CheckID)
@@ -103,6 +137,7 @@ func (ce *checkEncoding) head(f *check.Finding) []byte {
 		enc = appendOptional(enc, `,"title":`, ce.check.Title)
 	}
 	ce.heads[key] = enc
+	ce.lastKey, ce.lastHead = key, enc
 	return enc
 }
 
