@@ -17,7 +17,15 @@ func TestFindingEncoderMatchesEncodingJSON(t *testing.T) {
 	odd := &check.Finding{CheckID: "x", Severity: check.Low, Layer: check.LayerCode, Message: "quote \" backslash \\ tab \t <&> é"}
 	other := *findings[0]
 	other.Remediation = "a remediation of its own"
-	findings = append(findings, odd, &other)
+	// An ID that starts where another does, and a check's finding at
+	// another severity: the encoder's lookups by address must tell them
+	// apart.
+	prefix := odd.CheckID + "-longer"
+	short, long := *odd, *odd
+	short.CheckID, long.CheckID = prefix[:len(odd.CheckID)], prefix
+	raised := *findings[0]
+	raised.Severity = check.Critical
+	findings = append(findings, odd, &other, &short, &long, &raised)
 	findings = append(findings, findings...) // the second round hits the caches
 	checks := checkIndex(r.Checks)
 	conv := findingConverter{checks: checks, refs: map[string]*JSONReferences{}}
