@@ -223,7 +223,7 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 			var forbidden []pssResult // reused: findings keep only strings
 			var t texts
 			for i, w := range workloads[lo:hi] {
-				forbidden = pssForbidden(forbidden[:0], lv, overridden, baseline[lo+i], w.PodMeta, w.Spec)
+				forbidden = pssForbidden(forbidden[:0], lv, overridden, baseline[lo+i].forbidden, w.PodMeta, baseline[lo+i].spec)
 				for _, r := range forbidden {
 					f := r.locate(&t, w)
 					f.Object = w.Object
@@ -238,26 +238,34 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 // pssBlock is how many workloads one job of the PSS checks evaluates.
 const pssBlock = 256
 
+// pssBaseline is what the Baseline checks forbid in one workload, and the
+// workload's spec as they evaluated it (pssDefaulted).
+type pssBaseline struct {
+	forbidden []pssResult
+	spec      *corev1.PodSpec
+}
+
 // pssBaselineResults returns, for each workload of the inventory, what
 // the Baseline checks forbid at version v, computed once per scan.
-func pssBaselineResults(inv *inventory.Inventory, v api.Version) [][]pssResult {
+func pssBaselineResults(inv *inventory.Inventory, v api.Version) []pssBaseline {
 	return inv.Memo("pss-baseline-results/"+v.String(), func() any {
 		lv := api.LevelVersion{Level: api.LevelBaseline, Version: v}
 		workloads := inv.Workloads()
-		out := make([][]pssResult, len(workloads))
+		out := make([]pssBaseline, len(workloads))
 		parallel.Blocks(len(workloads), pssBlock, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				out[i] = pssAll().evaluate(nil, lv, api.LevelBaseline, workloads[i].PodMeta, pssDefaulted(workloads[i].Spec))
+				spec := pssDefaulted(workloads[i].Spec)
+				out[i] = pssBaseline{pssAll().evaluate(nil, lv, api.LevelBaseline, workloads[i].PodMeta, spec), spec}
 			}
 		})
 		return out
-	}).([][]pssResult)
+	}).([]pssBaseline)
 }
 
 // pssForbidden appends to dst the results of the PSA checks that forbid
 // the pod at lv, in PSA's order, given those of the Baseline checks at lv's
 // version and the Baseline checks overridden there (pssOverriddenAt). spec
-// is defaulted (pssDefaulted) when it is evaluated.
+// is the pod's spec defaulted (pssDefaulted).
 func pssForbidden(dst []pssResult, lv api.LevelVersion, overridden map[policy.CheckID]bool, baseline []pssResult, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
 	if lv.Level != api.LevelRestricted {
 		return append(dst, baseline...)
@@ -267,7 +275,7 @@ func pssForbidden(dst []pssResult, lv api.LevelVersion, overridden map[policy.Ch
 			dst = append(dst, r)
 		}
 	}
-	return pssAll().evaluate(dst, lv, api.LevelRestricted, meta, pssDefaulted(spec))
+	return pssAll().evaluate(dst, lv, api.LevelRestricted, meta, spec)
 }
 
 // pssOverriddenAt returns the Baseline checks that PSA skips at the
