@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kube4c/kube4c/internal/parallel"
 )
 
 // Key identifies an object in the inventory.
@@ -17,9 +19,11 @@ type Key struct {
 // Inventory is the indexed set of objects one scan looks at. It is built
 // once and read concurrently by checks; it must not change after Build.
 type Inventory struct {
-	objects   []*Object
-	byKind    map[string][]*Object
-	byKey     map[Key]*Object
+	objects []*Object
+	byKind  map[string][]*Object
+	// byKey finds objects by key, in one map per kind: they are built in
+	// parallel.
+	byKey     map[string]map[Key]*Object
 	workloads []*Workload
 
 	memoMu sync.Mutex
@@ -36,17 +40,44 @@ func New(objects []*Object) *Inventory {
 	inv := &Inventory{
 		objects: objects,
 		byKind:  make(map[string][]*Object),
-		byKey:   make(map[Key]*Object, len(objects)),
+		byKey:   make(map[string]map[Key]*Object),
 	}
-	for _, o := range objects {
-		inv.byKind[o.GVK.Kind] = append(inv.byKind[o.GVK.Kind], o)
-		inv.byKey[keyOf(o.GVK.GroupKind(), o.Namespace(), o.Name())] = o
-		if w := workloadOf(o); w != nil {
+	// Reading each object's pod spec and identity is most of the work, and
+	// independent from object to object: it is done on every CPU.
+	workloads := make([]*Workload, len(objects))
+	parallel.Blocks(len(objects), indexBlock, func(lo, hi int) {
+		for i, o := range objects[lo:hi] {
+			workloads[lo+i] = workloadOf(o)
+		}
+	})
+	var kinds []string
+	for i, o := range objects {
+		kind := o.GVK.Kind
+		if _, ok := inv.byKind[kind]; !ok {
+			kinds = append(kinds, kind)
+		}
+		inv.byKind[kind] = append(inv.byKind[kind], o)
+		if w := workloads[i]; w != nil {
 			inv.workloads = append(inv.workloads, w)
 		}
 	}
+	byKey := make([]map[Key]*Object, len(kinds))
+	parallel.For(len(kinds), func(k int) {
+		of := inv.byKind[kinds[k]]
+		m := make(map[Key]*Object, len(of))
+		for _, o := range of {
+			m[keyOf(o.GVK.GroupKind(), o.Namespace(), o.Name())] = o // a later definition wins
+		}
+		byKey[k] = m
+	})
+	for k, kind := range kinds {
+		inv.byKey[kind] = byKey[k]
+	}
 	return inv
 }
+
+// indexBlock is how many objects one job of New reads.
+const indexBlock = 2048
 
 func keyOf(gk schema.GroupKind, namespace, name string) Key {
 	return Key{Group: gk.Group, Kind: gk.Kind, Namespace: namespace, Name: name}
@@ -64,7 +95,7 @@ func (inv *Inventory) ByKind(kind string) []*Object { return inv.byKind[kind] }
 
 // Get returns the object of the group, kind, namespace and name, or nil.
 func (inv *Inventory) Get(gk schema.GroupKind, namespace, name string) *Object {
-	return inv.byKey[keyOf(gk, namespace, name)]
+	return inv.byKey[gk.Kind][keyOf(gk, namespace, name)]
 }
 
 // Workloads returns the PodSpec view of every object that runs pods.

@@ -91,8 +91,9 @@ func workloadOf(obj *Object) *Workload {
 // kind share these strings.
 type podPaths struct {
 	meta, spec string
-	// containers[kind][i] is the path of container i of that kind.
-	containers map[ContainerKind][]string
+	// init, regular and ephemeral hold the paths of the first containers
+	// of each kind.
+	init, regular, ephemeral []string
 }
 
 // The pod paths of Pods, PodTemplates, CronJobs and other workloads.
@@ -108,19 +109,26 @@ var (
 const sharedContainerPaths = 16
 
 func newPodPaths(meta, spec string) podPaths {
-	p := podPaths{meta: meta, spec: spec, containers: map[ContainerKind][]string{}}
-	for _, kind := range []ContainerKind{InitContainer, RegularContainer, EphemeralContainer} {
-		for i := range sharedContainerPaths {
-			p.containers[kind] = append(p.containers[kind], containerPath(spec, kind, i))
-		}
+	p := podPaths{meta: meta, spec: spec}
+	for i := range sharedContainerPaths {
+		p.init = append(p.init, containerPath(spec, InitContainer, i))
+		p.regular = append(p.regular, containerPath(spec, RegularContainer, i))
+		p.ephemeral = append(p.ephemeral, containerPath(spec, EphemeralContainer, i))
 	}
 	return p
 }
 
 // container returns the path of container i of a kind.
 func (p *podPaths) container(kind ContainerKind, i int) string {
-	if i < len(p.containers[kind]) {
-		return p.containers[kind][i]
+	shared := p.regular
+	switch kind {
+	case InitContainer:
+		shared = p.init
+	case EphemeralContainer:
+		shared = p.ephemeral
+	}
+	if i < len(shared) {
+		return shared[i]
 	}
 	return containerPath(p.spec, kind, i)
 }
