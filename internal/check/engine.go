@@ -295,27 +295,31 @@ type sortKey struct {
 // results[i].
 func sortedResults(checks []*Check, results []findingBuffer) []*Finding {
 	ranks := checkRanks(checks)
-	total := 0
+	// The findings of results[i] go to all[starts[i]:starts[i+1]]; each
+	// check's are listed on any CPU.
+	starts := make([]int, len(results)+1)
 	for i := range results {
+		starts[i+1] = starts[i]
 		for _, chunk := range results[i].chunks {
-			total += len(chunk)
+			starts[i+1] += len(chunk)
 		}
 	}
-	all := make([]*Finding, 0, total)
-	checkOf := make([]int32, 0, total)
-	var pending []*Finding // not located by their check's pass
-	for i := range results {
+	all := make([]*Finding, starts[len(results)])
+	checkOf := make([]int32, len(all))
+	pendingOf := make([][]*Finding, len(results)) // not located by their check's pass
+	parallel.For(len(results), func(i int) {
+		at := starts[i]
 		for k, chunk := range results[i].chunks {
 			for j := range chunk {
-				all = append(all, &chunk[j])
-				checkOf = append(checkOf, ranks[i])
+				all[at], checkOf[at] = &chunk[j], ranks[i]
+				at++
 			}
-			for j := range chunk[results[i].seen(k):] {
-				pending = append(pending, &chunk[results[i].seen(k)+j])
+			for j := results[i].seen(k); j < len(chunk); j++ {
+				pendingOf[i] = append(pendingOf[i], &chunk[j])
 			}
 		}
-	}
-	locateAll(pending)
+	})
+	locateAll(slices.Concat(pendingOf...))
 	slog.Debug("findings located", "findings", len(all))
 
 	grouped, perFile := groupByFile(all, checkOf)
