@@ -6,11 +6,11 @@
 # the ratios of each turn's own scans is the figure least moved by the
 # machine's speed drifting from one minute to the next.
 #
-#   hack/bench-ratio.sh [--runs N] [--one CHECK-ID]
+#   hack/bench-ratio.sh [--runs N (default 9)] [--one CHECK-ID]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runs=5 one=privileged-container
+runs=9 one=privileged-container
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
