@@ -73,8 +73,7 @@ func (p *containerPass) blocks() int { return len(p.found) }
 // worker w, then locates their findings while the block's position
 // indexes are still in the CPU cache.
 func (p *containerPass) runBlock(b, w int) {
-	all := p.inv.Workloads()
-	workloads := all[b*workloadBlock : min((b+1)*workloadBlock, len(all))]
+	workloads := p.blockWorkloads(b)
 	for k, c := range p.checks {
 		start := time.Now()
 		found := &p.found[b][k]
@@ -83,21 +82,27 @@ func (p *containerPass) runBlock(b, w int) {
 		found.detach()
 		p.spent[b][k] = time.Since(start)
 	}
-	p.locateBlock(b)
+	p.locateBlock(b, workloads)
 }
 
-// locateBlock locates the findings of block b workload by workload, the
-// findings of every check about one workload one after the other: their
-// paths mostly begin alike, so each lookup continues from the last one
-// (position.Cursor) in the part of the index still in the CPU cache.
-func (p *containerPass) locateBlock(b int) {
+// blockWorkloads returns the workloads of block b.
+func (p *containerPass) blockWorkloads(b int) []*inventory.Workload {
 	all := p.inv.Workloads()
+	return all[b*workloadBlock : min((b+1)*workloadBlock, len(all))]
+}
+
+// locateBlock locates the findings of block b, whose workloads are given,
+// workload by workload, the findings of every check about one workload
+// one after the other: their paths mostly begin alike, so each lookup
+// continues from the last one (position.Cursor) in the part of the index
+// still in the CPU cache.
+func (p *containerPass) locateBlock(b int, workloads []*inventory.Workload) {
 	found := p.found[b]
 	// next[k] is where the findings of checks[k] not yet located begin.
 	type place struct{ chunk, i int }
 	next := make([]place, len(found))
 	var cursor position.Cursor
-	for _, w := range all[b*workloadBlock : min((b+1)*workloadBlock, len(all))] {
+	for _, w := range workloads {
 		for k := range found {
 			chunks, at := found[k].chunks, &next[k]
 			for at.chunk < len(chunks) {
@@ -121,28 +126,28 @@ func (p *containerPass) locateBlock(b int) {
 	}
 }
 
-// runCheck runs one check's rule, as worker rule w has it, over workloads.
-// A panic becomes an error.
-func (p *containerPass) runCheck(c *Check, w *workerRule, workloads []*inventory.Workload, found *findingBuffer) (err error) {
+// runCheck runs one check's rule, as the worker has it in wr, over
+// workloads. A panic becomes an error.
+func (p *containerPass) runCheck(c *Check, wr *workerRule, workloads []*inventory.Workload, found *findingBuffer) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("check %s panicked: %v\n%s", c.ID, r, debug.Stack())
 		}
 	}()
 	pprof.Do(context.Background(), pprof.Labels("check", c.ID), func(context.Context) {
-		if !w.made {
-			w.ctx = p.env.context(p.inv, c, nil)
-			w.rule = c.Containers(w.ctx)
-			w.made = true
+		if !wr.made {
+			wr.ctx = p.env.context(p.inv, c, nil)
+			wr.rule = c.Containers(wr.ctx)
+			wr.made = true
 		}
-		rule := w.rule
+		rule := wr.rule
 		if rule == nil {
 			return // nothing to do, for example until configured
 		}
-		w.ctx.found = found
+		wr.ctx.found = found
 		// One reporter for the whole block: a closure per container would
 		// be an allocation per container and check.
-		r := &containerReporter{ctx: w.ctx}
+		r := &containerReporter{ctx: wr.ctx}
 		report := r.report
 		for _, w := range workloads {
 			containers := w.Containers()

@@ -187,8 +187,8 @@ func (b *findingBuffer) detach() {
 // locate locates the buffer's findings through c.
 func (b *findingBuffer) locate(c *position.Cursor) {
 	for i, chunk := range b.chunks {
-		for j := range chunk[b.seen(i):] {
-			chunk[b.seen(i)+j].locate(c)
+		for j := b.seen(i); j < len(chunk); j++ {
+			chunk[j].locate(c)
 		}
 	}
 	b.located = b.located[:0]

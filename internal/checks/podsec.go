@@ -14,7 +14,8 @@ import (
 type containerRule func(w *inventory.Workload, c inventory.Container, t *texts, report func(path, message string))
 
 // eachContainer makes a check's Containers function from a rule that
-// needs nothing from the context. Each block of workloads gets its texts.
+// needs nothing from the context. Each rule made (one per worker of the
+// container pass) gets its own texts.
 func eachContainer(rule containerRule) func(*check.Context) check.ContainerRule {
 	return func(*check.Context) check.ContainerRule {
 		t := &texts{}

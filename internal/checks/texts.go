@@ -68,7 +68,7 @@ func (t *texts) image(c inventory.Container, text string) string {
 func (t *texts) say(image, name, text string) string {
 	// The text is a constant of the check, known by its address; names
 	// and images come from each workload, known by their content.
-	key := sayKey{image, name, address(text), len(text)}
+	key := sayKey{image, name, unsafe.StringData(text), len(text)}
 	if s, ok := t.said[key]; ok {
 		return s
 	}
@@ -80,10 +80,12 @@ func (t *texts) say(image, name, text string) string {
 	return s
 }
 
-// sayKey is what a message of say depends on.
+// sayKey is what a message of say depends on. It holds the text's bytes
+// by pointer, which keeps them alive: their address cannot come to mean
+// another text.
 type sayKey struct {
 	image, name string
-	text        uintptr
+	text        *byte
 	textLen     int
 }
 

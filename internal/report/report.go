@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/parallel"
 	"github.com/kube4c/kube4c/internal/source"
 )
 
@@ -145,18 +146,13 @@ func (r *Report) Summarize() Summary {
 	for _, l := range check.Layers() {
 		s.ByLayer[string(l)] = 0
 	}
-	// Count in two halves at once: reading each finding is most of the
+	// Count in pieces on every CPU: reading each finding is most of the
 	// work on large reports.
-	half := len(r.Findings) / 2
-	var first map[findingKind]int
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		first = countKinds(r.Findings[:half])
-	}()
-	second := countKinds(r.Findings[half:])
-	<-done
-	for _, counts := range []map[findingKind]int{first, second} {
+	parts := make([]map[findingKind]int, (len(r.Findings)+countPiece-1)/countPiece)
+	parallel.Blocks(len(r.Findings), countPiece, func(lo, hi int) {
+		parts[lo/countPiece] = countKinds(r.Findings[lo:hi])
+	})
+	for _, counts := range parts {
 		for k, n := range counts {
 			s.BySeverity[k.severity.String()] += n
 			s.ByLayer[string(k.layer)] += n
@@ -165,6 +161,9 @@ func (r *Report) Summarize() Summary {
 	s.Total = len(r.Findings)
 	return s
 }
+
+// countPiece is how many findings one job of Summarize counts.
+const countPiece = 1 << 16
 
 // findingKind is what a summary counts findings by.
 type findingKind struct {
