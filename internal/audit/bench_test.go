@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/kube4c/kube4c/internal/audit"
+	_ "github.com/kube4c/kube4c/internal/catalog"
 	"github.com/kube4c/kube4c/internal/check"
-	_ "github.com/kube4c/kube4c/internal/checks"
 )
 
 // sampleEvents builds n audit events as JSON lines, in the proportions of

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/source/position"
+	"github.com/kube4c/kube4c/internal/position"
 )
 
 // workloadBlock is how many workloads the checks that set Containers go

@@ -15,7 +15,7 @@ import (
 
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/parallel"
-	"github.com/kube4c/kube4c/internal/source/position"
+	"github.com/kube4c/kube4c/internal/position"
 )
 
 // Failure records a check that panicked. The other checks still run.

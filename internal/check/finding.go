@@ -2,7 +2,7 @@ package check
 
 import (
 	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/source/position"
+	"github.com/kube4c/kube4c/internal/position"
 )
 
 // Finding is one problem a check found in one object.

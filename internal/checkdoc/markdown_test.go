@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/kube4c/kube4c/internal/catalog"
 	"github.com/kube4c/kube4c/internal/check"
-	_ "github.com/kube4c/kube4c/internal/checks"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/checks.md and docs/cis.md from the registry")

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	// The built-in checks register themselves on import.
-	_ "github.com/kube4c/kube4c/internal/checks"
+	_ "github.com/kube4c/kube4c/internal/catalog"
 )
 
 // Exit codes shared by every command.

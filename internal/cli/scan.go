@@ -17,8 +17,8 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/kube4c/kube4c/internal/catalog"
 	"github.com/kube4c/kube4c/internal/check"
-	"github.com/kube4c/kube4c/internal/checks"
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/report"
@@ -234,10 +234,10 @@ func load(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string, chec
 func checkSettings(cfg *config.Config, f *scanFlags, selected []*check.Check) (check.Settings, error) {
 	var settings check.Settings = cfg
 	if f.pssVersion != "" {
-		if err := checks.ValidatePSSVersion(f.pssVersion); err != nil {
+		if err := catalog.ValidatePSSVersion(f.pssVersion); err != nil {
 			return nil, usageError("--pss-version: %v", err)
 		}
-		settings = checks.PSSVersionSettings(cfg, f.pssVersion)
+		settings = catalog.PSSVersionSettings(cfg, f.pssVersion)
 	}
 	return settings, validateSettings(settings, selected)
 }

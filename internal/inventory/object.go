@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/kube4c/kube4c/internal/source/position"
+	"github.com/kube4c/kube4c/internal/position"
 )
 
 // Object is one Kubernetes object of the inventory.

@@ -30,7 +30,7 @@ const (
 type Endpoint struct {
 	Kind EndpointKind
 	// Pod is set for PodEndpoint.
-	Pod *Pod
+	Pod *Workload
 }
 
 // The pseudo-endpoints.
@@ -40,7 +40,7 @@ var (
 )
 
 // PodEndpointOf returns the endpoint of a workload.
-func PodEndpointOf(p *Pod) Endpoint { return Endpoint{Kind: PodEndpoint, Pod: p} }
+func PodEndpointOf(p *Workload) Endpoint { return Endpoint{Kind: PodEndpoint, Pod: p} }
 
 // String returns the workload's ID or the pseudo-endpoint's name.
 func (ep Endpoint) String() string {

@@ -42,7 +42,7 @@ type Options struct {
 // Engine answers reachability questions about one inventory. It is
 // read-only after Build and safe for concurrent use.
 type Engine struct {
-	pods       []*Pod
+	pods       []*Workload
 	namespaces []*Namespace
 	nsByName   map[string]*Namespace
 	policies   []*Policy
@@ -118,7 +118,7 @@ func (e *Engine) namespace(name string) *Namespace {
 }
 
 func (e *Engine) addPods(inv *inventory.Inventory) {
-	seen := make(map[inventory.Key]*Pod, len(inv.Workloads()))
+	seen := make(map[inventory.Key]*Workload, len(inv.Workloads()))
 	dups := 0
 	for _, w := range inv.Workloads() {
 		ns := NamespaceOf(w.Object)
@@ -135,7 +135,7 @@ func (e *Engine) addPods(inv *inventory.Inventory) {
 		e.pods = append(e.pods, seen[key])
 	}
 	qualifyIDs(e.pods)
-	slices.SortStableFunc(e.pods, func(a, b *Pod) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(e.pods, func(a, b *Workload) int { return strings.Compare(a.ID, b.ID) })
 	for i, p := range e.pods {
 		p.index = i
 		p.Namespace.index(p)
@@ -282,7 +282,7 @@ func (e *Engine) Notes() []string {
 }
 
 // Pods returns every workload, ordered by ID.
-func (e *Engine) Pods() []*Pod { return e.pods }
+func (e *Engine) Pods() []*Workload { return e.pods }
 
 // Namespaces returns every namespace the inventory names, ordered by name.
 func (e *Engine) Namespaces() []*Namespace { return e.namespaces }

@@ -34,7 +34,7 @@ type SideTrace struct {
 // RuleTrace is the evaluation of one rule.
 type RuleTrace struct {
 	Rule    *Rule
-	Verdict Verdict
+	Verdict Decision
 	// Ports are the ports the rule admits on the destination when its
 	// peers match.
 	Ports PortSet

@@ -24,7 +24,7 @@ type jsonEndpoint struct {
 type jsonConnection struct {
 	From    string      `json:"from"`
 	To      string      `json:"to"`
-	Verdict Verdict     `json:"verdict"`
+	Verdict Decision    `json:"verdict"`
 	Ports   []PortRange `json:"ports,omitempty"`
 	Unknown []PortRange `json:"unknownPorts,omitempty"`
 	Partial bool        `json:"partialInternet,omitempty"`

@@ -36,18 +36,18 @@ type Namespace struct {
 	// Object is the Namespace object, or nil.
 	Object *inventory.Object
 
-	pods     []*Pod
+	pods     []*Workload
 	policies []*Policy
 	// byLabel indexes pods by label, in pod order.
-	byLabel map[label][]*Pod
+	byLabel map[label][]*Workload
 	// matching memoizes PodsMatching by its sorted label keys: several
 	// checks ask, and many Services share a selector.
 	matchingMu sync.Mutex
-	matching   map[string][]*Pod
+	matching   map[string][]*Workload
 }
 
 // index adds a pod to the namespace and its label index.
-func (ns *Namespace) index(p *Pod) {
+func (ns *Namespace) index(p *Workload) {
 	ns.pods = append(ns.pods, p)
 	for k, v := range p.Labels {
 		ns.byLabel[label{k, v}] = append(ns.byLabel[label{k, v}], p)
@@ -56,7 +56,7 @@ func (ns *Namespace) index(p *Pod) {
 
 // candidates returns a superset of the pods carrying every label of keys:
 // the shortest list of pods carrying one of them, or every pod.
-func (ns *Namespace) candidates(keys []label) []*Pod {
+func (ns *Namespace) candidates(keys []label) []*Workload {
 	best := ns.pods
 	for _, k := range keys {
 		if list := ns.byLabel[k]; len(list) < len(best) {
@@ -69,7 +69,7 @@ func (ns *Namespace) candidates(keys []label) []*Pod {
 // PodsMatching returns the workloads whose labels include every label of
 // set (a Service selector), ordered by ID. The result is shared by every
 // caller asking for the same labels and must not be modified.
-func (ns *Namespace) PodsMatching(set map[string]string) []*Pod {
+func (ns *Namespace) PodsMatching(set map[string]string) []*Workload {
 	keys := make([]label, 0, len(set))
 	for k, v := range set {
 		keys = append(keys, label{k, v})
@@ -102,7 +102,7 @@ func (ns *Namespace) PodsMatching(set map[string]string) []*Pod {
 }
 
 // Pods returns the workloads of the namespace, ordered by ID.
-func (ns *Namespace) Pods() []*Pod { return ns.pods }
+func (ns *Namespace) Pods() []*Workload { return ns.pods }
 
 // Policies returns the NetworkPolicies of the namespace, ordered by name.
 func (ns *Namespace) Policies() []*Policy { return ns.policies }
@@ -116,7 +116,7 @@ func (ns *Namespace) Annotations() map[string]string {
 }
 
 func newNamespace(name string, obj *inventory.Object) *Namespace {
-	ns := &Namespace{Name: name, Labels: labels.Set{}, Object: obj, byLabel: map[label][]*Pod{}, matching: map[string][]*Pod{}}
+	ns := &Namespace{Name: name, Labels: labels.Set{}, Object: obj, byLabel: map[label][]*Workload{}, matching: map[string][]*Workload{}}
 	if obj != nil {
 		if o, ok := obj.Obj.(*corev1.Namespace); ok {
 			ns.Known = true

@@ -27,7 +27,7 @@ type Policy struct {
 	types       [2]bool
 	podSelector selector
 	rules       [2][]*Rule
-	selected    []*Pod
+	selected    []*Workload
 	// order is the policy's position in the engine's policy list.
 	order int
 }
@@ -44,7 +44,7 @@ func (p *Policy) Affects(d Direction) bool { return p.types[d] }
 func (p *Policy) Rules(d Direction) []*Rule { return p.rules[d] }
 
 // Selected returns the workloads the policy selects, ordered by ID.
-func (p *Policy) Selected() []*Pod { return p.selected }
+func (p *Policy) Selected() []*Workload { return p.selected }
 
 // SelectsAll reports whether the pod selector is empty: the policy selects
 // every pod of its namespace, present and future.
@@ -80,9 +80,9 @@ type Rule struct {
 	// Precomputed by the engine: the pods the peers match for sure and
 	// those they may match, and the verdicts for the pseudo-endpoints.
 	yes, maybe      bitset
-	internet        Verdict
+	internet        Decision
 	internetPartial bool
-	metadata        Verdict
+	metadata        Decision
 }
 
 // Peers returns the rule's from or to entries.
@@ -115,7 +115,7 @@ type Peer struct {
 	blockErr         error
 	// For an ipBlock: whether it holds pod addresses, internet addresses
 	// (and only some of them) and a metadata address.
-	podVerdict, internet, metadata Verdict
+	podVerdict, internet, metadata Decision
 	internetPartial                bool
 }
 
@@ -219,7 +219,7 @@ func (e *Engine) compilePeer(r *Rule, j int, spec *networkingv1.NetworkPolicyPee
 // podsIn says whether pod addresses, which lie somewhere in the cluster
 // CIDRs, are in set: Allowed when set covers every cluster CIDR of an
 // address family, Unknown when it covers part of them.
-func (e *Engine) podsIn(set addrSet) Verdict {
+func (e *Engine) podsIn(set addrSet) Decision {
 	v := Denied
 	for _, bits := range []int{32, 128} {
 		fam := e.cluster.family(bits)
@@ -237,7 +237,7 @@ func (e *Engine) podsIn(set addrSet) Verdict {
 // internetIn says whether set holds internet addresses, and whether only
 // some of them: holding every internet address of one family (as
 // 0.0.0.0/0 does) counts as the whole internet.
-func (e *Engine) internetIn(set addrSet) (Verdict, bool) {
+func (e *Engine) internetIn(set addrSet) (Decision, bool) {
 	if !set.intersects(e.internet) {
 		return Denied, false
 	}
@@ -246,6 +246,6 @@ func (e *Engine) internetIn(set addrSet) (Verdict, bool) {
 }
 
 // metadataIn says whether set holds a cloud metadata address.
-func metadataIn(set addrSet) Verdict {
-	return verdictOf(slices.ContainsFunc(MetadataAddrs, set.contains))
+func metadataIn(set addrSet) Decision {
+	return decisionOf(slices.ContainsFunc(MetadataAddrs, set.contains))
 }

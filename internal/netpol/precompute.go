@@ -74,9 +74,9 @@ func (e *Engine) candidateNamespaces(p *Peer) []*Namespace {
 
 // namespaceVerdict says whether the peer's namespace part admits ns, and
 // which unknown labels of ns made the answer Unknown.
-func (p *Peer) namespaceVerdict(ns *Namespace) (Verdict, []string) {
+func (p *Peer) namespaceVerdict(ns *Namespace) (Decision, []string) {
 	if !p.namespaces.given {
-		return verdictOf(ns == p.Rule.Policy.Namespace), nil
+		return decisionOf(ns == p.Rule.Policy.Namespace), nil
 	}
 	return p.namespaces.matchNamespace(ns)
 }

@@ -9,7 +9,7 @@ type Reach struct {
 	// Verdict is Allowed when some port is surely open, Unknown when ports
 	// may be open depending on what the manifests do not say, Denied
 	// otherwise.
-	Verdict Verdict
+	Verdict Decision
 	// Ports are surely open.
 	Ports PortSet
 	// Unknown are ports that may be open.
@@ -42,7 +42,7 @@ func (e *Engine) Matrix(from, to []Endpoint, visit func(Reach)) {
 
 // Allows reports whether the pair admits a port of a protocol: Allowed,
 // Unknown when it may, Denied otherwise.
-func (r Reach) Allows(protocol corev1.Protocol, port int32) Verdict {
+func (r Reach) Allows(protocol corev1.Protocol, port int32) Decision {
 	switch {
 	case r.Ports.Contains(protocol, port):
 		return Allowed
@@ -130,7 +130,7 @@ func (e *Engine) side(self Endpoint, d Direction, other, dst Endpoint, t *SideTr
 
 // match says whether the rule's peers admit an endpoint, and whether only
 // part of the internet.
-func (r *Rule) match(ep Endpoint) (Verdict, bool) {
+func (r *Rule) match(ep Endpoint) (Decision, bool) {
 	switch {
 	case r.AllPeers():
 		return Allowed, false

@@ -82,7 +82,7 @@ func (rp rulePorts) String() string { return rp.text }
 // resolve returns the ports the list admits on dst: named ports resolve to
 // the numbers dst's containers declare under that name and protocol. A
 // destination that is not a pod has no named ports.
-func (rp rulePorts) resolve(dst *Pod) PortSet {
+func (rp rulePorts) resolve(dst *Workload) PortSet {
 	if len(rp.named) == 0 || dst == nil {
 		return rp.fixed
 	}

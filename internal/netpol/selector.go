@@ -60,12 +60,12 @@ func (s selector) matches(l labels.Set) bool { return s.given && s.err == nil &&
 // without a Namespace object only NameLabel is known: a requirement on any
 // other key makes the answer Unknown (unless another requirement already
 // fails), and those keys are returned.
-func (s selector) matchNamespace(ns *Namespace) (Verdict, []string) {
+func (s selector) matchNamespace(ns *Namespace) (Decision, []string) {
 	if !s.given || s.err != nil {
 		return Denied, nil
 	}
 	if ns.Known {
-		return verdictOf(s.sel.Matches(ns.Labels)), nil
+		return decisionOf(s.sel.Matches(ns.Labels)), nil
 	}
 	reqs, _ := s.sel.Requirements()
 	v := Allowed

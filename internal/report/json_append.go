@@ -7,7 +7,7 @@ import (
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/jsontext"
+	"github.com/kube4c/kube4c/internal/jsonescape"
 )
 
 // findingEncoder writes findings as compact JSON without reflection, with
@@ -199,7 +199,7 @@ func (ce *checkEncoding) appendTail(b []byte, f *check.Finding) ([]byte, error) 
 }
 
 func appendMember(b []byte, prefix, value string) []byte {
-	return jsontext.AppendString(append(b, prefix...), value)
+	return jsonescape.AppendString(append(b, prefix...), value)
 }
 
 // appendOptional is appendMember for omitempty members.

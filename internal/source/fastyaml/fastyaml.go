@@ -12,12 +12,12 @@
 package fastyaml
 
 import (
-	"github.com/kube4c/kube4c/internal/jsontext"
+	"github.com/kube4c/kube4c/internal/jsonescape"
 
 	"sync"
 	"unicode/utf8"
 
-	"github.com/kube4c/kube4c/internal/source/position"
+	"github.com/kube4c/kube4c/internal/position"
 )
 
 // Limits bound the documents the fast path accepts; it declines the others.
@@ -170,7 +170,7 @@ func (e *emitter) value(i int32, id int) {
 				e.buf = append(e.buf, ',')
 			}
 			if n.kind == position.Mapping {
-				e.buf = jsontext.AppendString(e.buf, child.key)
+				e.buf = jsonescape.AppendString(e.buf, child.key)
 				e.buf = append(e.buf, ':')
 				e.pb.Set(first+k, child.kind, child.key, int(child.kline)+e.offset, int(child.kcol))
 			} else {

@@ -1,12 +1,12 @@
 package fastyaml
 
 import (
-	"github.com/kube4c/kube4c/internal/jsontext"
+	"github.com/kube4c/kube4c/internal/jsonescape"
 
 	"bytes"
 	"unicode/utf8"
 
-	"github.com/kube4c/kube4c/internal/source/position"
+	"github.com/kube4c/kube4c/internal/position"
 )
 
 // The parser follows the scanner of go.yaml.in/yaml/v3 (a port of libyaml)
@@ -553,7 +553,7 @@ func (p *parser) scalar(line, col int32, v []byte, plain bool) int32 {
 	if plain {
 		switch tag := resolvePlain(v); tag {
 		case StrTag, MergeTag, TimestampTag:
-			p.vals = jsontext.AppendString(p.vals, v)
+			p.vals = jsonescape.AppendString(p.vals, v)
 			str = tag == StrTag
 		case NullTag:
 			p.vals = append(p.vals, "null"...)
@@ -573,7 +573,7 @@ func (p *parser) scalar(line, col int32, v []byte, plain bool) int32 {
 			str = false
 		}
 	} else {
-		p.vals = jsontext.AppendString(p.vals, v)
+		p.vals = jsonescape.AppendString(p.vals, v)
 	}
 	if str && p.capture {
 		p.captured = intern(v)

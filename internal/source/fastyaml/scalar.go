@@ -1,7 +1,7 @@
 package fastyaml
 
 import (
-	"github.com/kube4c/kube4c/internal/jsontext"
+	"github.com/kube4c/kube4c/internal/jsonescape"
 
 	"errors"
 	"fmt"
@@ -58,7 +58,7 @@ func AppendScalar(buf []byte, tag, value string) ([]byte, error) {
 		}
 		return strconv.AppendFloat(buf, f, 'g', -1, 64), nil
 	}
-	return jsontext.AppendString(buf, value), nil
+	return jsonescape.AppendString(buf, value), nil
 }
 
 // resolvePlain returns the short tag go-yaml resolves an untagged plain

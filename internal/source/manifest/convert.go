@@ -1,14 +1,14 @@
 package manifest
 
 import (
-	"github.com/kube4c/kube4c/internal/jsontext"
+	"github.com/kube4c/kube4c/internal/jsonescape"
 
 	"fmt"
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/kube4c/kube4c/internal/position"
 	"github.com/kube4c/kube4c/internal/source/fastyaml"
-	"github.com/kube4c/kube4c/internal/source/position"
 )
 
 // Limits bound the work one document may cause.
@@ -136,7 +136,7 @@ func (c *converter) mapping(n *yaml.Node, id, depth int) error {
 		if i > 0 {
 			c.buf = append(c.buf, ',')
 		}
-		c.buf = jsontext.AppendString(c.buf, p.key)
+		c.buf = jsonescape.AppendString(c.buf, p.key)
 		c.buf = append(c.buf, ':')
 		v := resolveAlias(p.value)
 		c.pb.Set(first+i, kindOf(v), p.key, p.kNode.Line+c.lineOffset, p.kNode.Column)

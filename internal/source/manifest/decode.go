@@ -21,8 +21,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/position"
 	"github.com/kube4c/kube4c/internal/source"
-	"github.com/kube4c/kube4c/internal/source/position"
 )
 
 // docResult is what one document yields.

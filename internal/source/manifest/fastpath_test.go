@@ -14,8 +14,8 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/kube4c/kube4c/internal/position"
 	"github.com/kube4c/kube4c/internal/source/fastyaml"
-	"github.com/kube4c/kube4c/internal/source/position"
 )
 
 // corpusDir holds manifests of other projects; it sits beside the

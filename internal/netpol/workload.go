@@ -1,0 +1,96 @@
+package netpol
+
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+)
+
+// Workload stands for the pods of one workload: they share labels, namespace
+// and ports, so policies treat them alike.
+type Workload struct {
+	// View is the inventory's view of the workload.
+	View *inventory.Workload
+	// Namespace is the namespace the pods run in.
+	Namespace *Namespace
+	// Kind and Name are those of the workload object.
+	Kind, Name string
+	// ID names the workload in reports: "namespace/name", or
+	// "namespace/kind/name" when two kinds share a name.
+	ID string
+	// Labels are the labels of the pods.
+	Labels labels.Set
+	// HostNetwork reports whether the pods use the node's network, where
+	// NetworkPolicy behaviour is undefined.
+	HostNetwork bool
+
+	also     []*inventory.Workload
+	ports    []ContainerPort
+	index    int
+	policies [2][]*Policy
+}
+
+// ContainerPort is a port a container of the pod declares.
+type ContainerPort struct {
+	Name     string
+	Protocol corev1.Protocol
+	Port     int32
+}
+
+// Definitions returns the workload and the later definitions of the same
+// kind, namespace and name in the inventory (the same manifest read from
+// several files); the first one is the one evaluated.
+func (p *Workload) Definitions() []*inventory.Workload {
+	return append([]*inventory.Workload{p.View}, p.also...)
+}
+
+// Ports returns the ports the pod's containers (and sidecar init
+// containers) declare.
+func (p *Workload) Ports() []ContainerPort { return p.ports }
+
+// Policies returns the policies that select the pod for a direction, in
+// namespace order. None means the pod is not isolated in that direction.
+func (p *Workload) Policies(d Direction) []*Policy { return p.policies[d] }
+
+// Isolated reports whether a policy selects the pod for a direction.
+func (p *Workload) Isolated(d Direction) bool { return len(p.policies[d]) > 0 }
+
+func newPod(w *inventory.Workload, ns *Namespace) *Workload {
+	p := &Workload{View: w, Namespace: ns, Kind: w.Object.Kind(), Name: w.Object.Name(), Labels: labels.Set(w.PodMeta.Labels), HostNetwork: w.Spec.HostNetwork}
+	p.ID = ns.Name + "/" + p.Name
+	for _, c := range w.Containers() {
+		sidecar := c.Kind == inventory.InitContainer && c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
+		if c.Kind != inventory.RegularContainer && !sidecar {
+			continue
+		}
+		for _, cp := range c.Ports {
+			proto := cp.Protocol
+			if proto == "" {
+				proto = corev1.ProtocolTCP
+			}
+			p.ports = append(p.ports, ContainerPort{Name: cp.Name, Protocol: proto, Port: cp.ContainerPort})
+		}
+	}
+	return p
+}
+
+// runsPods reports whether a workload's pods take part in networking: a
+// PodTemplate only describes pods for others to create.
+func runsPods(w *inventory.Workload) bool { return w.Object.Kind() != "PodTemplate" }
+
+// qualifyIDs gives workloads that share a namespace and name an ID with
+// their kind.
+func qualifyIDs(pods []*Workload) {
+	seen := make(map[string]int, len(pods))
+	for _, p := range pods {
+		seen[p.ID]++
+	}
+	for _, p := range pods {
+		if seen[p.ID] > 1 {
+			p.ID = p.Namespace.Name + "/" + strings.ToLower(p.Kind) + "/" + p.Name
+		}
+	}
+}
