@@ -12,7 +12,6 @@ import (
 
 	"github.com/kube4c/kube4c/internal/audit"
 	_ "github.com/kube4c/kube4c/internal/catalog"
-	"github.com/kube4c/kube4c/internal/check"
 )
 
 // sampleEvents builds n audit events as JSON lines, in the proportions of
@@ -74,7 +73,7 @@ func (r *repeat) Read(p []byte) (int, error) {
 func BenchmarkAnalyze(b *testing.B) {
 	const distinct, times = 1000, 1000
 	block := sampleEvents(distinct)
-	engine := func() *audit.Engine { return audit.NewEngine(check.Default.All(), nil) }
+	engine := func() *audit.Engine { return audit.NewEngine(audit.Rules.All(), nil) }
 	b.SetBytes(int64(len(block) * times))
 	b.ResetTimer()
 	for range b.N {
@@ -109,7 +108,7 @@ func benchmarkReceiver(b *testing.B, senders int) {
 		b.Fatal(err)
 	}
 	defer archive.Close()
-	srv := httptest.NewServer(audit.NewReceiver(audit.NewEngine(check.Default.All(), nil), archive))
+	srv := httptest.NewServer(audit.NewReceiver(audit.NewEngine(audit.Rules.All(), nil), archive))
 	defer srv.Close()
 	b.SetBytes(int64(len(body)))
 	b.ResetTimer()

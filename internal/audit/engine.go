@@ -11,9 +11,9 @@ import (
 
 // Alert is one match of an audit-log rule.
 type Alert struct {
-	// Rule is the ID of the check that matched.
+	// Rule is the ID of the rule that matched.
 	Rule string `json:"rule"`
-	// Severity is the check's.
+	// Severity is the rule's.
 	Severity check.Severity `json:"severity"`
 	// Time is when the event's stage happened.
 	Time time.Time `json:"time"`
@@ -49,28 +49,25 @@ type Engine struct {
 }
 
 type rule struct {
-	check *check.Check
-	eval  check.EventRule
+	rule  *Rule
+	eval  EventRule
 	alert func(why string)
 }
 
-// NewEngine prepares the audit-log rules among checks (the others are
-// left out) with their settings.
-func NewEngine(checks []*check.Check, settings check.Settings) *Engine {
+// NewEngine prepares rules with their settings.
+func NewEngine(rules []*Rule, settings check.Settings) *Engine {
 	e := &Engine{}
-	for _, c := range checks {
-		if c.IsAuditRule() {
-			e.rules = append(e.rules, rule{check: c, eval: c.Audit(settings), alert: func(why string) { e.emit(newAlert(c, e.event, why)) }})
-		}
+	for _, r := range rules {
+		e.rules = append(e.rules, rule{rule: r, eval: r.New(settings), alert: func(why string) { e.emit(newAlert(r, e.event, why)) }})
 	}
 	return e
 }
 
-// Rules returns the checks the engine evaluates.
-func (e *Engine) Rules() []*check.Check {
-	out := make([]*check.Check, len(e.rules))
+// Rules returns the rules the engine evaluates.
+func (e *Engine) Rules() []*Rule {
+	out := make([]*Rule, len(e.rules))
 	for i, r := range e.rules {
-		out[i] = r.check
+		out[i] = r.rule
 	}
 	return out
 }
@@ -84,7 +81,7 @@ func (e *Engine) Evaluate(ev *auditv1.Event, emit func(Alert)) {
 	e.event, e.emit = nil, nil
 }
 
-func newAlert(c *check.Check, ev *auditv1.Event, why string) Alert {
+func newAlert(c *Rule, ev *auditv1.Event, why string) Alert {
 	a := Alert{
 		Rule:       c.ID,
 		Severity:   c.Severity,

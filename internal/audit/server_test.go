@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/kube4c/kube4c/internal/audit"
-	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/testutil"
 )
 
@@ -25,7 +24,7 @@ func startReceiver(t *testing.T, dir string, maxBody int64) (string, *http.Clien
 		t.Fatal(err)
 	}
 	var alerts []audit.Alert
-	r := audit.NewReceiver(audit.NewEngine(check.Default.All(), nil), archive)
+	r := audit.NewReceiver(audit.NewEngine(audit.Rules.All(), nil), archive)
 	r.RequireClientCert = true
 	r.MaxBody = maxBody
 	r.OnAlert = func(a audit.Alert) { alerts = append(alerts, a) }

@@ -90,22 +90,24 @@ func (b *forbiddenBurst) observe(user string, t time.Time) bool {
 }
 
 func init() {
-	check.Register(&check.Check{
-		ID:       burstID,
-		Title:    "Burst of forbidden requests from one user",
-		Layer:    check.LayerCluster,
-		Severity: check.Medium,
-		Looks: "403 responses, counted per user: count of them (default 10) within window (default 1m) raise an alert. " +
-			"Configure with settings." + burstID + ".count and .window in .kube4c.yaml.",
-		Rationale:   "A stolen credential is usually tried against many resources to learn what it can do; the denials come in a burst that a person working normally does not produce.",
-		Remediation: "Find out which workload or person holds the credential and why it probes; rotate the credential if it is compromised.",
-		Example:     "settings:\n  " + burstID + ":\n    count: 20\n    window: 30s",
-		References:  check.References{MITRE: []string{"T1087", "T1613"}},
-		ValidateSettings: func(s check.Settings) error {
-			_, _, err := decodeBurstSettings(s)
-			return err
+	audit.Register(&audit.Rule{
+		Meta: check.Meta{
+			ID:       burstID,
+			Title:    "Burst of forbidden requests from one user",
+			Layer:    check.LayerCluster,
+			Severity: check.Medium,
+			Looks: "403 responses, counted per user: count of them (default 10) within window (default 1m) raise an alert. " +
+				"Configure with settings." + burstID + ".count and .window in .kube4c.yaml.",
+			Rationale:   "A stolen credential is usually tried against many resources to learn what it can do; the denials come in a burst that a person working normally does not produce.",
+			Remediation: "Find out which workload or person holds the credential and why it probes; rotate the credential if it is compromised.",
+			Example:     "settings:\n  " + burstID + ":\n    count: 20\n    window: 30s",
+			References:  check.References{MITRE: []string{"T1087", "T1613"}},
+			ValidateSettings: func(s check.Settings) error {
+				_, _, err := decodeBurstSettings(s)
+				return err
+			},
 		},
-		Audit: func(s check.Settings) check.EventRule {
+		New: func(s check.Settings) audit.EventRule {
 			count, window, err := decodeBurstSettings(s)
 			if err != nil {
 				// ValidateSettings refuses such settings before a run.

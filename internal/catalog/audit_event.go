@@ -7,15 +7,15 @@ import (
 
 	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
 
+	"github.com/kube4c/kube4c/internal/audit"
 	"github.com/kube4c/kube4c/internal/check"
 )
 
 // registerAuditRule registers an audit-log rule of the cluster layer that
 // keeps no state between events.
-func registerAuditRule(c *check.Check, rule check.EventRule) {
-	c.Layer = check.LayerCluster
-	c.Audit = func(check.Settings) check.EventRule { return rule }
-	check.Register(c)
+func registerAuditRule(m check.Meta, rule audit.EventRule) {
+	m.Layer = check.LayerCluster
+	audit.Register(&audit.Rule{Meta: m, New: func(check.Settings) audit.EventRule { return rule }})
 }
 
 // target is what an event acted on.

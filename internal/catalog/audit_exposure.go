@@ -31,7 +31,7 @@ func credentialKeys(data map[string]string) []string {
 }
 
 func init() {
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-nodeport-service",
 		Title:       "NodePort service created",
 		Severity:    check.Medium,
@@ -46,7 +46,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-ingress-without-tls",
 		Title:       "Ingress created without TLS",
 		Severity:    check.Medium,
@@ -61,7 +61,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:       "audit-configmap-credentials",
 		Title:    "ConfigMap written with credentials",
 		Severity: check.Medium,

@@ -30,7 +30,7 @@ func isAnonymous(ev *auditv1.Event) bool {
 }
 
 func init() {
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-anonymous-allowed",
 		Title:       "Anonymous request allowed",
 		Severity:    check.High,
@@ -44,7 +44,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-impersonation",
 		Title:       "Request made by impersonation",
 		Severity:    check.Medium,
@@ -58,7 +58,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-secret-read",
 		Title:       "Secrets read by a non-system user",
 		Severity:    check.Medium,
@@ -73,7 +73,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-secret-read-denied",
 		Title:       "Attempt to read secrets denied",
 		Severity:    check.Medium,
@@ -88,7 +88,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-serviceaccount-token",
 		Title:       "Service account token requested by a non-system user",
 		Severity:    check.Medium,
@@ -103,7 +103,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-node-joined",
 		Title:       "Node joined the cluster",
 		Severity:    check.Low,

@@ -15,7 +15,7 @@ func streamStarted(ev *auditv1.Event, resource string, subresources ...string) b
 }
 
 func init() {
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-pod-exec",
 		Title:       "Command executed in or attached to a pod",
 		Severity:    check.High,
@@ -30,7 +30,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-port-forward",
 		Title:       "Port forwarded to a pod",
 		Severity:    check.Medium,
@@ -44,7 +44,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-ephemeral-container",
 		Title:       "Ephemeral container added to a pod",
 		Severity:    check.High,
@@ -58,7 +58,7 @@ func init() {
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-node-proxy",
 		Title:       "Kubelet API reached through nodes/proxy",
 		Severity:    check.High,

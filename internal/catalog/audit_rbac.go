@@ -59,8 +59,8 @@ func escalationVerbs(r *rbacv1.PolicyRule) []string {
 }
 
 // registerRoleRule registers a rule about the rules of created roles.
-func registerRoleRule(c *check.Check, problem func(r *rbacv1.PolicyRule) string) {
-	registerAuditRule(c, func(ev *auditv1.Event, alert func(string)) {
+func registerRoleRule(m check.Meta, problem func(r *rbacv1.PolicyRule) string) {
+	registerAuditRule(m, func(ev *auditv1.Event, alert func(string)) {
 		rules, ok := roleRulesOfEvent(ev)
 		if !ok {
 			return
@@ -72,7 +72,7 @@ func registerRoleRule(c *check.Check, problem func(r *rbacv1.PolicyRule) string)
 }
 
 func init() {
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-cluster-admin-binding",
 		Title:       "Binding to cluster-admin created",
 		Severity:    check.Critical,
@@ -94,7 +94,7 @@ func init() {
 		}
 	})
 
-	registerRoleRule(&check.Check{
+	registerRoleRule(check.Meta{
 		ID:          "audit-role-wildcard",
 		Title:       "Role created with wildcards or exec rights",
 		Severity:    check.High,
@@ -113,7 +113,7 @@ func init() {
 		return strings.Join(parts, " and ")
 	})
 
-	registerRoleRule(&check.Check{
+	registerRoleRule(check.Meta{
 		ID:          "audit-role-escalation-verbs",
 		Title:       "Role created with escalate, bind or impersonate",
 		Severity:    check.High,
@@ -128,7 +128,7 @@ func init() {
 		return ""
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-system-clusterrole-modified",
 		Title:       "System ClusterRole modified or deleted",
 		Severity:    check.High,

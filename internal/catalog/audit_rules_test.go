@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
 
+	"github.com/kube4c/kube4c/internal/audit"
 	"github.com/kube4c/kube4c/internal/check"
 )
 
@@ -171,11 +172,11 @@ var auditCorpus = []auditCase{
 // evaluate runs one audit rule on events and returns the reasons it gave.
 func evaluate(t *testing.T, id string, settings check.Settings, events ...*auditv1.Event) []string {
 	t.Helper()
-	c := check.Default.Get(id)
-	if c == nil || !c.IsAuditRule() {
+	r := audit.Rules.Get(id)
+	if r == nil {
 		t.Fatalf("no audit rule %q", id)
 	}
-	rule := c.Audit(settings)
+	rule := r.New(settings)
 	var whys []string
 	for _, e := range events {
 		// Round-trip through JSON, as events come from a log.
@@ -219,11 +220,11 @@ func TestAuditCorpusCoversEveryRule(t *testing.T) {
 			misses[tc.rule] = true
 		}
 	}
-	for _, c := range check.Default.All() {
-		if c.IsAuditRule() && c.ID != burstID && (!fires[c.ID] || !misses[c.ID]) {
+	for _, c := range audit.Rules.All() {
+		if c.ID != burstID && (!fires[c.ID] || !misses[c.ID]) {
 			t.Errorf("%s: corpus has a firing event: %v, a near miss: %v", c.ID, fires[c.ID], misses[c.ID])
 		}
-		if c.IsAuditRule() && (c.Layer != check.LayerCluster || !strings.HasPrefix(c.ID, "audit-")) {
+		if c.Layer != check.LayerCluster || !strings.HasPrefix(c.ID, "audit-") {
 			t.Errorf("%s: audit rules are of the cluster layer and named audit-...", c.ID)
 		}
 	}
@@ -273,7 +274,7 @@ func TestAuditForbiddenBurst(t *testing.T) {
 }
 
 func TestAuditForbiddenBurstSettings(t *testing.T) {
-	c := check.Default.Get(burstID)
+	c := audit.Rules.Get(burstID)
 	if err := c.ValidateSettings(burstConfig{count: 1}); err == nil {
 		t.Error("count 1 accepted")
 	}

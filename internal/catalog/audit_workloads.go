@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -57,7 +58,7 @@ func workloadOfEvent(ev *auditv1.Event) *inventory.Object {
 }
 
 func init() {
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:       "audit-pod-host-access",
 		Title:    "Workload created with privileged or host access",
 		Severity: check.High,
@@ -77,13 +78,13 @@ func init() {
 		for _, id := range hostAccessChecks {
 			checks = append(checks, check.Default.Get(id))
 		}
-		findings, _ := check.Run(inventory.New([]*inventory.Object{obj}), checks, check.Env{Now: time.Now()})
+		findings, _, _ := check.Run(context.Background(), inventory.New([]*inventory.Object{obj}), checks, check.Env{Now: time.Now()})
 		for _, f := range findings {
 			alert(ev.User.Username + " " + pastTense(ev.Verb) + " " + obj.Ref().String() + ": " + f.CheckID + ": " + f.Message)
 		}
 	})
 
-	registerAuditRule(&check.Check{
+	registerAuditRule(check.Meta{
 		ID:          "audit-kube-system-create",
 		Title:       "Pod or service account created in kube-system by a non-system user",
 		Severity:    check.High,

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,7 +26,7 @@ func BenchmarkRunAllChecks(b *testing.B) {
 	checks := check.Default.All()
 	b.ReportAllocs()
 	for b.Loop() {
-		check.Run(inv, checks, check.Env{Now: time.Now()})
+		check.Run(context.Background(), inv, checks, check.Env{Now: time.Now()})
 	}
 	b.ReportMetric(float64(inv.Len())*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
 }
@@ -37,7 +38,7 @@ func BenchmarkRunOneCheck(b *testing.B) {
 	checks := []*check.Check{check.Default.Get("privileged-container")}
 	b.ReportAllocs()
 	for b.Loop() {
-		check.Run(inv, checks, check.Env{Now: time.Now()})
+		check.Run(context.Background(), inv, checks, check.Env{Now: time.Now()})
 	}
 	b.ReportMetric(float64(inv.Len())*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
 }
@@ -58,9 +59,6 @@ func BenchmarkCheckPhase(b *testing.B) {
 	}
 	var defaults, every []*check.Check
 	for _, c := range check.Default.All() {
-		if c.IsAuditRule() {
-			continue
-		}
 		every = append(every, c)
 		if !c.DisabledByDefault {
 			defaults = append(defaults, c)
@@ -77,7 +75,7 @@ func BenchmarkCheckPhase(b *testing.B) {
 				b.StopTimer()
 				inv := inventory.New(res.Objects)
 				b.StartTimer()
-				out, _ := check.Run(inv, set.checks, check.Env{Now: time.Now()})
+				out, _, _ := check.Run(context.Background(), inv, set.checks, check.Env{Now: time.Now()})
 				findings = len(out)
 			}
 			b.ReportMetric(float64(findings), "findings")

@@ -30,12 +30,14 @@ const cisURL = "https://www.cisecurity.org/benchmark/kubernetes"
 // registerCIS registers the item as a cluster-layer check.
 func registerCIS(it cisItem) {
 	check.Register(&check.Check{
-		ID: it.id, Title: it.title, Layer: check.LayerCluster, Severity: it.severity,
-		Looks: it.looks, Rationale: it.rationale, Remediation: it.remediation, Example: it.example,
-		Reads:      append(slices.Clip(controlplane.Kinds), it.reads...),
-		References: check.References{CIS: it.cis, URLs: []string{cisURL}},
+		Meta: check.Meta{
+			ID: it.id, Title: it.title, Layer: check.LayerCluster, Severity: it.severity,
+			Looks: it.looks, Rationale: it.rationale, Remediation: it.remediation, Example: it.example,
+			Reads:      append(slices.Clip(controlplane.Kinds), it.reads...),
+			References: check.References{CIS: it.cis, URLs: []string{cisURL}},
+		},
 		Run: func(ctx *check.Context) {
-			it.decide(ctx, controlplane.ViewOf(ctx.Inventory))
+			it.decide(ctx, ctx.ControlPlane())
 		},
 	})
 }

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"context"
+
 	"github.com/kube4c/kube4c/internal/testutil/fixture"
 
 	"strings"
@@ -35,7 +37,7 @@ func runCIS(t *testing.T, id string, docs ...string) ([]*check.Finding, []check.
 	t.Helper()
 	c := check.Default.Get(id)
 	verdicts := &check.Verdicts{}
-	findings, failures := check.Run(fixture.Inventory(t, strings.Join(docs, "---\n")), []*check.Check{c}, check.Env{Now: time.Now(), Verdicts: verdicts})
+	findings, failures, _ := check.Run(context.Background(), fixture.Inventory(t, strings.Join(docs, "---\n")), []*check.Check{c}, check.Env{Now: time.Now(), Verdicts: verdicts})
 	if len(failures) > 0 {
 		t.Fatal(failures[0].Err)
 	}

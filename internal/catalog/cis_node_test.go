@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"io/fs"
 	"os"
@@ -147,7 +148,7 @@ func nodeVerdicts(t *testing.T, res source.Result) ([]string, []check.Verdict) {
 	t.Helper()
 	checks := nodeChecks()
 	verdicts := &check.Verdicts{}
-	findings, failures := check.Run(inventory.New(res.Objects), checks, check.Env{Now: time.Now(), Verdicts: verdicts})
+	findings, failures, _ := check.Run(context.Background(), inventory.New(res.Objects), checks, check.Env{Now: time.Now(), Verdicts: verdicts})
 	if len(failures) > 0 {
 		t.Fatalf("check failed: %v", failures[0].Err)
 	}

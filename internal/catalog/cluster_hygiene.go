@@ -17,26 +17,28 @@ var namespacesWithoutPods = map[string]bool{"kube-public": true, "kube-node-leas
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "pss-namespace-unlabeled",
-		Title:    "Namespace does not enforce a Pod Security Standard",
-		Layer:    check.LayerCluster,
-		Severity: check.Medium,
-		Reads:    []string{"Namespace"},
-		Looks: "the " + pssEnforceLabel + " label of every Namespace: missing (kube-public and kube-node-lease, which run no pods, " +
-			"are exempt), or privileged anywhere but kube-system.",
-		Rationale: "Without an enforce label the Pod Security Admission controller admits any pod into the namespace, " +
-			"privileged ones included (unless the cluster-wide default says otherwise): one compromised deployer can then take over nodes.",
-		Remediation: "Label the namespace with the strictest level its workloads meet (restricted, else baseline), after " +
-			"checking them with pod-security.kubernetes.io/warn and audit labels first.",
-		Example: `metadata:
+		Meta: check.Meta{
+			ID:       "pss-namespace-unlabeled",
+			Title:    "Namespace does not enforce a Pod Security Standard",
+			Layer:    check.LayerCluster,
+			Severity: check.Medium,
+			Reads:    []string{"Namespace"},
+			Looks: "the " + pssEnforceLabel + " label of every Namespace: missing (kube-public and kube-node-lease, which run no pods, " +
+				"are exempt), or privileged anywhere but kube-system.",
+			Rationale: "Without an enforce label the Pod Security Admission controller admits any pod into the namespace, " +
+				"privileged ones included (unless the cluster-wide default says otherwise): one compromised deployer can then take over nodes.",
+			Remediation: "Label the namespace with the strictest level its workloads meet (restricted, else baseline), after " +
+				"checking them with pod-security.kubernetes.io/warn and audit labels first.",
+			Example: `metadata:
   labels:
     pod-security.kubernetes.io/enforce: restricted
     pod-security.kubernetes.io/enforce-version: latest`,
-		References: check.References{
-			CIS:   []string{"5.2.1"},
-			NSA:   []string{"Kubernetes Pod security: Pod security enforcement"},
-			MITRE: []string{"T1611"},
-			URLs:  []string{"https://kubernetes.io/docs/concepts/security/pod-security-admission/"},
+			References: check.References{
+				CIS:   []string{"5.2.1"},
+				NSA:   []string{"Kubernetes Pod security: Pod security enforcement"},
+				MITRE: []string{"T1611"},
+				URLs:  []string{"https://kubernetes.io/docs/concepts/security/pod-security-admission/"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, obj := range ctx.Inventory.ByKind("Namespace") {
@@ -53,22 +55,24 @@ func init() {
 	})
 
 	check.Register(&check.Check{
-		ID:       "legacy-sa-token-secret",
-		Title:    "Long-lived service account token Secret",
-		Layer:    check.LayerCluster,
-		Severity: check.Medium,
-		Reads:    []string{"Secret"},
-		Looks: "Secrets of type kubernetes.io/service-account-token, recognised from metadata alone (the " + serviceAccountAnnotation +
-			" annotation) so that kube4c never reads their data.",
-		Rationale: "These tokens never expire and are not bound to a pod: anyone who copies one keeps the service account's " +
-			"access until the Secret is deleted. Since Kubernetes 1.24, pods get short-lived projected tokens instead.",
-		Remediation: "Delete the Secret and let clients use projected tokens (TokenRequest, kubectl create token) that expire.",
-		Example: `# instead of a Secret of type kubernetes.io/service-account-token:
+		Meta: check.Meta{
+			ID:       "legacy-sa-token-secret",
+			Title:    "Long-lived service account token Secret",
+			Layer:    check.LayerCluster,
+			Severity: check.Medium,
+			Reads:    []string{"Secret"},
+			Looks: "Secrets of type kubernetes.io/service-account-token, recognised from metadata alone (the " + serviceAccountAnnotation +
+				" annotation) so that kube4c never reads their data.",
+			Rationale: "These tokens never expire and are not bound to a pod: anyone who copies one keeps the service account's " +
+				"access until the Secret is deleted. Since Kubernetes 1.24, pods get short-lived projected tokens instead.",
+			Remediation: "Delete the Secret and let clients use projected tokens (TokenRequest, kubectl create token) that expire.",
+			Example: `# instead of a Secret of type kubernetes.io/service-account-token:
 kubectl create token my-service-account --duration 1h`,
-		References: check.References{
-			NSA:   []string{"Kubernetes Pod security: Protecting Pod service account tokens"},
-			MITRE: []string{"T1528", "T1552.007"},
-			URLs:  []string{"https://kubernetes.io/docs/concepts/security/service-accounts/#get-a-token"},
+			References: check.References{
+				NSA:   []string{"Kubernetes Pod security: Protecting Pod service account tokens"},
+				MITRE: []string{"T1528", "T1552.007"},
+				URLs:  []string{"https://kubernetes.io/docs/concepts/security/service-accounts/#get-a-token"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, obj := range ctx.Inventory.ByKind("Secret") {

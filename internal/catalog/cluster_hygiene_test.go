@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -63,7 +64,7 @@ data: {a: YQ==}
 		return &inventory.Object{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Secret"}, Obj: p, Meta: p}
 	}
 	inv := inventory.New([]*inventory.Object{meta("sa-token", map[string]string{"kubernetes.io/service-account.name": "app"}), meta("other", nil)})
-	got, _ := check.Run(inv, []*check.Check{check.Default.Get("legacy-sa-token-secret")}, check.Env{Now: time.Now()})
+	got, _, _ := check.Run(context.Background(), inv, []*check.Check{check.Default.Get("legacy-sa-token-secret")}, check.Env{Now: time.Now()})
 	if len(got) != 1 || got[0].Object.Name() != "sa-token" {
 		t.Errorf("metadata-only secrets: %v", got)
 	}

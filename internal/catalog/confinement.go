@@ -36,104 +36,110 @@ type seccompState struct {
 
 // containerSeccomp resolves the container's seccomp profile from the fields
 // (container, then pod) and, when neither is set, the legacy annotations.
-func containerSeccomp(t *texts, w *inventory.Workload, c inventory.Container) seccompState {
+func containerSeccomp(w *inventory.Workload, c inventory.Container) seccompState {
 	if p := seccompOf(w, c); p.Value != nil {
-		return seccompState{unconfined: p.Value.Type == corev1.SeccompProfileTypeUnconfined, set: true, path: t.join(p.pathIn(t), ".type", "")}
+		return seccompState{unconfined: p.Value.Type == corev1.SeccompProfileTypeUnconfined, set: true, path: p.path() + ".type"}
 	}
 	for _, key := range []string{seccompContainerAnnotation + c.Name, seccompPodAnnotation} {
 		if v, path, ok := annotation(w, key); ok {
 			return seccompState{unconfined: strings.EqualFold(strings.TrimSpace(v), "unconfined"), set: true, path: path}
 		}
 	}
-	return seccompState{path: t.field(c, ".securityContext.seccompProfile")}
+	return seccompState{path: c.Path + ".securityContext.seccompProfile"}
 }
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "seccomp-unconfined",
-		Title:    "Container runs without a seccomp profile",
-		Layer:    check.LayerContainer,
-		Severity: check.Medium,
-		Looks: "seccompProfile of each container and of the pod (the container's wins), and the legacy seccomp annotations; " +
-			"a container fails when its profile is Unconfined or when none is set anywhere. Windows pods are exempt.",
-		Rationale: "Without a seccomp profile every system call is open to the process, including the rarely used ones that most " +
-			"kernel exploits go through. RuntimeDefault blocks them at no cost for almost every application.",
-		Remediation: "Set seccompProfile.type: RuntimeDefault in the pod's securityContext (or Localhost with a reviewed profile).",
-		Example: `spec:
+		Meta: check.Meta{
+			ID:       "seccomp-unconfined",
+			Title:    "Container runs without a seccomp profile",
+			Layer:    check.LayerContainer,
+			Severity: check.Medium,
+			Looks: "seccompProfile of each container and of the pod (the container's wins), and the legacy seccomp annotations; " +
+				"a container fails when its profile is Unconfined or when none is set anywhere. Windows pods are exempt.",
+			Rationale: "Without a seccomp profile every system call is open to the process, including the rarely used ones that most " +
+				"kernel exploits go through. RuntimeDefault blocks them at no cost for almost every application.",
+			Remediation: "Set seccompProfile.type: RuntimeDefault in the pod's securityContext (or Localhost with a reviewed profile).",
+			Example: `spec:
   securityContext:
     seccompProfile:
       type: RuntimeDefault`,
-		References: check.References{
-			CIS:   []string{"5.7.2"},
-			NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
-			MITRE: []string{"T1611", "T1068"},
-			PSS:   []string{"baseline: Seccomp", "restricted: Seccomp"},
+			References: check.References{
+				CIS:   []string{"5.7.2"},
+				NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
+				MITRE: []string{"T1611", "T1068"},
+				PSS:   []string{"baseline: Seccomp", "restricted: Seccomp"},
+			},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
+		Run: check.PerContainer(func(ctx *check.Context, w *inventory.Workload, c inventory.Container) {
 			if isWindows(w) {
 				return
 			}
-			switch s := containerSeccomp(t, w, c); {
+			switch s := containerSeccomp(w, c); {
 			case s.unconfined:
-				report(s.path, t.container(c, " runs with seccomp Unconfined; use RuntimeDefault"))
+				ctx.ReportContainer(w, c, s.path, aboutContainer(c, " runs with seccomp Unconfined; use RuntimeDefault"))
 			case !s.set:
-				report(s.path, t.join("no seccomp profile is set for ", t.container(c, ""), " or its pod, so it runs unconfined; set seccompProfile.type: RuntimeDefault"))
+				ctx.ReportContainer(w, c, s.path, "no seccomp profile is set for "+aboutContainer(c, "")+" or its pod, so it runs unconfined; set seccompProfile.type: RuntimeDefault")
 			}
 		}),
 	})
 
 	check.Register(&check.Check{
-		ID:       "apparmor-unconfined",
-		Title:    "Container runs AppArmor-unconfined",
-		Layer:    check.LayerContainer,
-		Severity: check.High,
-		Looks: "appArmorProfile of each container and of the pod (the container's wins) and the legacy annotation " +
-			appArmorContainerAnnotation + "NAME, for the Unconfined profile. Windows pods are exempt.",
-		Rationale:   "Unconfined switches off the AppArmor profile the runtime applies by default, removing a barrier against writes to /proc, mounts and other escape steps.",
-		Remediation: "Remove the Unconfined profile, or use RuntimeDefault or a Localhost profile you have reviewed.",
-		Example: `securityContext:
+		Meta: check.Meta{
+			ID:       "apparmor-unconfined",
+			Title:    "Container runs AppArmor-unconfined",
+			Layer:    check.LayerContainer,
+			Severity: check.High,
+			Looks: "appArmorProfile of each container and of the pod (the container's wins) and the legacy annotation " +
+				appArmorContainerAnnotation + "NAME, for the Unconfined profile. Windows pods are exempt.",
+			Rationale:   "Unconfined switches off the AppArmor profile the runtime applies by default, removing a barrier against writes to /proc, mounts and other escape steps.",
+			Remediation: "Remove the Unconfined profile, or use RuntimeDefault or a Localhost profile you have reviewed.",
+			Example: `securityContext:
   appArmorProfile:
     type: RuntimeDefault`,
-		References: check.References{
-			NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
-			MITRE: []string{"T1611"},
-			PSS:   []string{"baseline: AppArmor"},
+			References: check.References{
+				NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
+				MITRE: []string{"T1611"},
+				PSS:   []string{"baseline: AppArmor"},
+			},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
+		Run: check.PerContainer(func(ctx *check.Context, w *inventory.Workload, c inventory.Container) {
 			if isWindows(w) {
 				return
 			}
 			if p := appArmorOf(w, c); p.Value != nil {
 				if p.Value.Type == corev1.AppArmorProfileTypeUnconfined {
-					report(t.join(p.pathIn(t), ".type", ""), t.container(c, " runs with AppArmor Unconfined; use RuntimeDefault"))
+					ctx.ReportContainer(w, c, p.path()+".type", aboutContainer(c, " runs with AppArmor Unconfined; use RuntimeDefault"))
 				}
 				return
 			}
 			if v, path, ok := annotation(w, appArmorContainerAnnotation+c.Name); ok && strings.EqualFold(strings.TrimSpace(v), "unconfined") {
-				report(path, "container "+quote(c.Name)+" runs with AppArmor unconfined (legacy annotation); use runtime/default")
+				ctx.ReportContainer(w, c, path, "container "+quote(c.Name)+" runs with AppArmor unconfined (legacy annotation); use runtime/default")
 			}
 		}),
 	})
 
 	check.Register(&check.Check{
-		ID:       "unsafe-sysctls",
-		Title:    "Pod sets an unsafe sysctl",
-		Layer:    check.LayerContainer,
-		Severity: check.High,
-		Looks: "spec.securityContext.sysctls of every workload, against the sysctls the Pod Security Standards baseline allows: " +
-			"kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies, " +
-			"net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, " +
-			"net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes, net.ipv4.tcp_rmem and net.ipv4.tcp_wmem.",
-		Rationale:   "Other sysctls are not isolated per pod or can exhaust node resources: setting them changes the kernel for every pod on the node.",
-		Remediation: "Remove the sysctl, or set it on dedicated nodes through node configuration rather than from a pod.",
-		Example: `securityContext:
+		Meta: check.Meta{
+			ID:       "unsafe-sysctls",
+			Title:    "Pod sets an unsafe sysctl",
+			Layer:    check.LayerContainer,
+			Severity: check.High,
+			Looks: "spec.securityContext.sysctls of every workload, against the sysctls the Pod Security Standards baseline allows: " +
+				"kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies, " +
+				"net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, " +
+				"net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes, net.ipv4.tcp_rmem and net.ipv4.tcp_wmem.",
+			Rationale:   "Other sysctls are not isolated per pod or can exhaust node resources: setting them changes the kernel for every pod on the node.",
+			Remediation: "Remove the sysctl, or set it on dedicated nodes through node configuration rather than from a pod.",
+			Example: `securityContext:
   sysctls:
     - name: net.ipv4.ip_local_port_range
       value: "32768 60999"`,
-		References: check.References{
-			MITRE: []string{"T1611"},
-			PSS:   []string{"baseline: Sysctls"},
-			URLs:  []string{"https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/"},
+			References: check.References{
+				MITRE: []string{"T1611"},
+				PSS:   []string{"baseline: Sysctls"},
+				URLs:  []string{"https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, w := range ctx.Inventory.Workloads() {

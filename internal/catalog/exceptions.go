@@ -9,24 +9,26 @@ import (
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "exception-expired",
-		Title:    "Exception in the configuration has expired",
-		Layer:    check.LayerCode,
-		Reads:    []string{},
-		Severity: check.Medium,
-		Looks:    "The expires date of every exception in the configuration file, compared with the time of the scan.",
-		Rationale: "An exception is a risk accepted for a while, for a stated reason. Once its date has passed " +
-			"it no longer suppresses anything, so the findings it covered count again; and the decision " +
-			"behind it is due for review: the reason may no longer hold, or the fix may have been forgotten.",
-		Remediation: "Fix the findings the exception covered and delete the exception. If the risk is still " +
-			"accepted, review the reason and renew the exception with a new expires date.",
-		Example: `exceptions:
+		Meta: check.Meta{
+			ID:       "exception-expired",
+			Title:    "Exception in the configuration has expired",
+			Layer:    check.LayerCode,
+			Reads:    []string{},
+			Severity: check.Medium,
+			Looks:    "The expires date of every exception in the configuration file, compared with the time of the scan.",
+			Rationale: "An exception is a risk accepted for a while, for a stated reason. Once its date has passed " +
+				"it no longer suppresses anything, so the findings it covered count again; and the decision " +
+				"behind it is due for review: the reason may no longer hold, or the fix may have been forgotten.",
+			Remediation: "Fix the findings the exception covered and delete the exception. If the risk is still " +
+				"accepted, review the reason and renew the exception with a new expires date.",
+			Example: `exceptions:
   - checks: [privileged-container]
     kinds: [DaemonSet]
     namespaces: [kube-system]
     names: ["calico-*"]
     reason: "CNI agent needs host access; reviewed by the platform team"
     expires: 2027-09-30`,
+		},
 		Run: func(ctx *check.Context) {
 			for _, e := range ctx.Exceptions {
 				if e.Expired(ctx.Now) {

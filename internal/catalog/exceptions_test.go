@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func TestExceptionExpired(t *testing.T) {
 	if c == nil {
 		t.Fatal("exception-expired is not registered")
 	}
-	findings, failures := check.Run(inventory.New(nil), []*check.Check{c}, check.Env{Exceptions: exceptions, Now: now})
+	findings, failures, _ := check.Run(context.Background(), inventory.New(nil), []*check.Check{c}, check.Env{Exceptions: exceptions, Now: now})
 	if len(failures) > 0 {
 		t.Fatal(failures)
 	}

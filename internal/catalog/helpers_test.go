@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ func scanWithSettings(t *testing.T, id, text, configYAML string) []*check.Findin
 	if c == nil {
 		t.Fatalf("no check %q", id)
 	}
-	findings, failures := check.Run(fixture.Inventory(t, text), []*check.Check{c}, check.Env{Settings: settings, Now: time.Now()})
+	findings, failures, _ := check.Run(context.Background(), fixture.Inventory(t, text), []*check.Check{c}, check.Env{Settings: settings, Now: time.Now()})
 	if len(failures) > 0 {
 		t.Fatalf("check failed: %v", failures[0].Err)
 	}

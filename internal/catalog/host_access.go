@@ -35,19 +35,21 @@ func sensitiveHostPath(p string) (string, bool) {
 // hostNamespaceCheck builds one of host-network, host-pid and host-ipc.
 func hostNamespaceCheck(id, field, what, why string, cis string, enabled func(w *inventory.Workload) bool) *check.Check {
 	return &check.Check{
-		ID:          id,
-		Title:       "Pod shares the host's " + what,
-		Layer:       check.LayerContainer,
-		Severity:    check.High,
-		Looks:       "spec." + field + " of every workload.",
-		Rationale:   "With " + field + " the pod shares the node's " + what + ": " + why,
-		Remediation: "Remove " + field + " (or set it to false). Node agents that need it belong in a dedicated namespace with an exception that says why.",
-		Example:     "spec:\n  " + field + ": false",
-		References: check.References{
-			CIS:   []string{cis},
-			NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
-			MITRE: []string{"T1611"},
-			PSS:   []string{"baseline: Host Namespaces"},
+		Meta: check.Meta{
+			ID:          id,
+			Title:       "Pod shares the host's " + what,
+			Layer:       check.LayerContainer,
+			Severity:    check.High,
+			Looks:       "spec." + field + " of every workload.",
+			Rationale:   "With " + field + " the pod shares the node's " + what + ": " + why,
+			Remediation: "Remove " + field + " (or set it to false). Node agents that need it belong in a dedicated namespace with an exception that says why.",
+			Example:     "spec:\n  " + field + ": false",
+			References: check.References{
+				CIS:   []string{cis},
+				NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
+				MITRE: []string{"T1611"},
+				PSS:   []string{"baseline: Host Namespaces"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, w := range ctx.Inventory.Workloads() {
@@ -71,25 +73,27 @@ func init() {
 		func(w *inventory.Workload) bool { return w.Spec.HostIPC }))
 
 	check.Register(&check.Check{
-		ID:          "host-port",
-		Title:       "Container binds a host port",
-		Layer:       check.LayerContainer,
-		Severity:    check.Medium,
-		Looks:       "ports[].hostPort of every container.",
-		Rationale:   "A hostPort opens the port on the node's own address, bypassing Services and most network policies, and pins the pod to nodes where the port is free.",
-		Remediation: "Remove hostPort and expose the container through a Service (ClusterIP, or LoadBalancer with source ranges).",
-		Example: `ports:
+		Meta: check.Meta{
+			ID:          "host-port",
+			Title:       "Container binds a host port",
+			Layer:       check.LayerContainer,
+			Severity:    check.Medium,
+			Looks:       "ports[].hostPort of every container.",
+			Rationale:   "A hostPort opens the port on the node's own address, bypassing Services and most network policies, and pins the pod to nodes where the port is free.",
+			Remediation: "Remove hostPort and expose the container through a Service (ClusterIP, or LoadBalancer with source ranges).",
+			Example: `ports:
   - containerPort: 8080   # no hostPort`,
-		References: check.References{
-			CIS:   []string{"5.2.13"},
-			NSA:   []string{"Network separation and hardening"},
-			MITRE: []string{"T1133"},
-			PSS:   []string{"baseline: Host Ports"},
+			References: check.References{
+				CIS:   []string{"5.2.13"},
+				NSA:   []string{"Network separation and hardening"},
+				MITRE: []string{"T1133"},
+				PSS:   []string{"baseline: Host Ports"},
+			},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
+		Run: check.PerContainer(func(ctx *check.Context, w *inventory.Workload, c inventory.Container) {
 			for i, p := range c.Ports {
 				if p.HostPort != 0 {
-					report(c.Path+".ports["+strconv.Itoa(i)+"].hostPort", "container "+quote(c.Name)+" binds host port "+strconv.Itoa(int(p.HostPort))+
+					ctx.ReportContainer(w, c, c.Path+".ports["+strconv.Itoa(i)+"].hostPort", "container "+quote(c.Name)+" binds host port "+strconv.Itoa(int(p.HostPort))+
 						" on the node's address; expose it through a Service instead")
 				}
 			}
@@ -97,24 +101,26 @@ func init() {
 	})
 
 	check.Register(&check.Check{
-		ID:       "sensitive-host-path",
-		Title:    "Sensitive or writable host path mounted",
-		Layer:    check.LayerContainer,
-		Severity: check.High,
-		Looks: "hostPath volumes mounted by a container: paths that are /, or are or lie below /etc, /proc, /sys, /root, /home, /boot, /dev, " +
-			"/var/lib/kubelet, /var/lib/docker, /var/lib/containerd, /etc/kubernetes or /var/log; and any hostPath mounted writable.",
-		Rationale: "These paths hold the node's credentials (kubelet and cluster certificates, SSH keys), its configuration and other " +
-			"containers' data; a writable host mount lets a container plant files the node will run.",
-		Remediation: "Use a ConfigMap, Secret, emptyDir or persistent volume instead. If a node agent must read host files, mount the narrowest path readOnly.",
-		Example: `volumeMounts:
+		Meta: check.Meta{
+			ID:       "sensitive-host-path",
+			Title:    "Sensitive or writable host path mounted",
+			Layer:    check.LayerContainer,
+			Severity: check.High,
+			Looks: "hostPath volumes mounted by a container: paths that are /, or are or lie below /etc, /proc, /sys, /root, /home, /boot, /dev, " +
+				"/var/lib/kubelet, /var/lib/docker, /var/lib/containerd, /etc/kubernetes or /var/log; and any hostPath mounted writable.",
+			Rationale: "These paths hold the node's credentials (kubelet and cluster certificates, SSH keys), its configuration and other " +
+				"containers' data; a writable host mount lets a container plant files the node will run.",
+			Remediation: "Use a ConfigMap, Secret, emptyDir or persistent volume instead. If a node agent must read host files, mount the narrowest path readOnly.",
+			Example: `volumeMounts:
   - name: varlog
     mountPath: /var/log
     readOnly: true`,
-		References: check.References{
-			CIS:   []string{"5.2.12"},
-			NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
-			MITRE: []string{"T1611", "T1552.001"},
-			PSS:   []string{"baseline: HostPath Volumes"},
+			References: check.References{
+				CIS:   []string{"5.2.12"},
+				NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
+				MITRE: []string{"T1611", "T1552.001"},
+				PSS:   []string{"baseline: HostPath Volumes"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, w := range ctx.Inventory.Workloads() {

@@ -84,32 +84,33 @@ func credentialKind(name, value string) string {
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "service-account-token-automount",
-		Title:    "Service account token mounted automatically",
-		Layer:    check.LayerCode,
-		Reads:    append([]string{"ServiceAccount"}, inventory.WorkloadKinds...),
-		Severity: check.Low,
-		Looks: "automountServiceAccountToken of the pod spec and, when the pod does not set it and the ServiceAccount is " +
-			"among the scanned objects, of the ServiceAccount. The pod's setting wins.",
-		Rationale: "Every pod gets an API token unless told otherwise. Most applications never call the Kubernetes API, " +
-			"but an attacker inside the container can use the token with whatever RBAC grants the account.",
-		Remediation: "Set automountServiceAccountToken: false on the pod (or its ServiceAccount) and mount a projected token only where the API is used.",
-		Example: `spec:
+		Meta: check.Meta{
+			ID:       "service-account-token-automount",
+			Title:    "Service account token mounted automatically",
+			Layer:    check.LayerCode,
+			Reads:    append([]string{"ServiceAccount"}, inventory.WorkloadKinds...),
+			Severity: check.Low,
+			Looks: "automountServiceAccountToken of the pod spec and, when the pod does not set it and the ServiceAccount is " +
+				"among the scanned objects, of the ServiceAccount. The pod's setting wins.",
+			Rationale: "Every pod gets an API token unless told otherwise. Most applications never call the Kubernetes API, " +
+				"but an attacker inside the container can use the token with whatever RBAC grants the account.",
+			Remediation: "Set automountServiceAccountToken: false on the pod (or its ServiceAccount) and mount a projected token only where the API is used.",
+			Example: `spec:
   automountServiceAccountToken: false`,
-		References: check.References{
-			CIS:   []string{"5.1.6"},
-			NSA:   []string{"Kubernetes Pod security: Protecting Pod service account tokens"},
-			MITRE: []string{"T1528"},
+			References: check.References{
+				CIS:   []string{"5.1.6"},
+				NSA:   []string{"Kubernetes Pod security: Protecting Pod service account tokens"},
+				MITRE: []string{"T1528"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			// One message per service account name: most pods of a
 			// namespace share a few, and a large scan has thousands.
 			mounted := map[string]string{}
-			var t texts
 			for _, w := range ctx.Inventory.Workloads() {
 				if v := w.Spec.AutomountServiceAccountToken; v != nil {
 					if *v {
-						ctx.Report(w.Object, t.join(w.SpecPath, ".automountServiceAccountToken", ""), "pod sets automountServiceAccountToken: true; set it to false unless the application calls the Kubernetes API")
+						ctx.Report(w.Object, w.SpecPath+".automountServiceAccountToken", "pod sets automountServiceAccountToken: true; set it to false unless the application calls the Kubernetes API")
 					}
 					continue
 				}
@@ -123,64 +124,67 @@ func init() {
 						" is mounted into the pod; set automountServiceAccountToken: false on the pod or the ServiceAccount"
 					mounted[saName] = msg
 				}
-				ctx.Report(w.Object, t.join(w.SpecPath, ".automountServiceAccountToken", ""), msg)
+				ctx.Report(w.Object, w.SpecPath+".automountServiceAccountToken", msg)
 			}
 		},
 	})
 
 	check.Register(&check.Check{
-		ID:          "default-service-account",
-		Title:       "Pod runs as the default service account",
-		Layer:       check.LayerCode,
-		Severity:    check.Low,
-		Looks:       "serviceAccountName of every workload (unset means default).",
-		Rationale:   "The default service account is shared by every pod of the namespace that names no other; permissions granted to it for one application leak to all.",
-		Remediation: "Create a ServiceAccount per application and set serviceAccountName.",
-		Example: `spec:
+		Meta: check.Meta{
+			ID:          "default-service-account",
+			Title:       "Pod runs as the default service account",
+			Layer:       check.LayerCode,
+			Severity:    check.Low,
+			Looks:       "serviceAccountName of every workload (unset means default).",
+			Rationale:   "The default service account is shared by every pod of the namespace that names no other; permissions granted to it for one application leak to all.",
+			Remediation: "Create a ServiceAccount per application and set serviceAccountName.",
+			Example: `spec:
   serviceAccountName: storefront`,
-		References: check.References{
-			CIS:   []string{"5.1.5"},
-			NSA:   []string{"Authentication and authorization"},
-			MITRE: []string{"T1078.001"},
+			References: check.References{
+				CIS:   []string{"5.1.5"},
+				NSA:   []string{"Authentication and authorization"},
+				MITRE: []string{"T1078.001"},
+			},
 		},
 		Run: func(ctx *check.Context) {
-			var t texts
 			for _, w := range ctx.Inventory.Workloads() {
 				if serviceAccountName(w.Spec) == "default" {
-					ctx.Report(w.Object, t.join(w.SpecPath, ".serviceAccountName", ""), "pod runs as the namespace's default service account; give the application its own ServiceAccount")
+					ctx.Report(w.Object, w.SpecPath+".serviceAccountName", "pod runs as the namespace's default service account; give the application its own ServiceAccount")
 				}
 			}
 		},
 	})
 
 	check.Register(&check.Check{
-		ID:       "secret-in-env",
-		Title:    "Credential written in an environment variable",
-		Layer:    check.LayerCode,
-		Severity: check.High,
-		Looks: "literal env values of every container: private key blocks, AWS access key IDs and well-known API token formats anywhere, " +
-			"and non-placeholder values of variables whose name says password, secret, token, API key, access key, private key or credential. " +
-			"The value itself is never printed.",
-		Rationale: "A credential in a manifest is in version control, in CI logs, in kubectl describe output and in the API " +
-			"server's storage in clear text, readable by anyone who can read the workload.",
-		Remediation: "Move the value into a Secret (or an external secret manager) and mount it as a file; rotate the credential, since it has leaked.",
-		Example: `volumes:
+		Meta: check.Meta{
+			ID:       "secret-in-env",
+			Title:    "Credential written in an environment variable",
+			Layer:    check.LayerCode,
+			Severity: check.High,
+			Looks: "literal env values of every container: private key blocks, AWS access key IDs and well-known API token formats anywhere, " +
+				"and non-placeholder values of variables whose name says password, secret, token, API key, access key, private key or credential. " +
+				"The value itself is never printed.",
+			Rationale: "A credential in a manifest is in version control, in CI logs, in kubectl describe output and in the API " +
+				"server's storage in clear text, readable by anyone who can read the workload.",
+			Remediation: "Move the value into a Secret (or an external secret manager) and mount it as a file; rotate the credential, since it has leaked.",
+			Example: `volumes:
   - name: db
     secret:
       secretName: db-credentials
 # and mount it; read the password from /var/run/secrets/db/password`,
-		References: check.References{
-			CIS:   []string{"5.4.1"},
-			NSA:   []string{"Network separation and hardening: Secrets"},
-			MITRE: []string{"T1552.001", "T1552.007"},
+			References: check.References{
+				CIS:   []string{"5.4.1"},
+				NSA:   []string{"Network separation and hardening: Secrets"},
+				MITRE: []string{"T1552.001", "T1552.007"},
+			},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
+		Run: check.PerContainer(func(ctx *check.Context, w *inventory.Workload, c inventory.Container) {
 			for i, e := range c.Env {
 				if e.ValueFrom != nil {
 					continue
 				}
 				if kind := credentialKind(e.Name, e.Value); kind != "" {
-					report(c.Path+".env["+strconv.Itoa(i)+"].value", "env var "+e.Name+" of container "+quote(c.Name)+" holds "+kind+
+					ctx.ReportContainer(w, c, c.Path+".env["+strconv.Itoa(i)+"].value", "env var "+e.Name+" of container "+quote(c.Name)+" holds "+kind+
 						" in clear text; move it to a Secret and rotate it")
 				}
 			}
@@ -188,33 +192,35 @@ func init() {
 	})
 
 	check.Register(&check.Check{
-		ID:       "secrets-as-env",
-		Title:    "Secret exposed as environment variables",
-		Layer:    check.LayerCode,
-		Severity: check.Low,
-		Looks:    "env[].valueFrom.secretKeyRef and envFrom[].secretRef of every container.",
-		Rationale: "Environment variables are inherited by every child process, printed by crash reporters and debug endpoints, " +
-			"and cannot be rotated without a restart; files mounted from a Secret avoid all three.",
-		Remediation: "Mount the Secret as a volume and read the value from the file.",
-		Example: `volumeMounts:
+		Meta: check.Meta{
+			ID:       "secrets-as-env",
+			Title:    "Secret exposed as environment variables",
+			Layer:    check.LayerCode,
+			Severity: check.Low,
+			Looks:    "env[].valueFrom.secretKeyRef and envFrom[].secretRef of every container.",
+			Rationale: "Environment variables are inherited by every child process, printed by crash reporters and debug endpoints, " +
+				"and cannot be rotated without a restart; files mounted from a Secret avoid all three.",
+			Remediation: "Mount the Secret as a volume and read the value from the file.",
+			Example: `volumeMounts:
   - name: api-key
     mountPath: /var/run/secrets/api
     readOnly: true`,
-		References: check.References{
-			CIS:   []string{"5.4.1"},
-			NSA:   []string{"Network separation and hardening: Secrets"},
-			MITRE: []string{"T1552.007"},
+			References: check.References{
+				CIS:   []string{"5.4.1"},
+				NSA:   []string{"Network separation and hardening: Secrets"},
+				MITRE: []string{"T1552.007"},
+			},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
+		Run: check.PerContainer(func(ctx *check.Context, w *inventory.Workload, c inventory.Container) {
 			for i, e := range c.Env {
 				if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-					report(c.Path+".env["+strconv.Itoa(i)+"].valueFrom.secretKeyRef", "env var "+e.Name+" of container "+quote(c.Name)+
+					ctx.ReportContainer(w, c, c.Path+".env["+strconv.Itoa(i)+"].valueFrom.secretKeyRef", "env var "+e.Name+" of container "+quote(c.Name)+
 						" comes from Secret "+quote(e.ValueFrom.SecretKeyRef.Name)+"; mount the Secret as a file instead")
 				}
 			}
 			for i, e := range c.EnvFrom {
 				if e.SecretRef != nil {
-					report(c.Path+".envFrom["+strconv.Itoa(i)+"].secretRef", "container "+quote(c.Name)+" loads every key of Secret "+
+					ctx.ReportContainer(w, c, c.Path+".envFrom["+strconv.Itoa(i)+"].secretRef", "container "+quote(c.Name)+" loads every key of Secret "+
 						quote(e.SecretRef.Name)+" as environment variables; mount the Secret as a file instead")
 				}
 			}

@@ -11,21 +11,23 @@ import (
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "ingress-backend-missing",
-		Title:    "Ingress backend Service or port that does not exist",
-		Layer:    check.LayerCode,
-		Severity: check.Medium,
-		Reads:    []string{"Ingress", "Service"},
-		Looks: "the Service backends of every Ingress (default backend and paths) against the Services of its namespace: the " +
-			"Service must exist when the manifests hold Services of that namespace (always in a complete scan), and the port number or name must be one of its ports.",
-		Rationale: "A missing backend answers 503, and leaves the route open to whoever later creates a Service of that name: " +
-			"the Ingress will send them the traffic, TLS terminated, of its host and path.",
-		Remediation: "Point the backend at an existing Service and one of its ports, or remove the path.",
-		Example: `backend:
+		Meta: check.Meta{
+			ID:       "ingress-backend-missing",
+			Title:    "Ingress backend Service or port that does not exist",
+			Layer:    check.LayerCode,
+			Severity: check.Medium,
+			Reads:    []string{"Ingress", "Service"},
+			Looks: "the Service backends of every Ingress (default backend and paths) against the Services of its namespace: the " +
+				"Service must exist when the manifests hold Services of that namespace (always in a complete scan), and the port number or name must be one of its ports.",
+			Rationale: "A missing backend answers 503, and leaves the route open to whoever later creates a Service of that name: " +
+				"the Ingress will send them the traffic, TLS terminated, of its host and path.",
+			Remediation: "Point the backend at an existing Service and one of its ports, or remove the path.",
+			Example: `backend:
   service:
     name: checkout     # an existing Service of the Ingress's namespace
     port: {name: http} # one of its spec.ports[].name`,
-		References: check.References{MITRE: []string{"T1557"}, URLs: []string{"https://kubernetes.io/docs/concepts/services-networking/ingress/#the-ingress-resource"}},
+			References: check.References{MITRE: []string{"T1557"}, URLs: []string{"https://kubernetes.io/docs/concepts/services-networking/ingress/#the-ingress-resource"}},
+		},
 		Run: func(ctx *check.Context) {
 			services := map[[2]string]*corev1.Service{}
 			namespaces := map[string]bool{}

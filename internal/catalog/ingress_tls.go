@@ -42,24 +42,26 @@ func matchesWildcard(pattern, host string) bool {
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "ingress-no-tls",
-		Title:    "Ingress serves plain HTTP",
-		Layer:    check.LayerCode,
-		Reads:    []string{"Ingress"},
-		Severity: check.Medium,
-		Looks:    "spec.tls of every Ingress, and whether it covers the host of each rule.",
-		Rationale: "Without TLS, requests and responses, including credentials and session cookies, cross " +
-			"the network in clear text and can be read or changed by anyone on the path.",
-		Remediation: "Add a spec.tls entry that covers every host of the Ingress, with a certificate " +
-			"Secret (for example issued by cert-manager), and redirect HTTP to HTTPS in the controller.",
-		Example: `spec:
+		Meta: check.Meta{
+			ID:       "ingress-no-tls",
+			Title:    "Ingress serves plain HTTP",
+			Layer:    check.LayerCode,
+			Reads:    []string{"Ingress"},
+			Severity: check.Medium,
+			Looks:    "spec.tls of every Ingress, and whether it covers the host of each rule.",
+			Rationale: "Without TLS, requests and responses, including credentials and session cookies, cross " +
+				"the network in clear text and can be read or changed by anyone on the path.",
+			Remediation: "Add a spec.tls entry that covers every host of the Ingress, with a certificate " +
+				"Secret (for example issued by cert-manager), and redirect HTTP to HTTPS in the controller.",
+			Example: `spec:
   tls:
     - hosts: ["shop.example.com"]
       secretName: shop-example-com-tls`,
-		References: check.References{
-			NSA:   []string{"Network separation and hardening: Encryption"},
-			MITRE: []string{"T1040", "T1557"},
-			URLs:  []string{"https://kubernetes.io/docs/concepts/services-networking/ingress/#tls"},
+			References: check.References{
+				NSA:   []string{"Network separation and hardening: Encryption"},
+				MITRE: []string{"T1040", "T1557"},
+				URLs:  []string{"https://kubernetes.io/docs/concepts/services-networking/ingress/#tls"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, obj := range ctx.Inventory.ByKind("Ingress") {

@@ -26,19 +26,20 @@ func init() {
 func defaultDenyCheck(d netpol.Direction, severity check.Severity, technique, risk string) *check.Check {
 	id := "namespace-no-default-deny-" + d.String()
 	return &check.Check{
-		ID:       id,
-		Title:    "Namespace without a default-deny " + d.String() + " NetworkPolicy",
-		Layer:    check.LayerCluster,
-		Severity: severity,
-		Reads:    withWorkloads("Namespace", "NetworkPolicy"),
-		Looks: "every namespace that the manifests name (Namespace objects, workloads, NetworkPolicies): whether a " +
-			"networking.k8s.io/v1 NetworkPolicy selects every pod (podSelector: {}) for " + d.String() + " and has no " + d.String() +
-			" rule. Objects without a namespace count as \"default\".",
-		Rationale: "Pods that no NetworkPolicy selects for " + d.String() + " are not isolated: " + risk +
-			". A default-deny policy isolates every pod of the namespace, present and future, so that only what other policies allow passes.",
-		Remediation: "Add a NetworkPolicy with an empty podSelector and policyTypes [" + d.Title() + "] and no rules to the namespace, " +
-			"then allow the traffic each workload needs with policies of its own.",
-		Example: `apiVersion: networking.k8s.io/v1
+		Meta: check.Meta{
+			ID:       id,
+			Title:    "Namespace without a default-deny " + d.String() + " NetworkPolicy",
+			Layer:    check.LayerCluster,
+			Severity: severity,
+			Reads:    withWorkloads("Namespace", "NetworkPolicy"),
+			Looks: "every namespace that the manifests name (Namespace objects, workloads, NetworkPolicies): whether a " +
+				"networking.k8s.io/v1 NetworkPolicy selects every pod (podSelector: {}) for " + d.String() + " and has no " + d.String() +
+				" rule. Objects without a namespace count as \"default\".",
+			Rationale: "Pods that no NetworkPolicy selects for " + d.String() + " are not isolated: " + risk +
+				". A default-deny policy isolates every pod of the namespace, present and future, so that only what other policies allow passes.",
+			Remediation: "Add a NetworkPolicy with an empty podSelector and policyTypes [" + d.Title() + "] and no rules to the namespace, " +
+				"then allow the traffic each workload needs with policies of its own.",
+			Example: `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: default-deny-` + d.String() + `
@@ -46,9 +47,10 @@ metadata:
 spec:
   podSelector: {}
   policyTypes: [` + d.Title() + `]`,
-		References: check.References{CIS: cisNetworkPolicies, NSA: nsaNetworkPolicies, MITRE: []string{technique}, URLs: []string{netpolDocs + "#default-policies"}},
+			References: check.References{CIS: cisNetworkPolicies, NSA: nsaNetworkPolicies, MITRE: []string{technique}, URLs: []string{netpolDocs + "#default-policies"}},
+		},
 		Run: func(ctx *check.Context) {
-			for _, ns := range netpol.For(ctx.Inventory).Namespaces() {
+			for _, ns := range ctx.NetworkPolicies().Namespaces() {
 				if slices.ContainsFunc(ns.Policies(), func(p *netpol.Policy) bool { return p.DenyAll(d) }) {
 					continue
 				}

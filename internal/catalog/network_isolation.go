@@ -13,28 +13,29 @@ func init() {
 // isolationCheck builds pod-not-isolated-ingress or -egress.
 func isolationCheck(d netpol.Direction, severity check.Severity, technique, risk string) *check.Check {
 	return &check.Check{
-		ID:       "pod-not-isolated-" + d.String(),
-		Title:    "Workload that no NetworkPolicy isolates for " + d.String(),
-		Layer:    check.LayerCluster,
-		Severity: severity,
-		Reads:    withWorkloads("NetworkPolicy"),
-		Looks: "every workload's pod labels against the podSelector of each networking.k8s.io/v1 NetworkPolicy of its namespace, " +
-			"with policyTypes defaulted as the API server does (Ingress always, Egress when egress rules are written).",
-		Rationale: "Pods that no NetworkPolicy selects for " + d.String() + " " + risk + ". Isolation is per pod: a policy only " +
-			"restricts the pods its podSelector matches.",
-		Remediation: "Add a default-deny " + d.String() + " policy to the namespace (podSelector: {}), or a policy whose podSelector matches " +
-			"the workload's pod labels, and allow only the " + d.String() + " it needs.",
-		Example: `apiVersion: networking.k8s.io/v1
+		Meta: check.Meta{
+			ID:       "pod-not-isolated-" + d.String(),
+			Title:    "Workload that no NetworkPolicy isolates for " + d.String(),
+			Layer:    check.LayerCluster,
+			Severity: severity,
+			Reads:    withWorkloads("NetworkPolicy"),
+			Looks: "every workload's pod labels against the podSelector of each networking.k8s.io/v1 NetworkPolicy of its namespace, " +
+				"with policyTypes defaulted as the API server does (Ingress always, Egress when egress rules are written).",
+			Rationale: "Pods that no NetworkPolicy selects for " + d.String() + " " + risk + ". Isolation is per pod: a policy only " +
+				"restricts the pods its podSelector matches.",
+			Remediation: "Add a default-deny " + d.String() + " policy to the namespace (podSelector: {}), or a policy whose podSelector matches " +
+				"the workload's pod labels, and allow only the " + d.String() + " it needs.",
+			Example: `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: api, namespace: shop}
 spec:
   podSelector:
     matchLabels: {app: api}
   policyTypes: [` + d.Title() + `]`,
-		References: check.References{CIS: cisNetworkPolicies, NSA: nsaNetworkPolicies, MITRE: []string{technique}, URLs: []string{netpolDocs + "#the-two-sorts-of-pod-isolation"}},
+			References: check.References{CIS: cisNetworkPolicies, NSA: nsaNetworkPolicies, MITRE: []string{technique}, URLs: []string{netpolDocs + "#the-two-sorts-of-pod-isolation"}},
+		},
 		Run: func(ctx *check.Context) {
-			var t texts
-			for _, p := range netpol.For(ctx.Inventory).Pods() {
+			for _, p := range ctx.NetworkPolicies().Pods() {
 				if p.Isolated(d) {
 					continue
 				}
@@ -44,7 +45,7 @@ spec:
 					msg += " (it uses the host network, where most network plugins do not enforce NetworkPolicy at all)"
 				}
 				for _, w := range p.Definitions() {
-					ctx.Report(w.Object, t.join(w.MetaPath, ".labels", ""), msg)
+					ctx.Report(w.Object, w.MetaPath+".labels", msg)
 				}
 			}
 		},

@@ -9,32 +9,33 @@ import (
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "metadata-api-reachable",
-		Title:    "Workload can reach the cloud metadata API",
-		Layer:    check.LayerCloud,
-		Severity: check.Medium,
-		Reads:    withWorkloads("NetworkPolicy"),
-		Looks: "the effective egress of every workload towards 169.254.169.254 and fd00:ec2::254 on TCP port 80: allowed when no " +
-			"NetworkPolicy isolates its egress, when an egress rule has no destinations, or when an ipBlock holds the address and " +
-			"does not except it. Workloads on the host network always count.",
-		Rationale: "The instance metadata service hands out the node's cloud credentials and bootstrap data. A compromised pod " +
-			"that reaches it can act with the node's cloud identity, and often take over the cluster.",
-		Remediation: "Isolate egress with a default-deny policy and allow external destinations with ipBlocks that except " +
-			"169.254.169.254/32 (and fd00:ec2::254/128); also use your provider's pod identity (IRSA, GKE Workload Identity, " +
-			"Azure Workload Identity) and IMDSv2 with a hop limit of 1.",
-		Example: `egress:
+		Meta: check.Meta{
+			ID:       "metadata-api-reachable",
+			Title:    "Workload can reach the cloud metadata API",
+			Layer:    check.LayerCloud,
+			Severity: check.Medium,
+			Reads:    withWorkloads("NetworkPolicy"),
+			Looks: "the effective egress of every workload towards 169.254.169.254 and fd00:ec2::254 on TCP port 80: allowed when no " +
+				"NetworkPolicy isolates its egress, when an egress rule has no destinations, or when an ipBlock holds the address and " +
+				"does not except it. Workloads on the host network always count.",
+			Rationale: "The instance metadata service hands out the node's cloud credentials and bootstrap data. A compromised pod " +
+				"that reaches it can act with the node's cloud identity, and often take over the cluster.",
+			Remediation: "Isolate egress with a default-deny policy and allow external destinations with ipBlocks that except " +
+				"169.254.169.254/32 (and fd00:ec2::254/128); also use your provider's pod identity (IRSA, GKE Workload Identity, " +
+				"Azure Workload Identity) and IMDSv2 with a hop limit of 1.",
+			Example: `egress:
   - to:
       - ipBlock:
           cidr: 0.0.0.0/0
           except: [169.254.169.254/32, 10.0.0.0/8]`,
-		References: check.References{
-			NSA:   nsaNetworkPolicies,
-			MITRE: []string{"T1552.005"},
-			URLs:  []string{"https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html", netpolDocs},
+			References: check.References{
+				NSA:   nsaNetworkPolicies,
+				MITRE: []string{"T1552.005"},
+				URLs:  []string{"https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html", netpolDocs},
+			},
 		},
 		Run: func(ctx *check.Context) {
-			eng := netpol.For(ctx.Inventory)
-			var t texts
+			eng := ctx.NetworkPolicies()
 			// The answer depends only on the pod's egress policies, which
 			// pods selected by the same policies share.
 			type policyList struct {
@@ -58,7 +59,7 @@ func init() {
 					continue
 				}
 				for _, w := range p.Definitions() {
-					ctx.Report(w.Object, t.join(w.MetaPath, ".labels", ""), p.Kind+" "+quote(p.Name)+
+					ctx.Report(w.Object, w.MetaPath+".labels", p.Kind+" "+quote(p.Name)+
 						" can reach the cloud metadata API (169.254.169.254): "+why+"; block it with an egress policy that excepts 169.254.169.254/32")
 				}
 			}

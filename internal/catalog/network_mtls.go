@@ -26,35 +26,37 @@ type meshSettings struct {
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "mtls-not-strict",
-		Title:    "Meshed workload that accepts plaintext",
-		Layer:    check.LayerCode,
-		Severity: check.Medium,
-		Reads:    withWorkloads("Namespace", "PeerAuthentication"),
-		Looks: "workloads in Istio-injected namespaces (Namespace label istio-injection=enabled or istio.io/rev, or pod label " +
-			"sidecar.istio.io/inject=true) against the PeerAuthentications (security.istio.io v1 and v1beta1) that cover them: " +
-			"mesh-wide in the root namespace (istio-system, or settings.mtls-not-strict.rootNamespace), namespace-wide, or by " +
-			"workload selector, with port-level overrides on the declared container ports. Workloads with the annotation " +
-			linkerdInject + ": enabled (on the pod template or the namespace) count as mutual TLS, except ports in " + linkerdSkipInbound + ".",
-		Rationale: "Without STRICT mTLS a sidecar accepts plaintext too (PERMISSIVE is Istio's default), so anything in the " +
-			"cluster can talk to the workload unauthenticated and unencrypted, and identity-based AuthorizationPolicies can be bypassed.",
-		Remediation: "Apply a STRICT PeerAuthentication mesh-wide in the root namespace, or for the namespace; remove PERMISSIVE and " +
-			"DISABLE overrides once clients are in the mesh. For Linkerd, drop ports from " + linkerdSkipInbound + " where possible.",
-		Example: `apiVersion: security.istio.io/v1
+		Meta: check.Meta{
+			ID:       "mtls-not-strict",
+			Title:    "Meshed workload that accepts plaintext",
+			Layer:    check.LayerCode,
+			Severity: check.Medium,
+			Reads:    withWorkloads("Namespace", "PeerAuthentication"),
+			Looks: "workloads in Istio-injected namespaces (Namespace label istio-injection=enabled or istio.io/rev, or pod label " +
+				"sidecar.istio.io/inject=true) against the PeerAuthentications (security.istio.io v1 and v1beta1) that cover them: " +
+				"mesh-wide in the root namespace (istio-system, or settings.mtls-not-strict.rootNamespace), namespace-wide, or by " +
+				"workload selector, with port-level overrides on the declared container ports. Workloads with the annotation " +
+				linkerdInject + ": enabled (on the pod template or the namespace) count as mutual TLS, except ports in " + linkerdSkipInbound + ".",
+			Rationale: "Without STRICT mTLS a sidecar accepts plaintext too (PERMISSIVE is Istio's default), so anything in the " +
+				"cluster can talk to the workload unauthenticated and unencrypted, and identity-based AuthorizationPolicies can be bypassed.",
+			Remediation: "Apply a STRICT PeerAuthentication mesh-wide in the root namespace, or for the namespace; remove PERMISSIVE and " +
+				"DISABLE overrides once clients are in the mesh. For Linkerd, drop ports from " + linkerdSkipInbound + " where possible.",
+			Example: `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: istio-system}
 spec:
   mtls: {mode: STRICT}`,
-		References: check.References{
-			NSA:   []string{"Network separation and hardening: Encryption"},
-			MITRE: []string{"T1040", "T1557"},
-			URLs:  []string{"https://istio.io/latest/docs/reference/config/security/peer_authentication/", "https://linkerd.io/2/features/automatic-mtls/"},
+			References: check.References{
+				NSA:   []string{"Network separation and hardening: Encryption"},
+				MITRE: []string{"T1040", "T1557"},
+				URLs:  []string{"https://istio.io/latest/docs/reference/config/security/peer_authentication/", "https://linkerd.io/2/features/automatic-mtls/"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			s := meshSettings{RootNamespace: "istio-system"}
 			settingsOf(ctx, "mtls-not-strict", &s)
 			auth := newIstioAuth(ctx.Inventory, s.RootNamespace)
-			for _, p := range netpol.For(ctx.Inventory).Pods() {
+			for _, p := range ctx.NetworkPolicies().Pods() {
 				meshed, path, why := meshPlaintext(auth, p)
 				if !meshed || why == "" {
 					continue

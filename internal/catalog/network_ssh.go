@@ -18,21 +18,23 @@ func isSSHPortName(name string) bool { return strings.EqualFold(name, "ssh") }
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "ssh-port-exposed",
-		Title:    "SSH port exposed by a container or Service",
-		Layer:    check.LayerCode,
-		Severity: check.Medium,
-		Reads:    withWorkloads("Service"),
-		Looks: "container ports of every workload (containerPort 22 or a port named ssh) and the ports of every Service " +
-			"(port or targetPort 22, or targetPort ssh).",
-		Rationale: "An SSH server in a container is a second way in that bypasses the orchestrator: it needs keys or passwords " +
-			"that are hard to rotate, is a classic brute-force target, and gives an interactive shell to whoever gets in.",
-		Remediation: "Remove the SSH server from the image and use kubectl exec or kubectl debug, which the API server " +
-			"authenticates, authorizes and audits. If SSH is the product (a Git server), restrict who can reach it with a NetworkPolicy.",
-		Example: `# instead of ssh: kubectl exec -it deploy/app -- sh
+		Meta: check.Meta{
+			ID:       "ssh-port-exposed",
+			Title:    "SSH port exposed by a container or Service",
+			Layer:    check.LayerCode,
+			Severity: check.Medium,
+			Reads:    withWorkloads("Service"),
+			Looks: "container ports of every workload (containerPort 22 or a port named ssh) and the ports of every Service " +
+				"(port or targetPort 22, or targetPort ssh).",
+			Rationale: "An SSH server in a container is a second way in that bypasses the orchestrator: it needs keys or passwords " +
+				"that are hard to rotate, is a classic brute-force target, and gives an interactive shell to whoever gets in.",
+			Remediation: "Remove the SSH server from the image and use kubectl exec or kubectl debug, which the API server " +
+				"authenticates, authorizes and audits. If SSH is the product (a Git server), restrict who can reach it with a NetworkPolicy.",
+			Example: `# instead of ssh: kubectl exec -it deploy/app -- sh
 ports:
   - {name: http, containerPort: 8080}`,
-		References: check.References{NSA: []string{"Network separation and hardening"}, MITRE: []string{"T1021.004", "T1110"}},
+			References: check.References{NSA: []string{"Network separation and hardening"}, MITRE: []string{"T1021.004", "T1110"}},
+		},
 		Run: func(ctx *check.Context) {
 			for _, w := range ctx.Inventory.Workloads() {
 				for _, c := range w.Containers() {

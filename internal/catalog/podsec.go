@@ -5,22 +5,23 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
 )
 
-// containerRule is a check.ContainerRule that words its findings through
-// texts.
-type containerRule func(w *inventory.Workload, c inventory.Container, t *texts, report func(path, message string))
+// aboutContainer words a message about container c: `container "NAME"`
+// followed by text, which starts with a space.
+func aboutContainer(c inventory.Container, text string) string {
+	return "container " + quote(c.Name) + text
+}
 
-// eachContainer makes a check's Containers function from a rule that
-// needs nothing from the context. Each rule made (one per worker of the
-// container pass) gets its own texts.
-func eachContainer(rule containerRule) func(*check.Context) check.ContainerRule {
-	return func(*check.Context) check.ContainerRule {
-		t := &texts{}
-		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) { rule(w, c, t, report) }
+// aboutImage words a message about the image of container c: `image
+// "IMAGE" of container "NAME"` followed by text (without the image part
+// when the container has none).
+func aboutImage(c inventory.Container, text string) string {
+	if c.Image == "" {
+		return aboutContainer(c, text)
 	}
+	return "image " + quote(c.Image) + " of " + aboutContainer(c, text)
 }
 
 // isWindows reports whether the pod declares the Windows OS; Linux-only
@@ -54,9 +55,7 @@ func containerSC(c inventory.Container) *corev1.SecurityContext {
 }
 
 // setting is a security setting resolved between pod and container level:
-// the container's value wins; Path says where the winning value is set.
-// The path is built only when asked for: most settings are read, few
-// reported.
+// the container's value wins; path says where the winning value is set.
 type setting[T any] struct {
 	Value *T
 	// base is the path of the container or pod spec whose securityContext
@@ -65,9 +64,8 @@ type setting[T any] struct {
 	base, field string
 }
 
-// pathIn returns the path of the value, or where the container would set
-// it, built through t.
-func (s setting[T]) pathIn(t *texts) string { return t.join(s.base, ".securityContext.", s.field) }
+// path returns the path of the value, or where the container would set it.
+func (s setting[T]) path() string { return s.base + ".securityContext." + s.field }
 
 // resolve returns the container-level value when set, else the pod-level one.
 func resolve[T any](w *inventory.Workload, c inventory.Container, containerValue, podValue *T, field string) setting[T] {

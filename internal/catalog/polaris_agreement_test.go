@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -107,7 +108,7 @@ func TestAgreementWithPolarisExpectations(t *testing.T) {
 		for _, id := range ids {
 			checks = append(checks, check.Default.Get(id))
 		}
-		findings, _ := check.Run(inventory.New(res.Objects), checks, check.Env{Now: time.Now()})
+		findings, _, _ := check.Run(context.Background(), inventory.New(res.Objects), checks, check.Env{Now: time.Now()})
 		got := "pass"
 		if len(findings) > 0 {
 			got = "fail"

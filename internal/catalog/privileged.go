@@ -6,27 +6,29 @@ import (
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "privileged-container",
-		Title:    "Container runs privileged",
-		Layer:    check.LayerContainer,
-		Severity: check.Critical,
-		Looks:    "securityContext.privileged of every container, init container and ephemeral container of every workload.",
-		Rationale: "A privileged container has every Linux capability and access to all host devices; " +
-			"it can load kernel modules, mount the host filesystem and escape to the node, " +
-			"and from there reach every other pod on it.",
-		Remediation: "Remove securityContext.privileged (or set it to false). Grant the few capabilities " +
-			"the process needs instead, and run node agents that truly need host access in a " +
-			"dedicated namespace with an exception that says why.",
-		Example: `securityContext:
+		Meta: check.Meta{
+			ID:       "privileged-container",
+			Title:    "Container runs privileged",
+			Layer:    check.LayerContainer,
+			Severity: check.Critical,
+			Looks:    "securityContext.privileged of every container, init container and ephemeral container of every workload.",
+			Rationale: "A privileged container has every Linux capability and access to all host devices; " +
+				"it can load kernel modules, mount the host filesystem and escape to the node, " +
+				"and from there reach every other pod on it.",
+			Remediation: "Remove securityContext.privileged (or set it to false). Grant the few capabilities " +
+				"the process needs instead, and run node agents that truly need host access in a " +
+				"dedicated namespace with an exception that says why.",
+			Example: `securityContext:
   privileged: false
   allowPrivilegeEscalation: false
   capabilities:
     drop: ["ALL"]`,
-		References: check.References{
-			CIS:   []string{"5.2.2"},
-			NSA:   []string{"Kubernetes Pod security: Non-root containers and rootless container engines"},
-			MITRE: []string{"T1611"},
-			PSS:   []string{"baseline: Privileged Containers"},
+			References: check.References{
+				CIS:   []string{"5.2.2"},
+				NSA:   []string{"Kubernetes Pod security: Non-root containers and rootless container engines"},
+				MITRE: []string{"T1611"},
+				PSS:   []string{"baseline: Privileged Containers"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, w := range ctx.Inventory.Workloads() {

@@ -8,16 +8,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/parallel"
+	"github.com/kube4c/kube4c/internal/podsecurity"
 )
 
 // The IDs of the Pod Security Standards checks.
@@ -66,56 +64,62 @@ func init() {
 		"version given by --pss-version or settings.%s.version (default: latest). Each PSA check that forbids " +
 		"the pod is one finding, named by its PSA check ID and worded as PSA words it, at the field concerned."
 	check.Register(&check.Check{
-		ID:       PSSBaselineID,
-		Title:    "Pod does not meet the Baseline Pod Security Standard",
-		Layer:    check.LayerContainer,
-		Severity: check.High,
-		Looks:    fmt.Sprintf(looks, "Baseline", PSSBaselineID),
-		Rationale: "Baseline is the least Kubernetes asks of any workload: it forbids the known ways out of a container, " +
-			"such as privileged containers, host namespaces, hostPath volumes, host ports, extra capabilities, unsafe " +
-			"sysctls and disabled AppArmor, SELinux or seccomp confinement. A namespace labelled " +
-			"pod-security.kubernetes.io/enforce=baseline rejects such pods; each one is a path from a compromised " +
-			"container to the node.",
-		Remediation: "Change the field the finding points at as its message says: drop privileged, hostNetwork, hostPID, " +
-			"hostIPC, hostPath volumes and hostPorts, add no capabilities beyond the default set, and leave procMount, " +
-			"sysctls, AppArmor, SELinux and seccomp at safe values. Agents that truly need the host (CNI, storage, " +
-			"node monitoring) belong in a namespace that enforces the privileged level, with an exception that says why.",
-		Example: pssExample,
-		References: check.References{
-			NSA:   []string{"Kubernetes Pod security"},
-			MITRE: []string{"T1611"},
-			PSS:   []string{"baseline: all controls"},
-			URLs:  []string{pssURL},
+		Meta: check.Meta{
+			ID:       PSSBaselineID,
+			Title:    "Pod does not meet the Baseline Pod Security Standard",
+			Layer:    check.LayerContainer,
+			Severity: check.High,
+			Looks:    fmt.Sprintf(looks, "Baseline", PSSBaselineID),
+			Rationale: "Baseline is the least Kubernetes asks of any workload: it forbids the known ways out of a container, " +
+				"such as privileged containers, host namespaces, hostPath volumes, host ports, extra capabilities, unsafe " +
+				"sysctls and disabled AppArmor, SELinux or seccomp confinement. A namespace labelled " +
+				"pod-security.kubernetes.io/enforce=baseline rejects such pods; each one is a path from a compromised " +
+				"container to the node.",
+			Remediation: "Change the field the finding points at as its message says: drop privileged, hostNetwork, hostPID, " +
+				"hostIPC, hostPath volumes and hostPorts, add no capabilities beyond the default set, and leave procMount, " +
+				"sysctls, AppArmor, SELinux and seccomp at safe values. Agents that truly need the host (CNI, storage, " +
+				"node monitoring) belong in a namespace that enforces the privileged level, with an exception that says why.",
+			Example: pssExample,
+			References: check.References{
+				NSA:   []string{"Kubernetes Pod security"},
+				MITRE: []string{"T1611"},
+				PSS:   []string{"baseline: all controls"},
+				URLs:  []string{pssURL},
+			},
+
+			ValidateSettings: pssValidate(PSSBaselineID),
 		},
-		Run:              pssRun(api.LevelBaseline, PSSBaselineID),
-		ValidateSettings: pssValidate(PSSBaselineID),
+		Run: pssRun(api.LevelBaseline, PSSBaselineID),
 	})
 	check.Register(&check.Check{
-		ID:       PSSRestrictedID,
-		Title:    "Pod does not meet the Restricted Pod Security Standard",
-		Layer:    check.LayerContainer,
-		Severity: check.Medium,
-		Looks: fmt.Sprintf(looks, "Restricted", PSSRestrictedID) + " Restricted includes every Baseline control, " +
-			"so a pod that breaks one is reported by both pss-baseline and pss-restricted: each check alone tells " +
-			"whether a namespace enforcing its level would admit the pod, as PSA decides. The findings of " +
-			"Baseline controls say so; when you enforce only one level, disable the other check.",
-		Rationale: "Restricted is the current hardening practice for pods: containers run as a non-root user, cannot " +
-			"gain privileges, drop every capability, run under the RuntimeDefault or a Localhost seccomp profile and " +
-			"mount only volume types that do not reach the node. A compromised container then has little to work with.",
-		Remediation: "Set the pod and container securityContext as in the example: runAsNonRoot: true (and a non-zero " +
-			"runAsUser), allowPrivilegeEscalation: false, capabilities drop [\"ALL\"] (adding back at most " +
-			"NET_BIND_SERVICE) and seccompProfile type RuntimeDefault. Use only configMap, csi, downwardAPI, emptyDir, " +
-			"ephemeral, image, persistentVolumeClaim, projected and secret volumes. Fix Baseline findings as pss-baseline says.",
-		Example: pssExample,
-		References: check.References{
-			NSA:   []string{"Kubernetes Pod security"},
-			MITRE: []string{"T1611"},
-			PSS:   []string{"restricted: all controls"},
-			URLs:  []string{pssURL},
+		Meta: check.Meta{
+			ID:       PSSRestrictedID,
+			Title:    "Pod does not meet the Restricted Pod Security Standard",
+			Layer:    check.LayerContainer,
+			Severity: check.Medium,
+			Looks: fmt.Sprintf(looks, "Restricted", PSSRestrictedID) + " Restricted includes every Baseline control, " +
+				"so a pod that breaks one is reported by both pss-baseline and pss-restricted: each check alone tells " +
+				"whether a namespace enforcing its level would admit the pod, as PSA decides. The findings of " +
+				"Baseline controls say so; when you enforce only one level, disable the other check.",
+			Rationale: "Restricted is the current hardening practice for pods: containers run as a non-root user, cannot " +
+				"gain privileges, drop every capability, run under the RuntimeDefault or a Localhost seccomp profile and " +
+				"mount only volume types that do not reach the node. A compromised container then has little to work with.",
+			Remediation: "Set the pod and container securityContext as in the example: runAsNonRoot: true (and a non-zero " +
+				"runAsUser), allowPrivilegeEscalation: false, capabilities drop [\"ALL\"] (adding back at most " +
+				"NET_BIND_SERVICE) and seccompProfile type RuntimeDefault. Use only configMap, csi, downwardAPI, emptyDir, " +
+				"ephemeral, image, persistentVolumeClaim, projected and secret volumes. Fix Baseline findings as pss-baseline says.",
+			Example: pssExample,
+			References: check.References{
+				NSA:   []string{"Kubernetes Pod security"},
+				MITRE: []string{"T1611"},
+				PSS:   []string{"restricted: all controls"},
+				URLs:  []string{pssURL},
+			},
+
+			ValidateSettings:  pssValidate(PSSRestrictedID),
+			DisabledByDefault: true,
 		},
-		Run:               pssRun(api.LevelRestricted, PSSRestrictedID),
-		ValidateSettings:  pssValidate(PSSRestrictedID),
-		DisabledByDefault: true,
+		Run: pssRun(api.LevelRestricted, PSSRestrictedID),
 	})
 }
 
@@ -210,128 +214,23 @@ func pssRun(level api.Level, id string) func(*check.Context) {
 			panic(err)
 		}
 		lv := api.LevelVersion{Level: level, Version: version}
-		quotedLV := quote(lv.String())
-		// Baseline checks give the same results at both levels, except
-		// those a Restricted check overrides: they are computed once.
-		baseline := pssBaselineResults(ctx.Inventory, version)
-		overridden := pssOverriddenAt(version)
-		// PSA's evaluation is the costliest of the per-workload checks:
-		// blocks of workloads are evaluated on every CPU.
-		workloads := ctx.Inventory.Workloads()
-		messages := pssMessages{lv: lv, quotedLV: quotedLV, byResult: map[pssMessageKey]string{}}
-		ctx.ReportInBlocks(len(workloads), pssBlock, func(lo, hi int, report func(check.Finding)) {
-			var forbidden []pssResult // reused: findings keep only strings
-			var t texts
-			for i, w := range workloads[lo:hi] {
-				forbidden = pssForbidden(forbidden[:0], lv, overridden, baseline[lo+i].forbidden, w.PodMeta, baseline[lo+i].spec)
-				for _, r := range forbidden {
-					f := r.locate(&t, w)
-					f.Object = w.Object
-					f.Message = messages.of(r)
-					report(f)
-				}
+		messages := pssMessages{lv: lv, quotedLV: quote(lv.String()), byResult: map[pssMessageKey]string{}}
+		var forbidden []podsecurity.Result // reused: findings keep only strings
+		check.PerWorkload(func(ctx *check.Context, w *inventory.Workload) {
+			forbidden = ctx.PodSecurity().Forbidden(forbidden[:0], lv, w)
+			for _, r := range forbidden {
+				f := pssLocate(r, w)
+				f.Object = w.Object
+				f.Message = messages.of(r)
+				ctx.ReportFinding(f)
 			}
-		})
+		})(ctx)
 	}
-}
-
-// pssBlock is how many workloads one job of the PSS checks evaluates.
-const pssBlock = 256
-
-// pssBaseline is what the Baseline checks forbid in one workload, and the
-// workload's spec as they evaluated it (pssDefaulted).
-type pssBaseline struct {
-	forbidden []pssResult
-	spec      *corev1.PodSpec
-}
-
-// pssBaselineResults returns, for each workload of the inventory, what
-// the Baseline checks forbid at version v, computed once per scan.
-func pssBaselineResults(inv *inventory.Inventory, v api.Version) []pssBaseline {
-	return inv.Memo("pss-baseline-results/"+v.String(), func() any {
-		lv := api.LevelVersion{Level: api.LevelBaseline, Version: v}
-		workloads := inv.Workloads()
-		out := make([]pssBaseline, len(workloads))
-		parallel.Blocks(len(workloads), pssBlock, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				spec := pssDefaulted(workloads[i].Spec)
-				out[i] = pssBaseline{pssAll().evaluate(nil, lv, api.LevelBaseline, workloads[i].PodMeta, spec), spec}
-			}
-		})
-		return out
-	}).([]pssBaseline)
-}
-
-// pssForbidden appends to dst the results of the PSA checks that forbid
-// the pod at lv, in PSA's order, given those of the Baseline checks at lv's
-// version and the Baseline checks overridden there (pssOverriddenAt). spec
-// is the pod's spec defaulted (pssDefaulted).
-func pssForbidden(dst []pssResult, lv api.LevelVersion, overridden map[policy.CheckID]bool, baseline []pssResult, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
-	if lv.Level != api.LevelRestricted {
-		return append(dst, baseline...)
-	}
-	for _, r := range baseline {
-		if !overridden[r.id] {
-			dst = append(dst, r)
-		}
-	}
-	return pssAll().evaluate(dst, lv, api.LevelRestricted, meta, spec)
-}
-
-// pssOverriddenAt returns the Baseline checks that PSA skips at the
-// Restricted level of version v because the variant of a Restricted check
-// in force at v overrides them (for example seccompProfile_restricted
-// replaces seccompProfile_baseline).
-func pssOverriddenAt(v api.Version) map[policy.CheckID]bool {
-	out := map[policy.CheckID]bool{}
-	for _, c := range policy.DefaultChecks() {
-		if c.Level != api.LevelRestricted {
-			continue
-		}
-		var inForce *policy.VersionedCheck
-		for i := range c.Versions { // ordered by MinimumVersion
-			if !v.Older(c.Versions[i].MinimumVersion) {
-				inForce = &c.Versions[i]
-			}
-		}
-		if inForce != nil {
-			for _, id := range inForce.OverrideCheckIDs {
-				out[id] = true
-			}
-		}
-	}
-	return out
-}
-
-// pssDefaulted returns spec as the API server stores it, as far as PSA's
-// verdicts depend on it: PSA runs after defaulting, which turns a volume
-// without a source into an emptyDir. spec itself is left alone (checks
-// share the inventory); a copy is made only when a volume needs it.
-func pssDefaulted(spec *corev1.PodSpec) *corev1.PodSpec {
-	sourceless := func(v corev1.Volume) bool { return v.VolumeSource == corev1.VolumeSource{} }
-	if !slices.ContainsFunc(spec.Volumes, sourceless) {
-		return spec
-	}
-	out := *spec
-	out.Volumes = slices.Clone(spec.Volumes)
-	for i := range out.Volumes {
-		if sourceless(out.Volumes[i]) {
-			out.Volumes[i].EmptyDir = &corev1.EmptyDirVolumeSource{}
-		}
-	}
-	return &out
-}
-
-// pssResult is a forbidding result of one PSA check.
-type pssResult struct {
-	policy.CheckResult
-	id    policy.CheckID
-	level api.Level // the level the PSA check belongs to
 }
 
 // message carries the PSA check ID, reason and detail. quotedLV is
 // lv.String() quoted, which callers compute once.
-func (r pssResult) message(lv api.LevelVersion, quotedLV string) string {
+func pssMessage(r podsecurity.Result, lv api.LevelVersion, quotedLV string) string {
 	reason := r.ForbiddenReason
 	if reason == "" {
 		reason = policy.UnknownForbiddenReason
@@ -341,20 +240,19 @@ func (r pssResult) message(lv api.LevelVersion, quotedLV string) string {
 	if r.ForbiddenDetail != "" {
 		detail = " (" + r.ForbiddenDetail + ")"
 	}
-	if lv.Level == api.LevelRestricted && r.level == api.LevelBaseline {
+	if lv.Level == api.LevelRestricted && r.Level == api.LevelBaseline {
 		also = "; a Baseline control, also reported by " + PSSBaselineID
 	}
-	return "violates PodSecurity " + quotedLV + ", check " + string(r.id) + ": " + reason + detail + also
+	return "violates PodSecurity " + quotedLV + ", check " + string(r.ID) + ": " + reason + detail + also
 }
 
 // pssMessages words the findings of one PSS check at one level and
 // version, and words each distinct result once: the pods of one workload,
 // or of workloads built alike, break the same controls in the same words,
-// and one string then serves all their findings. Safe for concurrent use.
+// and one string then serves all their findings.
 type pssMessages struct {
 	lv       api.LevelVersion
 	quotedLV string
-	mu       sync.Mutex
 	byResult map[pssMessageKey]string
 }
 
@@ -366,85 +264,14 @@ type pssMessageKey struct {
 }
 
 // of returns the message of r.
-func (m *pssMessages) of(r pssResult) string {
-	key := pssMessageKey{r.id, r.level, r.ForbiddenReason, r.ForbiddenDetail}
-	m.mu.Lock()
+func (m *pssMessages) of(r podsecurity.Result) string {
+	key := pssMessageKey{r.ID, r.Level, r.ForbiddenReason, r.ForbiddenDetail}
 	msg, ok := m.byResult[key]
-	m.mu.Unlock()
 	if !ok {
-		msg = r.message(m.lv, m.quotedLV)
-		m.mu.Lock()
+		msg = pssMessage(r, m.lv, m.quotedLV)
 		m.byResult[key] = msg
-		m.mu.Unlock()
 	}
 	return msg
-}
-
-// pssCheck is one PSA check with an evaluator that runs only it.
-type pssCheck struct {
-	id    policy.CheckID
-	level api.Level
-	eval  policy.Evaluator
-}
-
-// pssChecks evaluates pods with PSA's default checks, telling which check
-// forbade what.
-type pssChecks []pssCheck
-
-// pssAll is the evaluator of every PSA check, built once.
-var pssAll = sync.OnceValue(newPSSChecks)
-
-// newPSSChecks makes one PSA evaluator per check of policy.DefaultChecks.
-// PSA's results do not name their check, so each evaluator holds one check
-// and the checks that may override it, which allow every pod: PSA itself
-// still selects the check's variant for a level and version, and skips it
-// at Restricted when an overriding check applies.
-func newPSSChecks() pssChecks {
-	defaults := policy.DefaultChecks()
-	allow := func(*metav1.ObjectMeta, *corev1.PodSpec) policy.CheckResult { return policy.CheckResult{Allowed: true} }
-	out := make(pssChecks, 0, len(defaults))
-	for _, only := range defaults {
-		isolated := []policy.Check{only}
-		for _, c := range defaults {
-			if !slices.ContainsFunc(c.Versions, func(v policy.VersionedCheck) bool { return slices.Contains(v.OverrideCheckIDs, only.ID) }) {
-				continue
-			}
-			c.Versions = slices.Clone(c.Versions)
-			for k := range c.Versions {
-				c.Versions[k].CheckPod = allow
-			}
-			isolated = append(isolated, c)
-		}
-		eval, err := policy.NewEvaluator(isolated, nil)
-		if err != nil {
-			panic(fmt.Sprintf("pod security checks: %v", err))
-		}
-		out = append(out, pssCheck{id: only.ID, level: only.Level, eval: eval})
-	}
-	// PSA's own order: Baseline checks, then Restricted ones, by ID.
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].level != out[j].level {
-			return out[i].level == api.LevelBaseline
-		}
-		return out[i].id < out[j].id
-	})
-	return out
-}
-
-// evaluate appends to dst the results of the PSA checks of one level
-// (Baseline or Restricted) that forbid the pod at lv.
-func (cs pssChecks) evaluate(dst []pssResult, lv api.LevelVersion, only api.Level, meta *metav1.ObjectMeta, spec *corev1.PodSpec) []pssResult {
-	for _, c := range cs {
-		if c.level != only {
-			continue
-		}
-		for _, r := range c.eval.EvaluatePod(lv, meta, spec) {
-			if !r.Allowed {
-				dst = append(dst, pssResult{CheckResult: r, id: c.id, level: c.level})
-			}
-		}
-	}
-	return dst
 }
 
 // pssLocator says how to find the field a PSA check's detail is about.
@@ -501,11 +328,11 @@ var (
 	pssQuoted = regexp.MustCompile(`"([^"]*)"`)
 )
 
-// locate returns a finding with the path (and, when it is about one
+// pssLocate returns a finding with the path (and, when it is about one
 // container, the container) of the field r is about in w, read from the
 // detail; the pod spec when the field cannot be told.
-func (r pssResult) locate(t *texts, w *inventory.Workload) check.Finding {
-	field, known := pssFields[r.id]
+func pssLocate(r podsecurity.Result, w *inventory.Workload) check.Finding {
+	field, known := pssFields[r.ID]
 	// The first clause names the first offender ("...; ..." lists more).
 	clause, _, _ := strings.Cut(r.ForbiddenDetail, ";")
 	var path string
@@ -525,14 +352,14 @@ func (r pssResult) locate(t *texts, w *inventory.Workload) check.Finding {
 	case field.locate == byHostNamespace:
 		name, _, _ := strings.Cut(clause, "=")
 		if name = strings.TrimSpace(name); name == "hostNetwork" || name == "hostPID" || name == "hostIPC" {
-			path = t.join(w.SpecPath, ".", name)
+			path = w.SpecPath + "." + name
 		}
 	case strings.HasPrefix(clause, "pod ") && field.pod != "":
 		// The pod sets the field, or ("pod or containers ... must set")
 		// setting it on the pod fixes every container at once.
-		path = t.join(w.SpecPath, ".", field.pod)
+		path = w.SpecPath + "." + field.pod
 	default:
-		if f, ok := pssContainerFinding(t, w, clause, field.containerField(clause)); ok {
+		if f, ok := pssContainerFinding(w, clause, field.containerField(clause)); ok {
 			return f
 		}
 		path = pssAnnotation(w, r.ForbiddenDetail)
@@ -553,7 +380,7 @@ func (f pssField) containerField(clause string) string {
 
 // pssContainerFinding locates the first container the clause names, at sub
 // below it. It names the container when the clause names only one.
-func pssContainerFinding(t *texts, w *inventory.Workload, clause, sub string) (check.Finding, bool) {
+func pssContainerFinding(w *inventory.Workload, clause, sub string) (check.Finding, bool) {
 	first, count := pssNamedContainers(clause)
 	if count == 0 {
 		return check.Finding{}, false
@@ -564,7 +391,7 @@ func pssContainerFinding(t *texts, w *inventory.Workload, clause, sub string) (c
 		}
 		f := check.Finding{Path: c.Path}
 		if sub != "" {
-			f.Path = t.join(c.Path, ".", sub)
+			f.Path = c.Path + "." + sub
 		}
 		if count == 1 {
 			f.Container = c.Name

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ func BenchmarkPSS(b *testing.B) {
 	checks := []*check.Check{check.Default.Get(PSSBaselineID), check.Default.Get(PSSRestrictedID)}
 	b.ReportAllocs()
 	for b.Loop() {
-		check.Run(inv, checks, check.Env{Now: time.Now()})
+		check.Run(context.Background(), inv, checks, check.Env{Now: time.Now()})
 	}
 	b.ReportMetric(float64(len(inv.Workloads()))*float64(b.N)/b.Elapsed().Seconds(), "workloads/s")
 }

@@ -1,11 +1,11 @@
 package catalog
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +21,8 @@ import (
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/parallel"
+	"github.com/kube4c/kube4c/internal/podsecurity"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 	"github.com/kube4c/kube4c/internal/testutil"
 )
@@ -146,22 +148,9 @@ func TestPSSConformance(t *testing.T) {
 
 	checks := map[string]*check.Check{"baseline": check.Default.Get(PSSBaselineID), "restricted": check.Default.Get(PSSRestrictedID)}
 	problems := make([][]string, len(cases))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				problems[i] = pssConformance(cases[i], pods[cases[i].path], checks[cases[i].level])
-			}
-		}()
-	}
-	for i := range cases {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel.For(len(cases), func(i int) {
+		problems[i] = pssConformance(cases[i], pods[cases[i].path], checks[cases[i].level])
+	})
 
 	agree, wrappedAgree, shown := 0, 0, 0
 	for i, p := range problems {
@@ -207,15 +196,14 @@ func pssAttribution(c pssCase, pod *corev1.Pod) string {
 		return err.Error()
 	}
 	lv := api.LevelVersion{Level: level, Version: version}
-	spec := pssDefaulted(&pod.Spec)
 	var want, got []policy.CheckResult
-	for _, r := range pssFullEvaluator().EvaluatePod(lv, &pod.ObjectMeta, spec) {
+	for _, r := range pssFullEvaluator().EvaluatePod(lv, &pod.ObjectMeta, podsecurity.Defaulted(&pod.Spec)) {
 		if !r.Allowed {
 			want = append(want, r)
 		}
 	}
-	baseline := pssAll().evaluate(nil, api.LevelVersion{Level: api.LevelBaseline, Version: version}, api.LevelBaseline, &pod.ObjectMeta, spec)
-	for _, r := range pssForbidden(nil, lv, pssOverriddenAt(version), baseline, &pod.ObjectMeta, spec) {
+	inv := inventory.New([]*inventory.Object{{Obj: pod, Meta: pod}})
+	for _, r := range podsecurity.New(inv).Forbidden(nil, lv, inv.Workloads()[0]) {
 		got = append(got, r.CheckResult)
 	}
 	if !slices.Equal(got, want) {
@@ -241,7 +229,7 @@ func pssConformance(c pssCase, pod *inventory.Object, chk *check.Check) []string
 		objects = append(objects, pssWrap(pod.Obj.(*corev1.Pod), kind))
 	}
 	inv := inventory.New(objects)
-	findings, failures := check.Run(inv, []*check.Check{chk}, check.Env{Settings: PSSVersionSettings(nil, c.version)})
+	findings, failures, _ := check.Run(context.Background(), inv, []*check.Check{chk}, check.Env{Settings: PSSVersionSettings(nil, c.version)})
 	if len(failures) > 0 {
 		return []string{"Pod: " + failures[0].Err.Error()}
 	}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"regexp"
 
 	"github.com/kube4c/kube4c/internal/testutil/fixture"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/podsecurity"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
@@ -36,7 +38,11 @@ func (failingSettings) Decode(string, any) error { return errors.New("settings.x
 // scanPSSWith loads text and runs the check id with settings.
 func scanPSSWith(t *testing.T, id string, settings check.Settings, text string) ([]*check.Finding, []check.Failure) {
 	t.Helper()
-	return check.Run(fixture.Inventory(t, text), []*check.Check{check.Default.Get(id)}, check.Env{Settings: settings})
+	findings, failures, err := check.Run(context.Background(), fixture.Inventory(t, text), []*check.Check{check.Default.Get(id)}, check.Env{Settings: settings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return findings, failures
 }
 
 // scanPSS runs the check id at the PSS version and fails on a check failure.
@@ -435,20 +441,20 @@ spec:
   containers: [{name: app, image: x}]
 `)})
 	w := inventory.New(res.Objects).Workloads()[0]
-	for _, r := range []pssResult{
-		{id: "someFutureCheck", CheckResult: policy.CheckResult{ForbiddenDetail: `container "app" must not`}},
-		{id: "privileged", CheckResult: policy.CheckResult{ForbiddenDetail: `container "gone" must not`}},
-		{id: "hostNamespaces", CheckResult: policy.CheckResult{ForbiddenDetail: "hostUsers=false"}},
-		{id: "hostPathVolumes", CheckResult: policy.CheckResult{ForbiddenDetail: `volume "gone"`}},
-		{id: "sysctls", CheckResult: policy.CheckResult{ForbiddenDetail: "a.b"}},
-		{id: "appArmorProfile", CheckResult: policy.CheckResult{}},
+	for _, r := range []podsecurity.Result{
+		{ID: "someFutureCheck", CheckResult: policy.CheckResult{ForbiddenDetail: `container "app" must not`}},
+		{ID: "privileged", CheckResult: policy.CheckResult{ForbiddenDetail: `container "gone" must not`}},
+		{ID: "hostNamespaces", CheckResult: policy.CheckResult{ForbiddenDetail: "hostUsers=false"}},
+		{ID: "hostPathVolumes", CheckResult: policy.CheckResult{ForbiddenDetail: `volume "gone"`}},
+		{ID: "sysctls", CheckResult: policy.CheckResult{ForbiddenDetail: "a.b"}},
+		{ID: "appArmorProfile", CheckResult: policy.CheckResult{}},
 	} {
-		if f := r.locate(&texts{}, w); f.Path != "spec" || f.Container != "" {
-			t.Errorf("%s %q: located at %s, container %q", r.id, r.ForbiddenDetail, f.Path, f.Container)
+		if f := pssLocate(r, w); f.Path != "spec" || f.Container != "" {
+			t.Errorf("%s %q: located at %s, container %q", r.ID, r.ForbiddenDetail, f.Path, f.Container)
 		}
 	}
 	lv := api.LevelVersion{Level: api.LevelBaseline, Version: api.MajorMinorVersion(1, 3)}
-	if m := (pssResult{id: "x"}).message(lv, quote(lv.String())); m != `violates PodSecurity "baseline:v1.3", check x: unknown forbidden reason` {
+	if m := pssMessage(podsecurity.Result{ID: "x"}, lv, quote(lv.String())); m != `violates PodSecurity "baseline:v1.3", check x: unknown forbidden reason` {
 		t.Errorf("message %q", m)
 	}
 }

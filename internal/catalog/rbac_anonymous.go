@@ -29,24 +29,26 @@ func anonymousSeverity(s rbac.Subject) check.Severity {
 
 func init() {
 	registerRBAC(&check.Check{
-		ID:       "rbac-anonymous",
-		Title:    "Anonymous or every authenticated user is granted more than discovery",
-		Severity: check.Critical,
-		Looks: "every binding whose subjects include the user system:anonymous or the group system:unauthenticated " +
-			"(critical), or the group system:authenticated (high), and whose role grants anything, unless the role is one " +
-			"of the default discovery ClusterRoles: " + joinQuoted(discoveryRoles) + ".",
-		Rationale: "system:unauthenticated is anyone who can reach the API server, and system:authenticated is every " +
-			"user and every service account of every namespace. What they are granted is granted to an attacker first.",
-		Remediation: "Bind the role to the users, groups or service accounts that need it instead.",
-		Example: `subjects:
+		Meta: check.Meta{
+			ID:       "rbac-anonymous",
+			Title:    "Anonymous or every authenticated user is granted more than discovery",
+			Severity: check.Critical,
+			Looks: "every binding whose subjects include the user system:anonymous or the group system:unauthenticated " +
+				"(critical), or the group system:authenticated (high), and whose role grants anything, unless the role is one " +
+				"of the default discovery ClusterRoles: " + joinQuoted(discoveryRoles) + ".",
+			Rationale: "system:unauthenticated is anyone who can reach the API server, and system:authenticated is every " +
+				"user and every service account of every namespace. What they are granted is granted to an attacker first.",
+			Remediation: "Bind the role to the users, groups or service accounts that need it instead.",
+			Example: `subjects:
   - {kind: Group, name: platform-team, apiGroup: rbac.authorization.k8s.io}   # not system:authenticated`,
-		References: check.References{
-			NSA:   []string{"Authentication and authorization"},
-			MITRE: []string{"T1078", "T1190"},
-			URLs:  []string{"https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles"},
+			References: check.References{
+				NSA:   []string{"Authentication and authorization"},
+				MITRE: []string{"T1078", "T1190"},
+				URLs:  []string{"https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles"},
+			},
 		},
 		Run: func(ctx *check.Context) {
-			for _, b := range rbacEngine(ctx.Inventory).Bindings() {
+			for _, b := range ctx.RBAC().Bindings() {
 				r := b.Role
 				if r == nil || len(r.Rules) == 0 || r.Kind == rbac.KindClusterRole && slices.Contains(discoveryRoles, r.Name) {
 					continue

@@ -14,28 +14,30 @@ var (
 
 func init() {
 	registerRBAC(&check.Check{
-		ID:       "rbac-approve-csr",
-		Title:    "Subject may approve certificate signing requests",
-		Severity: check.Critical,
-		Looks: "every subject that ClusterRoleBindings grant both approve on signers and update on " +
-			"certificatesigningrequests/approval (" + certificatesGroup + "), even for named signers; the two may come from " +
-			"different bindings. Each is reported on the binding that grants approve. Memberships of groups are unknown, so " +
-			"a user and a group it belongs to are not combined.",
-		Rationale: "Approving a CSR for the kube-apiserver-client signer issues a client certificate for any user and group, " +
-			"system:masters included: a credential that cannot be revoked before it expires.",
-		Remediation: "Keep CSR approval to the controllers that need it, with approve limited to their signers by resourceNames.",
-		Example: `rules:
+		Meta: check.Meta{
+			ID:       "rbac-approve-csr",
+			Title:    "Subject may approve certificate signing requests",
+			Severity: check.Critical,
+			Looks: "every subject that ClusterRoleBindings grant both approve on signers and update on " +
+				"certificatesigningrequests/approval (" + certificatesGroup + "), even for named signers; the two may come from " +
+				"different bindings. Each is reported on the binding that grants approve. Memberships of groups are unknown, so " +
+				"a user and a group it belongs to are not combined.",
+			Rationale: "Approving a CSR for the kube-apiserver-client signer issues a client certificate for any user and group, " +
+				"system:masters included: a credential that cannot be revoked before it expires.",
+			Remediation: "Keep CSR approval to the controllers that need it, with approve limited to their signers by resourceNames.",
+			Example: `rules:
   - apiGroups: ["certificates.k8s.io"]
     resources: ["signers"]
     verbs: ["approve"]
     resourceNames: ["example.com/my-signer"]   # not kubernetes.io/*`,
-		References: check.References{
-			CIS:   []string{"5.1.11"},
-			NSA:   []string{"Authentication and authorization: Role-based access control"},
-			MITRE: []string{"T1649"},
+			References: check.References{
+				CIS:   []string{"5.1.11"},
+				NSA:   []string{"Authentication and authorization: Role-based access control"},
+				MITRE: []string{"T1649"},
+			},
 		},
 		Run: func(ctx *check.Context) {
-			e := rbacEngine(ctx.Inventory)
+			e := ctx.RBAC()
 			approvals := map[rbac.Subject]grant{}
 			for _, g := range grantsWhere(e, updateApproval.allows) {
 				s := g.binding.Subjects[g.subject]

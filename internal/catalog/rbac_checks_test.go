@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"os"
 	"slices"
 	"strings"
@@ -28,7 +29,7 @@ func runRBACWorld(t *testing.T, id string, complete bool) ([]string, []*check.Fi
 	if c == nil {
 		t.Fatalf("no check %q", id)
 	}
-	findings, failures := check.Run(inventory.New(res.Objects), []*check.Check{c}, check.Env{Now: time.Now(), Complete: complete})
+	findings, failures, _ := check.Run(context.Background(), inventory.New(res.Objects), []*check.Check{c}, check.Env{Now: time.Now(), Complete: complete})
 	if len(failures) > 0 {
 		t.Fatalf("check failed: %v", failures[0].Err)
 	}

@@ -25,56 +25,62 @@ var rbacEscalationRefs = check.References{
 
 func init() {
 	registerRisk(&check.Check{
-		ID:       "rbac-escalate",
-		Title:    "Subject may escalate: write roles with permissions it does not hold",
-		Severity: check.Critical,
-		Looks: "every subject of every binding whose role grants the escalate verb on roles or clusterroles " +
-			"(rbac.authorization.k8s.io), for any role or for cluster-admin by name.",
-		Rationale: "RBAC stops a subject from writing a role with more permissions than it holds, unless it has escalate. " +
-			"With escalate and write access to roles, it can give itself any permission.",
-		Remediation: "Remove escalate from the role. Subjects that manage RBAC for others need bind on named roles, not escalate.",
-		Example: `rules:
+		Meta: check.Meta{
+			ID:       "rbac-escalate",
+			Title:    "Subject may escalate: write roles with permissions it does not hold",
+			Severity: check.Critical,
+			Looks: "every subject of every binding whose role grants the escalate verb on roles or clusterroles " +
+				"(rbac.authorization.k8s.io), for any role or for cluster-admin by name.",
+			Rationale: "RBAC stops a subject from writing a role with more permissions than it holds, unless it has escalate. " +
+				"With escalate and write access to roles, it can give itself any permission.",
+			Remediation: "Remove escalate from the role. Subjects that manage RBAC for others need bind on named roles, not escalate.",
+			Example: `rules:
   - apiGroups: ["rbac.authorization.k8s.io"]
     resources: ["roles"]
     verbs: ["get", "list", "create", "update"]  # no escalate`,
-		References: rbacEscalationRefs,
+			References: rbacEscalationRefs,
+		},
 	}, &risk{what: "escalate (write roles granting what it lacks)", probes: roleVerbProbes("escalate")})
 
 	registerRisk(&check.Check{
-		ID:       "rbac-bind",
-		Title:    "Subject may bind any role",
-		Severity: check.Critical,
-		Looks: "every subject of every binding whose role grants the bind verb on roles or clusterroles " +
-			"(rbac.authorization.k8s.io) without resourceNames, or with cluster-admin among them. Bind limited to named, " +
-			"harmless roles is the recommended way to delegate and is not reported.",
-		Rationale: "RBAC stops a subject from binding a role with more permissions than it holds, unless it has bind on " +
-			"that role. Bind on every role (or on cluster-admin) plus write access to bindings makes the subject cluster-admin.",
-		Remediation: "Limit bind to the roles the subject may hand out, with resourceNames.",
-		Example: `rules:
+		Meta: check.Meta{
+			ID:       "rbac-bind",
+			Title:    "Subject may bind any role",
+			Severity: check.Critical,
+			Looks: "every subject of every binding whose role grants the bind verb on roles or clusterroles " +
+				"(rbac.authorization.k8s.io) without resourceNames, or with cluster-admin among them. Bind limited to named, " +
+				"harmless roles is the recommended way to delegate and is not reported.",
+			Rationale: "RBAC stops a subject from binding a role with more permissions than it holds, unless it has bind on " +
+				"that role. Bind on every role (or on cluster-admin) plus write access to bindings makes the subject cluster-admin.",
+			Remediation: "Limit bind to the roles the subject may hand out, with resourceNames.",
+			Example: `rules:
   - apiGroups: ["rbac.authorization.k8s.io"]
     resources: ["clusterroles"]
     verbs: ["bind"]
     resourceNames: ["view", "edit"]`,
-		References: rbacEscalationRefs,
+			References: rbacEscalationRefs,
+		},
 	}, &risk{what: "bind any role", probes: roleVerbProbes("bind")})
 
 	impersonate := []string{"impersonate"}
 	registerRisk(&check.Check{
-		ID:       "rbac-impersonate",
-		Title:    "Subject may impersonate users, groups or service accounts",
-		Severity: check.Critical,
-		Looks: "every subject of every binding whose role grants impersonate on users, groups or serviceaccounts (core API " +
-			"group) or on userextras or uids (authentication.k8s.io), even for named identities only. users, groups, " +
-			"userextras and uids are cluster-scoped: only ClusterRoleBindings grant them.",
-		Rationale: "Impersonation lets the subject act as another user, group or service account, with all of its " +
-			"permissions; impersonating system:masters or a controller's service account is cluster-admin.",
-		Remediation: "Remove impersonate, or limit it with resourceNames to identities that hold less than the subject.",
-		Example: `rules:
+		Meta: check.Meta{
+			ID:       "rbac-impersonate",
+			Title:    "Subject may impersonate users, groups or service accounts",
+			Severity: check.Critical,
+			Looks: "every subject of every binding whose role grants impersonate on users, groups or serviceaccounts (core API " +
+				"group) or on userextras or uids (authentication.k8s.io), even for named identities only. users, groups, " +
+				"userextras and uids are cluster-scoped: only ClusterRoleBindings grant them.",
+			Rationale: "Impersonation lets the subject act as another user, group or service account, with all of its " +
+				"permissions; impersonating system:masters or a controller's service account is cluster-admin.",
+			Remediation: "Remove impersonate, or limit it with resourceNames to identities that hold less than the subject.",
+			Example: `rules:
   - apiGroups: [""]
     resources: ["serviceaccounts"]
     verbs: ["impersonate"]
     resourceNames: ["readonly-bot"]`,
-		References: rbacEscalationRefs,
+			References: rbacEscalationRefs,
+		},
 	}, &risk{what: "impersonate other identities", probes: []probe{
 		{verbs: impersonate, resources: []string{"users", "groups"}, anyName: true, clusterScoped: true},
 		{verbs: impersonate, resources: []string{"serviceaccounts"}, anyName: true},

@@ -8,18 +8,11 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/kube4c/kube4c/internal/check"
-	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/rbac"
 )
 
 // rbacKinds are the kinds the RBAC checks read.
 var rbacKinds = []string{"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
-
-// rbacEngine returns the RBAC engine of the inventory, resolved once per
-// scan and shared by the RBAC checks.
-func rbacEngine(inv *inventory.Inventory) *rbac.Engine {
-	return inv.Memo("rbac", func() any { return rbac.New(inv) }).(*rbac.Engine)
-}
 
 // privilegedScope reports whether a grant's scope is privileged: cluster-wide
 // ("") or kube-system, where the control plane's credentials live.
@@ -114,7 +107,7 @@ func (k *risk) allows(r *rbacv1.PolicyRule, scope string) bool {
 
 // run reports every subject a binding grants the risk to.
 func (k *risk) run(ctx *check.Context) {
-	for _, g := range grantsWhere(rbacEngine(ctx.Inventory), k.allows) {
+	for _, g := range grantsWhere(ctx.RBAC(), k.allows) {
 		var sev check.Severity
 		if k.severity != nil {
 			sev = k.severity(g.binding.Scope())

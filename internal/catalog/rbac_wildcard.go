@@ -35,28 +35,30 @@ func wildcardFields(r *rbacv1.PolicyRule) []string {
 
 func init() {
 	registerRBAC(&check.Check{
-		ID:       "rbac-wildcard",
-		Title:    "Role grants wildcard permissions",
-		Severity: check.High,
-		Looks: "the verbs, apiGroups and resources of every rule of every Role and ClusterRole (aggregated rules included). " +
-			"For a role that a binding uses, it reports each subject of each such binding, with the binding, role and rule; " +
-			"for a role no binding uses (directly or through aggregation), it reports the rule itself, since binding it later " +
-			"grants the wildcard. Subjects in system:masters are left out: they are superusers anyway.",
-		Rationale: "A \"*\" grants every verb or every resource, including ones added later by upgrades and " +
-			"CRDs: secrets, escalate, bind, impersonate. Least privilege cannot be reviewed when the grant is open-ended.",
-		Remediation: "Replace each \"*\" with the explicit verbs, API groups and resources the subject needs; " +
-			"use kube4c rbac can to see what a subject is granted today.",
-		Example: `rules:
+		Meta: check.Meta{
+			ID:       "rbac-wildcard",
+			Title:    "Role grants wildcard permissions",
+			Severity: check.High,
+			Looks: "the verbs, apiGroups and resources of every rule of every Role and ClusterRole (aggregated rules included). " +
+				"For a role that a binding uses, it reports each subject of each such binding, with the binding, role and rule; " +
+				"for a role no binding uses (directly or through aggregation), it reports the rule itself, since binding it later " +
+				"grants the wildcard. Subjects in system:masters are left out: they are superusers anyway.",
+			Rationale: "A \"*\" grants every verb or every resource, including ones added later by upgrades and " +
+				"CRDs: secrets, escalate, bind, impersonate. Least privilege cannot be reviewed when the grant is open-ended.",
+			Remediation: "Replace each \"*\" with the explicit verbs, API groups and resources the subject needs; " +
+				"use kube4c rbac can to see what a subject is granted today.",
+			Example: `rules:
   - apiGroups: ["apps"]
     resources: ["deployments"]
     verbs: ["get", "list", "watch"]`,
-		References: check.References{
-			CIS:   []string{"5.1.3"},
-			NSA:   []string{"Authentication and authorization: Role-based access control"},
-			MITRE: []string{"T1078"},
+			References: check.References{
+				CIS:   []string{"5.1.3"},
+				NSA:   []string{"Authentication and authorization: Role-based access control"},
+				MITRE: []string{"T1078"},
+			},
 		},
 		Run: func(ctx *check.Context) {
-			e := rbacEngine(ctx.Inventory)
+			e := ctx.RBAC()
 			for _, g := range grantsWhere(e, func(r *rbacv1.PolicyRule, _ string) bool { return len(wildcardFields(r)) > 0 }) {
 				rule := &g.binding.Role.Rules[g.rules[0]]
 				reportGrant(ctx, g, "use \"*\" in "+strings.Join(wildcardFields(rule), ", "), 0)

@@ -84,17 +84,19 @@ func selectorOf(obj *inventory.Object) (sel *metav1.LabelSelector, path string, 
 
 func init() {
 	check.Register(&check.Check{
-		ID:          "single-replica",
-		Title:       "Workload runs a single replica",
-		Layer:       check.LayerCode,
-		Reads:       append([]string{"HorizontalPodAutoscaler"}, inventory.WorkloadKinds...),
-		Severity:    check.Info,
-		Looks:       "spec.replicas of Deployments, StatefulSets, ReplicaSets and ReplicationControllers (unset means 1), unless a HorizontalPodAutoscaler among the scanned objects scales them.",
-		Rationale:   "With one replica, every node drain, eviction or crash is an outage, and a PodDisruptionBudget cannot protect it.",
-		Remediation: "Run at least two replicas (spread over nodes with topologySpreadConstraints), or let an autoscaler manage the count.",
-		Example:     "spec:\n  replicas: 2",
-		References: check.References{
-			URLs: []string{"https://kubernetes.io/docs/concepts/workloads/pods/disruptions/"},
+		Meta: check.Meta{
+			ID:          "single-replica",
+			Title:       "Workload runs a single replica",
+			Layer:       check.LayerCode,
+			Reads:       append([]string{"HorizontalPodAutoscaler"}, inventory.WorkloadKinds...),
+			Severity:    check.Info,
+			Looks:       "spec.replicas of Deployments, StatefulSets, ReplicaSets and ReplicationControllers (unset means 1), unless a HorizontalPodAutoscaler among the scanned objects scales them.",
+			Rationale:   "With one replica, every node drain, eviction or crash is an outage, and a PodDisruptionBudget cannot protect it.",
+			Remediation: "Run at least two replicas (spread over nodes with topologySpreadConstraints), or let an autoscaler manage the count.",
+			Example:     "spec:\n  replicas: 2",
+			References: check.References{
+				URLs: []string{"https://kubernetes.io/docs/concepts/workloads/pods/disruptions/"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			scaled := autoscaled(ctx.Inventory)
@@ -114,20 +116,22 @@ func init() {
 	})
 
 	check.Register(&check.Check{
-		ID:       "default-namespace",
-		Title:    "Object in the default namespace",
-		Layer:    check.LayerCode,
-		Reads:    []string{},
-		Severity: check.Low,
-		Looks: "metadata.namespace of every object: the value default. Objects of files that name no namespace are not " +
-			"reported, since the namespace is then chosen when they are applied.",
-		Rationale: "The default namespace is where everything without a home ends up: policies, quotas and RBAC are rarely " +
-			"set there, and it mixes unrelated applications.",
-		Remediation: "Create a namespace per application or team and deploy there.",
-		Example:     "metadata:\n  namespace: shop",
-		References: check.References{
-			CIS: []string{"5.7.4"},
-			NSA: []string{"Network separation and hardening: Namespaces"},
+		Meta: check.Meta{
+			ID:       "default-namespace",
+			Title:    "Object in the default namespace",
+			Layer:    check.LayerCode,
+			Reads:    []string{},
+			Severity: check.Low,
+			Looks: "metadata.namespace of every object: the value default. Objects of files that name no namespace are not " +
+				"reported, since the namespace is then chosen when they are applied.",
+			Rationale: "The default namespace is where everything without a home ends up: policies, quotas and RBAC are rarely " +
+				"set there, and it mixes unrelated applications.",
+			Remediation: "Create a namespace per application or team and deploy there.",
+			Example:     "metadata:\n  namespace: shop",
+			References: check.References{
+				CIS: []string{"5.7.4"},
+				NSA: []string{"Network separation and hardening: Namespaces"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, obj := range ctx.Inventory.Objects() {
@@ -139,17 +143,19 @@ func init() {
 	})
 
 	check.Register(&check.Check{
-		ID:          "naked-pod",
-		Title:       "Pod without a controller",
-		Layer:       check.LayerCode,
-		Reads:       []string{"Pod"},
-		Severity:    check.Low,
-		Looks:       "Pods without ownerReferences.",
-		Rationale:   "A pod that no controller owns is not rescheduled when its node fails and is not replaced when deleted.",
-		Remediation: "Run it through a Deployment, StatefulSet, DaemonSet or Job.",
-		Example:     "kind: Deployment   # with the pod under spec.template",
-		References: check.References{
-			URLs: []string{"https://kubernetes.io/docs/concepts/configuration/overview/#naked-pods-vs-replicasets-deployments-and-jobs"},
+		Meta: check.Meta{
+			ID:          "naked-pod",
+			Title:       "Pod without a controller",
+			Layer:       check.LayerCode,
+			Reads:       []string{"Pod"},
+			Severity:    check.Low,
+			Looks:       "Pods without ownerReferences.",
+			Rationale:   "A pod that no controller owns is not rescheduled when its node fails and is not replaced when deleted.",
+			Remediation: "Run it through a Deployment, StatefulSet, DaemonSet or Job.",
+			Example:     "kind: Deployment   # with the pod under spec.template",
+			References: check.References{
+				URLs: []string{"https://kubernetes.io/docs/concepts/configuration/overview/#naked-pods-vs-replicasets-deployments-and-jobs"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, obj := range ctx.Inventory.ByKind("Pod") {
@@ -161,20 +167,22 @@ func init() {
 	})
 
 	check.Register(&check.Check{
-		ID:          "duplicate-env-var",
-		Title:       "Environment variable defined twice",
-		Layer:       check.LayerCode,
-		Severity:    check.Low,
-		Looks:       "the env names of every container.",
-		Rationale:   "When a name appears twice, the last value silently wins; the other is dead configuration that reviewers still read and trust.",
-		Remediation: "Keep one definition of each variable.",
-		Example:     "env:\n  - {name: LOG_LEVEL, value: info}",
-		References:  check.References{},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
+		Meta: check.Meta{
+			ID:          "duplicate-env-var",
+			Title:       "Environment variable defined twice",
+			Layer:       check.LayerCode,
+			Severity:    check.Low,
+			Looks:       "the env names of every container.",
+			Rationale:   "When a name appears twice, the last value silently wins; the other is dead configuration that reviewers still read and trust.",
+			Remediation: "Keep one definition of each variable.",
+			Example:     "env:\n  - {name: LOG_LEVEL, value: info}",
+			References:  check.References{},
+		},
+		Run: check.PerContainer(func(ctx *check.Context, w *inventory.Workload, c inventory.Container) {
 			first := map[string]int{}
 			for i, e := range c.Env {
 				if j, seen := first[e.Name]; seen {
-					report(c.Path+".env["+strconv.Itoa(i)+"].name", "env var "+e.Name+" of container "+quote(c.Name)+
+					ctx.ReportContainer(w, c, c.Path+".env["+strconv.Itoa(i)+"].name", "env var "+e.Name+" of container "+quote(c.Name)+
 						" is defined again (first as env["+strconv.Itoa(j)+"]); the last one wins; remove one")
 					continue
 				}
@@ -184,21 +192,23 @@ func init() {
 	})
 
 	check.Register(&check.Check{
-		ID:       "selector-mismatch",
-		Title:    "Controller selector does not match its pod template",
-		Layer:    check.LayerCode,
-		Severity: check.Medium,
-		Looks:    "spec.selector of Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers and Jobs with manualSelector, against the labels of spec.template.",
-		Rationale: "The API server rejects such a controller, or (for older API versions) the controller never sees the pods " +
-			"it creates and keeps creating more.",
-		Remediation: "Make the template's labels satisfy the selector (matchLabels and matchExpressions).",
-		Example: `spec:
+		Meta: check.Meta{
+			ID:       "selector-mismatch",
+			Title:    "Controller selector does not match its pod template",
+			Layer:    check.LayerCode,
+			Severity: check.Medium,
+			Looks:    "spec.selector of Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers and Jobs with manualSelector, against the labels of spec.template.",
+			Rationale: "The API server rejects such a controller, or (for older API versions) the controller never sees the pods " +
+				"it creates and keeps creating more.",
+			Remediation: "Make the template's labels satisfy the selector (matchLabels and matchExpressions).",
+			Example: `spec:
   selector:
     matchLabels: {app: shop}
   template:
     metadata:
       labels: {app: shop}`,
-		References: check.References{},
+			References: check.References{},
+		},
 		Run: func(ctx *check.Context) {
 			selectors := selectorMemo{}
 			for _, w := range ctx.Inventory.Workloads() {

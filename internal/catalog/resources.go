@@ -19,22 +19,24 @@ func resourceCheck(id string, resource corev1.ResourceName, limit bool, severity
 	suffix := ".resources." + field + "." + string(resource)
 	says := " sets no " + string(resource) + " " + kind + "; set resources." + field + "." + string(resource)
 	c := &check.Check{
-		ID:       id,
-		Title:    "Container has no " + string(resource) + " " + kind,
-		Layer:    check.LayerCode,
-		Severity: severity,
-		Looks: "resources." + field + "." + string(resource) + " of every container and init container" +
-			map[bool]string{false: " (a limit alone counts, as Kubernetes copies it into the request).", true: "."}[limit],
-		Rationale:   why,
-		Remediation: "Set resources." + field + "." + string(resource) + " from the container's measured use.",
-		Example: `resources:
+		Meta: check.Meta{
+			ID:       id,
+			Title:    "Container has no " + string(resource) + " " + kind,
+			Layer:    check.LayerCode,
+			Severity: severity,
+			Looks: "resources." + field + "." + string(resource) + " of every container and init container" +
+				map[bool]string{false: " (a limit alone counts, as Kubernetes copies it into the request).", true: "."}[limit],
+			Rationale:   why,
+			Remediation: "Set resources." + field + "." + string(resource) + " from the container's measured use.",
+			Example: `resources:
   requests: {cpu: 100m, memory: 128Mi}
   limits: {memory: 256Mi}`,
-		References: check.References{
-			NSA:   []string{"Network separation and hardening: Resource policies"},
-			MITRE: []string{"T1499"},
+			References: check.References{
+				NSA:   []string{"Network separation and hardening: Resource policies"},
+				MITRE: []string{"T1499"},
+			},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
+		Run: check.PerContainer(func(ctx *check.Context, w *inventory.Workload, c inventory.Container) {
 			if c.Kind == inventory.EphemeralContainer {
 				return // ephemeral containers cannot have resources
 			}
@@ -44,7 +46,7 @@ func resourceCheck(id string, resource corev1.ResourceName, limit bool, severity
 			if _, ok := c.Resources.Requests[resource]; ok && !limit {
 				return
 			}
-			report(t.field(c, suffix), t.container(c, says))
+			ctx.ReportContainer(w, c, c.Path+suffix, aboutContainer(c, says))
 		}),
 	}
 	return c
@@ -56,20 +58,22 @@ func resourceCheck(id string, resource corev1.ResourceName, limit bool, severity
 func probeCheck(id, probe, why string) *check.Check {
 	suffix, says := "."+probe+"Probe", " has no "+probe+" probe; add one"
 	return &check.Check{
-		ID:          id,
-		Title:       "Container has no " + probe + " probe",
-		Layer:       check.LayerCode,
-		Severity:    check.Low,
-		Looks:       probe + "Probe of the containers of long-running workloads (restartPolicy Always: not Jobs or CronJobs).",
-		Rationale:   why,
-		Remediation: "Add a " + probe + "Probe that checks what the container needs to do its job.",
-		Example: probe + `Probe:
+		Meta: check.Meta{
+			ID:          id,
+			Title:       "Container has no " + probe + " probe",
+			Layer:       check.LayerCode,
+			Severity:    check.Low,
+			Looks:       probe + "Probe of the containers of long-running workloads (restartPolicy Always: not Jobs or CronJobs).",
+			Rationale:   why,
+			Remediation: "Add a " + probe + "Probe that checks what the container needs to do its job.",
+			Example: probe + `Probe:
   httpGet: {path: /healthz, port: http}
   periodSeconds: 10`,
-		References: check.References{
-			URLs: []string{"https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"},
+			References: check.References{
+				URLs: []string{"https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"},
+			},
 		},
-		Containers: eachContainer(func(w *inventory.Workload, c inventory.Container, t *texts, report func(string, string)) {
+		Run: check.PerContainer(func(ctx *check.Context, w *inventory.Workload, c inventory.Container) {
 			if c.Kind != inventory.RegularContainer || !longRunning(w) {
 				return
 			}
@@ -78,7 +82,7 @@ func probeCheck(id, probe, why string) *check.Check {
 				p = c.ReadinessProbe
 			}
 			if p == nil {
-				report(t.field(c, suffix), t.container(c, says))
+				ctx.ReportContainer(w, c, c.Path+suffix, aboutContainer(c, says))
 			}
 		}),
 	}

@@ -43,38 +43,40 @@ func (s runtimeClassSettings) untrusted(w *inventory.Workload, selectors []label
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "runtime-class-missing",
-		Title:    "Untrusted workload without a sandboxed runtime",
-		Layer:    check.LayerContainer,
-		Severity: check.High,
-		Looks: "spec.runtimeClassName of workloads in the untrusted namespaces or matching the untrusted label selectors " +
-			"configured in settings.runtime-class-missing; it must be one of allowedRuntimeClasses. Off until configured.",
-		Rationale: "Containers share the node's kernel: one kernel exploit in untrusted code (customer code, CI jobs, plugins) " +
-			"reaches every pod on the node. A sandboxed runtime such as gVisor or Kata Containers puts a second kernel or a VM in between.",
-		Remediation: "Install a sandboxed runtime on the nodes, create its RuntimeClass, and set spec.runtimeClassName on the untrusted workloads.",
-		Example: "# .kube4c.yaml\nchecks:\n  runtime-class-missing: {enabled: true}\nsettings:\n  runtime-class-missing:\n" +
-			"    untrustedNamespaces: [customer-jobs]\n    untrustedSelectors: [\"isolation=untrusted\"]\n    allowedRuntimeClasses: [gvisor, kata]\n" +
-			"# and in the pod spec:\nspec:\n  runtimeClassName: gvisor",
-		DisabledByDefault: true,
-		References: check.References{
-			NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
-			MITRE: []string{"T1611"},
-			URLs:  []string{"https://kubernetes.io/docs/concepts/containers/runtime-class/"},
-		},
-		ValidateSettings: func(settings check.Settings) error {
-			var s runtimeClassSettings
-			if settings == nil {
-				return nil
-			}
-			if err := settings.Decode("runtime-class-missing", &s); err != nil {
-				return err
-			}
-			for _, text := range s.UntrustedSelectors {
-				if _, err := labels.Parse(text); err != nil {
-					return fmt.Errorf("settings.runtime-class-missing.untrustedSelectors: %q is not a label selector: %v", text, err)
+		Meta: check.Meta{
+			ID:       "runtime-class-missing",
+			Title:    "Untrusted workload without a sandboxed runtime",
+			Layer:    check.LayerContainer,
+			Severity: check.High,
+			Looks: "spec.runtimeClassName of workloads in the untrusted namespaces or matching the untrusted label selectors " +
+				"configured in settings.runtime-class-missing; it must be one of allowedRuntimeClasses. Off until configured.",
+			Rationale: "Containers share the node's kernel: one kernel exploit in untrusted code (customer code, CI jobs, plugins) " +
+				"reaches every pod on the node. A sandboxed runtime such as gVisor or Kata Containers puts a second kernel or a VM in between.",
+			Remediation: "Install a sandboxed runtime on the nodes, create its RuntimeClass, and set spec.runtimeClassName on the untrusted workloads.",
+			Example: "# .kube4c.yaml\nchecks:\n  runtime-class-missing: {enabled: true}\nsettings:\n  runtime-class-missing:\n" +
+				"    untrustedNamespaces: [customer-jobs]\n    untrustedSelectors: [\"isolation=untrusted\"]\n    allowedRuntimeClasses: [gvisor, kata]\n" +
+				"# and in the pod spec:\nspec:\n  runtimeClassName: gvisor",
+			DisabledByDefault: true,
+			References: check.References{
+				NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
+				MITRE: []string{"T1611"},
+				URLs:  []string{"https://kubernetes.io/docs/concepts/containers/runtime-class/"},
+			},
+			ValidateSettings: func(settings check.Settings) error {
+				var s runtimeClassSettings
+				if settings == nil {
+					return nil
 				}
-			}
-			return nil
+				if err := settings.Decode("runtime-class-missing", &s); err != nil {
+					return err
+				}
+				for _, text := range s.UntrustedSelectors {
+					if _, err := labels.Parse(text); err != nil {
+						return fmt.Errorf("settings.runtime-class-missing.untrustedSelectors: %q is not a label selector: %v", text, err)
+					}
+				}
+				return nil
+			},
 		},
 		Run: func(ctx *check.Context) {
 			var s runtimeClassSettings

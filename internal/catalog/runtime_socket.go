@@ -49,24 +49,26 @@ func runtimeSocketExposed(hostPath string) (string, bool) {
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "container-runtime-socket",
-		Title:    "Container runtime socket mounted",
-		Layer:    check.LayerContainer,
-		Severity: check.Critical,
-		Looks: "hostPath volumes mounted by a container whose path is a container runtime socket " +
-			"(docker.sock, containerd.sock, crio.sock, podman.sock and others) or a directory that holds one, such as /var/run.",
-		Rationale: "Whoever can talk to the runtime socket can start a privileged container on the node " +
-			"(\"Docker in Docker\"), read every container's files and secrets, and so owns the node.",
-		Remediation: "Do not mount the runtime socket. Build images with a daemonless builder (BuildKit " +
-			"rootless, Kaniko, Buildah) and read container metadata from the Kubernetes API instead.",
-		Example: `# instead of a hostPath to /var/run/docker.sock, use an emptyDir
+		Meta: check.Meta{
+			ID:       "container-runtime-socket",
+			Title:    "Container runtime socket mounted",
+			Layer:    check.LayerContainer,
+			Severity: check.Critical,
+			Looks: "hostPath volumes mounted by a container whose path is a container runtime socket " +
+				"(docker.sock, containerd.sock, crio.sock, podman.sock and others) or a directory that holds one, such as /var/run.",
+			Rationale: "Whoever can talk to the runtime socket can start a privileged container on the node " +
+				"(\"Docker in Docker\"), read every container's files and secrets, and so owns the node.",
+			Remediation: "Do not mount the runtime socket. Build images with a daemonless builder (BuildKit " +
+				"rootless, Kaniko, Buildah) and read container metadata from the Kubernetes API instead.",
+			Example: `# instead of a hostPath to /var/run/docker.sock, use an emptyDir
 volumes:
   - name: workspace
     emptyDir: {}`,
-		References: check.References{
-			NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
-			MITRE: []string{"T1610", "T1611"},
-			PSS:   []string{"baseline: HostPath Volumes"},
+			References: check.References{
+				NSA:   []string{"Kubernetes Pod security: Hardening container environments"},
+				MITRE: []string{"T1610", "T1611"},
+				PSS:   []string{"baseline: HostPath Volumes"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, w := range ctx.Inventory.Workloads() {

@@ -49,26 +49,28 @@ func openRange(cidr string) bool {
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "service-loadbalancer-open",
-		Title:    "LoadBalancer Service open to the internet",
-		Layer:    check.LayerCode,
-		Reads:    []string{"Service"},
-		Severity: check.High,
-		Looks: "Services of type LoadBalancer: spec.loadBalancerSourceRanges, the " + sourceRangesAnnotation +
-			" annotation, and the internal load balancer annotations of AWS, Google Cloud and Azure.",
-		Rationale: "Without source ranges, a cloud load balancer accepts connections from any address on the " +
-			"internet, so every exposed port can be scanned and attacked from anywhere.",
-		Remediation: "List the client networks in spec.loadBalancerSourceRanges, or make the load balancer " +
-			"internal with your cloud's annotation, or expose the application through an Ingress or gateway " +
-			"that authenticates clients.",
-		Example: `spec:
+		Meta: check.Meta{
+			ID:       "service-loadbalancer-open",
+			Title:    "LoadBalancer Service open to the internet",
+			Layer:    check.LayerCode,
+			Reads:    []string{"Service"},
+			Severity: check.High,
+			Looks: "Services of type LoadBalancer: spec.loadBalancerSourceRanges, the " + sourceRangesAnnotation +
+				" annotation, and the internal load balancer annotations of AWS, Google Cloud and Azure.",
+			Rationale: "Without source ranges, a cloud load balancer accepts connections from any address on the " +
+				"internet, so every exposed port can be scanned and attacked from anywhere.",
+			Remediation: "List the client networks in spec.loadBalancerSourceRanges, or make the load balancer " +
+				"internal with your cloud's annotation, or expose the application through an Ingress or gateway " +
+				"that authenticates clients.",
+			Example: `spec:
   type: LoadBalancer
   loadBalancerSourceRanges:
     - 203.0.113.0/24`,
-		References: check.References{
-			NSA:   []string{"Network separation and hardening"},
-			MITRE: []string{"T1190"},
-			URLs:  []string{"https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer"},
+			References: check.References{
+				NSA:   []string{"Network separation and hardening"},
+				MITRE: []string{"T1190"},
+				URLs:  []string{"https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer"},
+			},
 		},
 		Run: func(ctx *check.Context) {
 			for _, obj := range ctx.Inventory.ByKind("Service") {

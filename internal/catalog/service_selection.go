@@ -20,7 +20,7 @@ func selectedWorkloads(ctx *check.Context, obj *inventory.Object, svc *corev1.Se
 	if len(svc.Spec.Selector) == 0 || svc.Spec.Type == corev1.ServiceTypeExternalName {
 		return nil, false
 	}
-	ns := netpol.For(ctx.Inventory).Namespace(netpol.NamespaceOf(obj))
+	ns := ctx.NetworkPolicies().Namespace(netpol.NamespaceOf(obj))
 	if ns == nil {
 		return nil, ctx.Complete
 	}
@@ -29,19 +29,21 @@ func selectedWorkloads(ctx *check.Context, obj *inventory.Object, svc *corev1.Se
 
 func init() {
 	check.Register(&check.Check{
-		ID:       "service-selects-nothing",
-		Title:    "Service whose selector matches no workload",
-		Layer:    check.LayerCode,
-		Severity: check.Low,
-		Reads:    withWorkloads("Service"),
-		Looks: "spec.selector of every Service with a selector against the pod labels of the workloads of its namespace, " +
-			"when the manifests hold workloads of that namespace (always in a complete scan).",
-		Rationale: "A Service that selects no pod has no endpoints: clients get connection errors. Worse, any pod that " +
-			"someone later creates with matching labels receives the Service's traffic.",
-		Remediation: "Make spec.selector match the labels of the pod template of the workload behind the Service.",
-		Example: `spec:
+		Meta: check.Meta{
+			ID:       "service-selects-nothing",
+			Title:    "Service whose selector matches no workload",
+			Layer:    check.LayerCode,
+			Severity: check.Low,
+			Reads:    withWorkloads("Service"),
+			Looks: "spec.selector of every Service with a selector against the pod labels of the workloads of its namespace, " +
+				"when the manifests hold workloads of that namespace (always in a complete scan).",
+			Rationale: "A Service that selects no pod has no endpoints: clients get connection errors. Worse, any pod that " +
+				"someone later creates with matching labels receives the Service's traffic.",
+			Remediation: "Make spec.selector match the labels of the pod template of the workload behind the Service.",
+			Example: `spec:
   selector: {app: checkout}   # the Deployment's spec.template.metadata.labels`,
-		References: check.References{URLs: []string{serviceDocs}},
+			References: check.References{URLs: []string{serviceDocs}},
+		},
 		Run: func(ctx *check.Context) {
 			eachService(ctx.Inventory, func(obj *inventory.Object, svc *corev1.Service) {
 				if pods, ok := selectedWorkloads(ctx, obj, svc); ok && len(pods) == 0 {
@@ -52,44 +54,35 @@ func init() {
 		},
 	})
 	check.Register(&check.Check{
-		ID:       "service-port-mismatch",
-		Title:    "Service targetPort that no selected container declares",
-		Layer:    check.LayerCode,
-		Severity: check.Low,
-		Reads:    withWorkloads("Service"),
-		Looks: "the targetPort of every port of a Service (its port when unset) against the container ports of the workloads " +
-			"it selects: a named targetPort must be the name of a container port of the same protocol; a number must be declared " +
-			"when the workload declares ports at all.",
-		Rationale: "Traffic sent to a port nothing listens on fails, and a named targetPort that no container declares leaves " +
-			"the Service without endpoints. Mismatches also confuse NetworkPolicies written for the declared ports.",
-		Remediation: "Set targetPort to the name or number of the containerPort the application listens on.",
-		Example: `ports:
+		Meta: check.Meta{
+			ID:       "service-port-mismatch",
+			Title:    "Service targetPort that no selected container declares",
+			Layer:    check.LayerCode,
+			Severity: check.Low,
+			Reads:    withWorkloads("Service"),
+			Looks: "the targetPort of every port of a Service (its port when unset) against the container ports of the workloads " +
+				"it selects: a named targetPort must be the name of a container port of the same protocol; a number must be declared " +
+				"when the workload declares ports at all.",
+			Rationale: "Traffic sent to a port nothing listens on fails, and a named targetPort that no container declares leaves " +
+				"the Service without endpoints. Mismatches also confuse NetworkPolicies written for the declared ports.",
+			Remediation: "Set targetPort to the name or number of the containerPort the application listens on.",
+			Example: `ports:
   - port: 80
     targetPort: http   # containers: [{ports: [{name: http, containerPort: 8080}]}]`,
-		References: check.References{URLs: []string{serviceDocs + "#defining-a-service"}},
+			References: check.References{URLs: []string{serviceDocs + "#defining-a-service"}},
+		},
 		Run: func(ctx *check.Context) {
-			memo := map[portQuestion]string{}
 			eachService(ctx.Inventory, func(obj *inventory.Object, svc *corev1.Service) {
 				pods, _ := selectedWorkloads(ctx, obj, svc)
 				for i, sp := range svc.Spec.Ports {
-					reportPortMismatch(ctx, obj, svc, i, sp, pods, memo)
+					reportPortMismatch(ctx, obj, svc, i, sp, pods)
 				}
 			})
 		},
 	})
 }
 
-// portQuestion is which workloads lack a target port: Services that share
-// a selector share the list of workloads (netpol's PodsMatching), and
-// often their ports too.
-type portQuestion struct {
-	pods   **netpol.Workload // where the list starts in memory, which identifies it
-	n      int
-	target intstr.IntOrString
-	proto  corev1.Protocol
-}
-
-func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.Service, i int, sp corev1.ServicePort, pods []*netpol.Workload, memo map[portQuestion]string) {
+func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.Service, i int, sp corev1.ServicePort, pods []*netpol.Workload) {
 	target, path := sp.TargetPort, fmt.Sprintf("spec.ports[%d].targetPort", i)
 	if target.Type == intstr.Int && target.IntVal == 0 {
 		target, path = intstr.FromInt32(sp.Port), fmt.Sprintf("spec.ports[%d].port", i)
@@ -101,13 +94,7 @@ func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.S
 	if len(pods) == 0 {
 		return
 	}
-	q := portQuestion{&pods[0], len(pods), target, proto}
-	missing, ok := memo[q]
-	if !ok {
-		missing = workloadsLacking(pods, target, proto)
-		memo[q] = missing
-	}
-	if missing != "" {
+	if missing := workloadsLacking(pods, target, proto); missing != "" {
 		ctx.Report(obj, path, "targetPort "+target.String()+"/"+string(proto)+" of Service "+quote(svc.Name)+" matches no container port of "+
 			missing+"; use the name or number of the port the containers declare")
 	}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -132,7 +133,7 @@ func TestCompleteScanReportsDanglingReferences(t *testing.T) {
 	inv := inventory.New(res.Objects)
 	for _, id := range []string{"ingress-backend-missing", "networkpolicy-selects-nothing", "service-selects-nothing"} {
 		for _, complete := range []bool{false, true} {
-			findings, _ := check.Run(inv, []*check.Check{check.Default.Get(id)}, check.Env{Complete: complete})
+			findings, _, _ := check.Run(context.Background(), inv, []*check.Check{check.Default.Get(id)}, check.Env{Complete: complete})
 			if got := len(findings) == 1; got != complete {
 				t.Errorf("%s, complete=%v: %d findings", id, complete, len(findings))
 			}

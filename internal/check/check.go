@@ -1,13 +1,16 @@
-// Package check defines what a check is, what it reports and how the
-// registered checks run over an inventory.
+// Package check defines what a check is (metadata plus one function), what
+// it reports (a Finding), the registries that hold checks, and the engine
+// that runs them over an inventory.
+//
+// The built-in checks live in internal/catalog; audit-log rules share the
+// metadata type (Meta) but have a registry of their own in internal/audit.
 package check
 
 import (
+	"context"
 	"time"
 
 	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/parallel"
-	"github.com/kube4c/kube4c/internal/position"
 )
 
 // References ties a check to the public guidance it implements.
@@ -24,8 +27,9 @@ type References struct {
 	URLs []string `json:"urls,omitempty"`
 }
 
-// Check is the metadata of one check plus the function that runs it.
-type Check struct {
+// Meta is what users and the reference docs read about a check or an
+// audit-log rule. `kube4c checks` and docs/checks.md are generated from it.
+type Meta struct {
 	// ID is the stable slug users write in exceptions and configs.
 	ID string `json:"id"`
 	// Title is a one-line summary.
@@ -50,30 +54,44 @@ type Check struct {
 	Reads []string `json:"reads,omitempty"`
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
-	// Run inspects the inventory and reports findings. It is nil for
-	// audit-log rules and for checks that set Containers.
-	Run func(ctx *Context) `json:"-"`
-	// Containers, set instead of Run, returns the rule to call for every
-	// container of every workload (the context gives the inventory and
-	// settings), or nil when there is nothing to check. The engine runs
-	// all such checks together, a block of workloads at a time, so that
-	// each workload is read from memory once rather than once per check.
-	Containers func(ctx *Context) ContainerRule `json:"-"`
-	// Audit, set instead of Run for audit-log rules, returns the evaluator
-	// of one stream of audit events, configured with the check's settings.
-	// Scans of an inventory skip these checks; kube4c audit runs them.
-	Audit func(s Settings) EventRule `json:"-"`
 	// ValidateSettings, when set, checks the check's settings before a scan,
 	// so that a bad value is a configuration error rather than a failed check.
 	ValidateSettings func(s Settings) error `json:"-"`
 }
 
-// ContainerRule inspects one container of a workload and reports as many
-// findings as it needs through report.
-type ContainerRule func(w *inventory.Workload, c inventory.Container, report func(path, message string))
+// Metadata returns m itself: checks and audit-log rules embed a Meta, and
+// registries reach it through this method.
+func (m *Meta) Metadata() *Meta { return m }
 
-// Context is what a check's Run function receives.
+// ReadKinds returns the kinds the check reads.
+func (m *Meta) ReadKinds() []string {
+	if m.Reads == nil {
+		return inventory.WorkloadKinds
+	}
+	return m.Reads
+}
+
+// Check is one check: its metadata and the function that runs it.
+type Check struct {
+	Meta
+	// Run inspects the inventory the context gives and reports findings
+	// through it. A check about one container at a time is written with
+	// PerContainer.
+	Run func(ctx *Context) `json:"-"`
+}
+
+// Settings gives checks their configuration. The zero value means defaults.
+type Settings interface {
+	// Decode fills out with the check's settings, if any are configured.
+	Decode(checkID string, out any) error
+}
+
+// Context is what a check's Run function receives: the inventory, its
+// settings, the shared cross-object engines, and where its findings go.
+// It is a context.Context too: a long check stops early when Err is set.
+// A Context serves one check on one goroutine.
 type Context struct {
+	context.Context
 	// Inventory holds every object of the scan.
 	Inventory *inventory.Inventory
 	// Settings carries check-specific configuration.
@@ -85,27 +103,30 @@ type Context struct {
 	// Complete says the inventory holds every object of the cluster, so
 	// that checks may report references to objects it lacks.
 	Complete bool
+
+	engines  *Engines
 	check    *Check
-	found    *findingBuffer
-	record   func(Verdict)
+	found    []Finding
+	verdicts *[]Verdict // nil when the run does not collect verdicts
 }
 
 // Report records a finding of the running check about obj at the field
 // path (in field.Path notation, e.g. "spec.containers[0].image"; empty for
-// the object itself). Severity and remediation come from the check; the
-// engine resolves the file position.
+// the object itself). Severity and remediation come from the check.
 func (c *Context) Report(obj *inventory.Object, path string, message string) {
 	c.ReportFinding(Finding{Object: obj, Path: path, Message: message})
 }
 
-// ReportFinding records a finding with more detail (for example a container
-// name or a severity other than the check's default).
-func (c *Context) ReportFinding(f Finding) {
-	c.complete(c.found.add(f))
+// ReportContainer records a finding about container ct of workload w at
+// the field path.
+func (c *Context) ReportContainer(w *inventory.Workload, ct inventory.Container, path, message string) {
+	c.ReportFinding(Finding{Object: w.Object, Container: ct.Name, Path: path, Message: message})
 }
 
-// complete fills in what f takes from the running check.
-func (c *Context) complete(f *Finding) {
+// ReportFinding records a finding with more detail (for example a container
+// name or a severity other than the check's default). What f leaves unset
+// is taken from the check, and its location from its object's source.
+func (c *Context) ReportFinding(f Finding) {
 	f.CheckID = c.check.ID
 	f.Layer = c.check.Layer
 	if f.Severity == Unset {
@@ -114,38 +135,38 @@ func (c *Context) complete(f *Finding) {
 	if f.Remediation == "" {
 		f.Remediation = c.check.Remediation
 	}
+	if f.Object != nil && f.Location.File == "" {
+		f.Location, _ = f.Object.Locate(f.Path)
+	}
+	c.found = append(c.found, f)
 }
 
-// ReportInBlocks lets a check that does much work per item spread it over
-// every CPU: it calls fn for consecutive blocks [lo, hi) of at most size
-// of the items 0..n-1, in parallel, and records what each block reports
-// through its report function (as ReportFinding would) in block order, so
-// that the findings come out as if the blocks had run one after the
-// other. fn must be safe to run concurrently with itself and must report
-// only through report.
-func (c *Context) ReportInBlocks(n, size int, fn func(lo, hi int, report func(Finding))) {
-	blocks := make([]findingBuffer, (n+size-1)/size)
-	parallel.Blocks(n, size, func(lo, hi int) {
-		found := &blocks[lo/size]
-		fn(lo, hi, func(f Finding) { c.complete(found.add(f)) })
-		// Located now, while the block's objects are in the CPU cache.
-		found.locate(&position.Cursor{})
+// PerContainer makes a check's Run function from a rule about one
+// container: the rule is called for every container of every workload of
+// the inventory and reports through ctx (ReportContainer).
+func PerContainer(rule func(ctx *Context, w *inventory.Workload, c inventory.Container)) func(*Context) {
+	return PerWorkload(func(ctx *Context, w *inventory.Workload) {
+		for _, c := range w.Containers() {
+			rule(ctx, w, c)
+		}
 	})
-	for _, b := range blocks {
-		c.found.join(b)
+}
+
+// PerWorkload makes a check's Run function from a rule about one workload
+// (a Pod, a PodTemplate or a controller's pod template): the rule is
+// called for every workload of the inventory. It stops early when the
+// context is cancelled.
+func PerWorkload(rule func(ctx *Context, w *inventory.Workload)) func(*Context) {
+	return func(ctx *Context) {
+		for i, w := range ctx.Inventory.Workloads() {
+			if i%cancelStride == 0 && ctx.Err() != nil {
+				return
+			}
+			rule(ctx, w)
+		}
 	}
 }
 
-// Settings gives checks their configuration. The zero value means defaults.
-type Settings interface {
-	// Decode fills out with the check's settings, if any are configured.
-	Decode(checkID string, out any) error
-}
-
-// ReadKinds returns the kinds the check reads.
-func (c *Check) ReadKinds() []string {
-	if c.Reads == nil {
-		return inventory.WorkloadKinds
-	}
-	return c.Reads
-}
+// cancelStride is how many workloads PerWorkload looks at between two
+// looks at the context.
+const cancelStride = 256

@@ -2,20 +2,50 @@ package check
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/netpol"
 	"github.com/kube4c/kube4c/internal/position"
 )
+
+// testCheck returns a check with the ID that runs run.
+func testCheck(id string, run func(*Context)) *Check {
+	return &Check{Meta: Meta{ID: id, Severity: Medium, Layer: LayerContainer, Remediation: "fix " + id}, Run: run}
+}
+
+// run runs checks over inv with a background context.
+func run(t *testing.T, inv *inventory.Inventory, checks []*Check, env Env) ([]*Finding, []Failure) {
+	t.Helper()
+	got, failures, err := Run(context.Background(), inv, checks, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, failures
+}
+
+// pods returns n pods named p0000... with containers a and b, each located
+// in f.yaml at line 10*i+1.
+func pods(n int) []*inventory.Object {
+	var objects []*inventory.Object
+	for i := range n {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("p%04d", i), Namespace: "ns"},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "a"}, {Name: "b"}}}}
+		ix := position.NewBuilder(position.Mapping, 10*i+1, 1).Index()
+		objects = append(objects, &inventory.Object{GVK: corev1.SchemeGroupVersion.WithKind("Pod"), Obj: pod, Meta: &pod.ObjectMeta,
+			Source: inventory.Source{File: "f.yaml", Positions: ix}})
+	}
+	return objects
+}
 
 // Run returns findings ordered by file, line, column, check ID, object and
 // path, equal findings in the order the check reported them, whatever the
@@ -45,13 +75,13 @@ func TestRunOrdersFindings(t *testing.T) {
 	}
 	var checks []*Check
 	for _, id := range []string{"zeta", "alpha"} {
-		checks = append(checks, &Check{ID: id, Run: func(ctx *Context) {
+		checks = append(checks, testCheck(id, func(ctx *Context) {
 			for _, f := range reports[id] {
 				ctx.ReportFinding(f)
 			}
-		}})
+		}))
 	}
-	got, failures := Run(inventory.New(nil), checks, Env{})
+	got, failures := run(t, inventory.New(nil), checks, Env{})
 	if len(failures) > 0 {
 		t.Fatal(failures)
 	}
@@ -75,57 +105,15 @@ func TestRunOrdersFindings(t *testing.T) {
 	}
 }
 
-// Checks that set Containers run together over blocks of workloads: each
-// gets its findings in workload and container order across blocks, and a
-// check that panics in one block fails alone.
-func TestContainerPass(t *testing.T) {
-	var objects []*inventory.Object
-	const pods = 3*workloadBlock + 7
-	for i := range pods {
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("p%04d", i), Namespace: "ns"},
-			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "a"}, {Name: "b"}}}}
-		objects = append(objects, &inventory.Object{Obj: pod, Meta: &pod.ObjectMeta})
-	}
-	inv := inventory.New(objects)
-	every := &Check{ID: "every", Containers: func(*Context) ContainerRule {
-		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
-			report(c.Path, w.Object.Name()+"/"+c.Name)
-		}
-	}}
-	panics := &Check{ID: "panics", Containers: func(*Context) ContainerRule {
-		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
-			report(c.Path, "reported before the panic")
-			if w.Object.Name() == fmt.Sprintf("p%04d", 2*workloadBlock+1) {
-				panic("boom")
-			}
-		}
-	}}
-	idle := &Check{ID: "idle", Containers: func(*Context) ContainerRule { return nil }}
-	got, failures := Run(inv, []*Check{every, panics, idle}, Env{})
-	if len(failures) != 1 || failures[0].CheckID != "panics" || !strings.Contains(failures[0].Err.Error(), "boom") {
-		t.Fatalf("failures %v, want one of check panics", failures)
-	}
-	if len(got) != 2*pods {
-		t.Fatalf("%d findings, want %d", len(got), 2*pods)
-	}
-	// Without files, findings are ordered by object, then path.
-	for i, f := range got {
-		want := fmt.Sprintf("p%04d/%s", i/2, []string{"a", "b"}[i%2])
-		if f.CheckID != "every" || f.Message != want || f.Container != want[len(want)-1:] {
-			t.Fatalf("finding %d: %s %q (container %q), want every %q", i, f.CheckID, f.Message, f.Container, want)
-		}
-	}
-}
-
-// On a run larger than one piece of the sort's passes, with files mixed
-// in every check, Run orders findings as a plain stable sort does.
+// On many findings, with files mixed in every check, Run orders them as a
+// plain stable sort of the run's findings does.
 func TestRunOrdersManyFindings(t *testing.T) {
 	objects := []*inventory.Object{}
 	for _, name := range []string{"x", "y", "z"} {
 		objects = append(objects, &inventory.Object{Obj: &corev1.Pod{}, Meta: &metav1.ObjectMeta{Name: name}})
 	}
 	files := []string{"d.yaml", "b.yaml", "", "a.yaml", "c.yaml"}
-	const perCheck = 3*sortPiece/2 + 11
+	const perCheck = 20011
 	var checks []*Check
 	var reported []Finding // in run order, check by check
 	for _, id := range []string{"beta", "alpha", "gamma"} {
@@ -139,13 +127,13 @@ func TestRunOrdersManyFindings(t *testing.T) {
 			own = append(own, Finding{CheckID: id, Object: objects[r.IntN(len(objects))], Path: fmt.Sprint(r.IntN(3)), Location: at, Message: fmt.Sprint(id, i)})
 		}
 		reported = append(reported, own...)
-		checks = append(checks, &Check{ID: id, Run: func(ctx *Context) {
+		checks = append(checks, testCheck(id, func(ctx *Context) {
 			for _, f := range own {
 				ctx.ReportFinding(f)
 			}
-		}})
+		}))
 	}
-	got, failures := Run(inventory.New(nil), checks, Env{})
+	got, failures := run(t, inventory.New(nil), checks, Env{})
 	if len(failures) > 0 {
 		t.Fatal(failures)
 	}
@@ -165,40 +153,105 @@ func TestRunOrdersManyFindings(t *testing.T) {
 	}
 }
 
-// TestContainerPassRules checks that a worker makes a check's rule once
-// and sends each block's findings to that block, and that a rule maker
-// that panics fails its check alone.
-func TestContainerPassRules(t *testing.T) {
-	var objects []*inventory.Object
-	const blocks = 40
-	for i := range blocks * workloadBlock {
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("p%05d", i)},
-			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "a"}}}}
-		objects = append(objects, &inventory.Object{Obj: pod, Meta: &pod.ObjectMeta})
-	}
-	inv := inventory.New(objects)
-	var made atomic.Int32
-	counted := &Check{ID: "counted", Containers: func(*Context) ContainerRule {
-		made.Add(1)
-		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
-			report(c.Path, w.Object.Name())
+// A container rule is called for every container of every workload, in
+// order; its findings name the workload and the container, are located,
+// and take severity and remediation from the check; a rule that panics
+// fails its check alone.
+func TestPerContainer(t *testing.T) {
+	objects := pods(300)
+	every := testCheck("every", PerContainer(func(ctx *Context, w *inventory.Workload, c inventory.Container) {
+		ctx.ReportContainer(w, c, c.Path+".image", w.Object.Name()+"/"+c.Name)
+	}))
+	panics := testCheck("panics", PerContainer(func(ctx *Context, w *inventory.Workload, c inventory.Container) {
+		ctx.ReportContainer(w, c, c.Path, "reported before the panic")
+		if w.Object.Name() == "p0201" {
+			panic("boom")
 		}
-	}}
-	broken := &Check{ID: "broken", Containers: func(*Context) ContainerRule { panic("no rule") }}
-	got, failures := Run(inv, []*Check{counted, broken}, Env{})
-	if len(failures) != 1 || failures[0].CheckID != "broken" || !strings.Contains(failures[0].Err.Error(), "no rule") {
-		t.Fatalf("failures %v, want one of check broken", failures)
+	}))
+	got, failures := run(t, inventory.New(objects), []*Check{every, panics}, Env{})
+	if len(failures) != 1 || failures[0].CheckID != "panics" || !strings.Contains(failures[0].Err.Error(), "boom") {
+		t.Fatalf("failures %v, want one of check panics", failures)
 	}
-	if workers := checkWorkersPerCPU * runtime.GOMAXPROCS(0); made.Load() < 1 || int(made.Load()) > min(workers, blocks) {
-		t.Errorf("rule made %d times for %d blocks, want at most once per worker (%d)", made.Load(), blocks, workers)
-	}
-	if len(got) != len(objects) {
-		t.Fatalf("%d findings, want %d", len(got), len(objects))
+	if len(got) != 2*len(objects) {
+		t.Fatalf("%d findings, want %d", len(got), 2*len(objects))
 	}
 	for i, f := range got {
-		if want := objects[i].Name(); f.Message != want {
-			t.Fatalf("finding %d is about %s, want %s", i, f.Message, want)
+		want := fmt.Sprintf("p%04d/%s", i/2, []string{"a", "b"}[i%2])
+		switch {
+		case f.CheckID != "every" || f.Message != want || f.Container != want[len(want)-1:]:
+			t.Fatalf("finding %d: %s %q (container %q), want every %q", i, f.CheckID, f.Message, f.Container, want)
+		case f.Object != objects[i/2] || f.Path != fmt.Sprintf("spec.containers[%d].image", i%2):
+			t.Fatalf("finding %d about %s at %s", i, f.Object.Name(), f.Path)
+		case f.Location != (inventory.Location{File: "f.yaml", Line: 10*(i/2) + 1, Column: 1}):
+			t.Fatalf("finding %d located at %s", i, f.Location)
+		case f.Severity != Medium || f.Layer != LayerContainer || f.Remediation != "fix every":
+			t.Fatalf("finding %d did not take its check's metadata: %+v", i, *f)
 		}
+	}
+}
+
+// A finding keeps the severity and remediation it was reported with.
+func TestReportFindingKeepsWhatItSets(t *testing.T) {
+	c := testCheck("own", func(ctx *Context) {
+		ctx.ReportFinding(Finding{Message: "own", Severity: Critical, Remediation: "something else"})
+	})
+	got, _ := run(t, inventory.New(nil), []*Check{c}, Env{})
+	if len(got) != 1 || got[0].Severity != Critical || got[0].Remediation != "something else" || got[0].CheckID != "own" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+// A cancelled context stops a run: Run returns the context's error and
+// no findings, and PerWorkload stops asking its rule.
+func TestRunCancelled(t *testing.T) {
+	objects := pods(2000)
+	ctx, cancel := context.WithCancel(context.Background())
+	seen := 0
+	stops := testCheck("stops", PerWorkload(func(ctx *Context, w *inventory.Workload) {
+		seen++
+		if seen == 10 {
+			cancel()
+		}
+		ctx.Report(w.Object, "", "seen")
+	}))
+	got, failures, err := Run(ctx, inventory.New(objects), []*Check{stops}, Env{})
+	if err != context.Canceled || got != nil || failures != nil {
+		t.Fatalf("Run returned %d findings, %v, %v; want context.Canceled alone", len(got), failures, err)
+	}
+	if seen >= len(objects) {
+		t.Errorf("the rule saw all %d workloads after the context was cancelled", seen)
+	}
+}
+
+// Checks that ask for the same engine at the same time get one engine,
+// built once; a run given the engines of an earlier one reuses them.
+func TestEnginesSharedOnce(t *testing.T) {
+	inv := inventory.New(pods(50))
+	var mu sync.Mutex
+	seen := map[*netpol.Engine]int{}
+	var checks []*Check
+	for i := range 20 {
+		checks = append(checks, testCheck(fmt.Sprint("c", i), func(ctx *Context) {
+			e := ctx.NetworkPolicies()
+			mu.Lock()
+			seen[e]++
+			mu.Unlock()
+		}))
+	}
+	engines := NewEngines(inv)
+	run(t, inv, checks, Env{Engines: engines})
+	run(t, inv, checks, Env{Engines: engines})
+	if len(seen) != 1 {
+		t.Fatalf("%d engines built, want 1", len(seen))
+	}
+	for _, n := range seen {
+		if n != 40 {
+			t.Errorf("the engine served %d checks, want 40", n)
+		}
+	}
+	run(t, inv, checks[:1], Env{})
+	if len(seen) != 2 {
+		t.Errorf("a run without engines reused an earlier run's")
 	}
 }
 
@@ -211,150 +264,5 @@ func TestGroupByObject(t *testing.T) {
 	}
 	if want := []int{0, 3, 5, 6}; !slices.Equal(bounds, want) {
 		t.Errorf("bounds = %v, want %v", bounds, want)
-	}
-}
-
-// A check that reports in blocks gets its findings in item order, as if
-// the blocks had run one after the other, completed from the check; a
-// panic in one block fails the check alone.
-func TestReportInBlocks(t *testing.T) {
-	const items = 1000
-	blocks := &Check{ID: "blocks", Severity: Low, Remediation: "fix it", Run: func(ctx *Context) {
-		ctx.ReportInBlocks(items, 7, func(lo, hi int, report func(Finding)) {
-			for i := lo; i < hi; i++ {
-				report(Finding{Message: fmt.Sprint(i)})
-			}
-		})
-	}}
-	panics := &Check{ID: "panics", Run: func(ctx *Context) {
-		ctx.ReportInBlocks(items, 7, func(lo, hi int, report func(Finding)) {
-			report(Finding{Message: "before the panic"})
-			if lo <= 500 && 500 < hi {
-				panic("boom")
-			}
-		})
-	}}
-	got, failures := Run(inventory.New(nil), []*Check{blocks, panics}, Env{})
-	if len(failures) != 1 || failures[0].CheckID != "panics" || !strings.Contains(failures[0].Err.Error(), "boom") {
-		t.Fatalf("failures %v, want one of check panics", failures)
-	}
-	if len(got) != items {
-		t.Fatalf("%d findings, want %d", len(got), items)
-	}
-	for i, f := range got {
-		if f.CheckID != "blocks" || f.Message != fmt.Sprint(i) || f.Severity != Low || f.Remediation != "fix it" {
-			t.Fatalf("finding %d: %+v, want check blocks, message %d, severity low, the check's remediation", i, *f, i)
-		}
-	}
-}
-
-// Buffers filled one after the other from a slab keep their own findings,
-// in order, and leave no room unused in their chunks; a buffer that
-// outgrows the slab moves on to a new one.
-func TestFindingSlab(t *testing.T) {
-	var slab findingSlab
-	sizes := []int{10, 0, maxChunk + 5, 3}
-	buffers := make([]findingBuffer, len(sizes))
-	for i, n := range sizes {
-		buffers[i].fillFrom(&slab)
-		for j := range n {
-			buffers[i].add(Finding{CheckID: fmt.Sprint(i), Path: fmt.Sprint(j)})
-		}
-		buffers[i].detach()
-	}
-	for i, n := range sizes {
-		var got []Finding
-		for _, chunk := range buffers[i].chunks {
-			if len(chunk) != cap(chunk) {
-				t.Errorf("buffer %d: chunk of %d findings has room for %d", i, len(chunk), cap(chunk))
-			}
-			got = append(got, chunk...)
-		}
-		if len(got) != n {
-			t.Fatalf("buffer %d holds %d findings, want %d", i, len(got), n)
-		}
-		for j, f := range got {
-			if f.CheckID != fmt.Sprint(i) || f.Path != fmt.Sprint(j) {
-				t.Fatalf("buffer %d, finding %d is %s/%s", i, j, f.CheckID, f.Path)
-			}
-		}
-	}
-	// Appending to a detached buffer must not write into the slab.
-	buffers[0].add(Finding{CheckID: "late"})
-	buffers[3].fillFrom(&slab)
-	buffers[3].add(Finding{CheckID: "3", Path: "3"})
-	buffers[3].detach()
-	if f := buffers[0].chunks[0][9]; f.Path != "9" {
-		t.Errorf("buffer 0 was overwritten: %+v", f)
-	}
-	// A buffer attached again without adding leaves the slab as it was.
-	free := len(slab.free)
-	buffers[1].fillFrom(&slab)
-	buffers[1].detach()
-	buffers[2].fillFrom(&slab)
-	buffers[2].detach()
-	if len(slab.free) != free {
-		t.Errorf("slab has %d findings free, want %d", len(slab.free), free)
-	}
-}
-
-// Findings a check reports before, through and after ReportInBlocks are
-// all located, each once, whichever pass locates them.
-func TestRunLocatesEveryFinding(t *testing.T) {
-	var objects []*inventory.Object
-	for i := range 50 {
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprint(i)}}
-		ix := position.NewBuilder(position.Mapping, 10*i+1, 1).Index()
-		objects = append(objects, &inventory.Object{Obj: pod, Meta: &pod.ObjectMeta, Source: inventory.Source{File: "f.yaml", Positions: ix}})
-	}
-	mixed := &Check{ID: "mixed", Run: func(ctx *Context) {
-		ctx.Report(objects[0], "", "before")
-		ctx.ReportInBlocks(len(objects), 7, func(lo, hi int, report func(Finding)) {
-			for _, o := range objects[lo:hi] {
-				report(Finding{Object: o, Message: "in blocks"})
-			}
-		})
-		ctx.Report(objects[49], "", "after")
-	}}
-	got, failures := Run(inventory.New(objects), []*Check{mixed}, Env{})
-	if len(failures) != 0 || len(got) != len(objects)+2 {
-		t.Fatalf("%d findings, failures %v; want %d findings", len(got), failures, len(objects)+2)
-	}
-	for _, f := range got {
-		if want := 10*slices.Index(objects, f.Object) + 1; f.Location.Line != want || f.Location.File != "f.yaml" {
-			t.Errorf("%s finding about %s at %s, want line %d", f.Message, f.Object.Name(), f.Location, want)
-		}
-	}
-}
-
-// The container pass locates the findings of every check about every
-// workload of a block, whichever workloads each check reports on.
-func TestContainerPassLocates(t *testing.T) {
-	var objects []*inventory.Object
-	for i := range workloadBlock + 40 {
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprint(i)}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "a"}, {Name: "b"}}}}
-		ix := position.NewBuilder(position.Mapping, 10*i+1, 1).Index()
-		objects = append(objects, &inventory.Object{Obj: pod, Meta: &pod.ObjectMeta, Source: inventory.Source{File: "f.yaml", Positions: ix}})
-	}
-	every := &Check{ID: "every", Containers: func(*Context) ContainerRule {
-		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
-			report(c.Path, "every")
-		}
-	}}
-	some := &Check{ID: "some", Containers: func(*Context) ContainerRule {
-		return func(w *inventory.Workload, c inventory.Container, report func(string, string)) {
-			if n := slices.Index(objects, w.Object); n%3 == 0 && c.Name == "b" || n%7 == 0 {
-				report(c.Path, "some")
-			}
-		}
-	}}
-	got, failures := Run(inventory.New(objects), []*Check{every, some}, Env{})
-	if len(failures) != 0 || len(got) < 2*len(objects) {
-		t.Fatalf("%d findings, failures %v", len(got), failures)
-	}
-	for _, f := range got {
-		if want := 10*slices.Index(objects, f.Object) + 1; f.Location.Line != want {
-			t.Fatalf("%s finding about %s at %s, want line %d", f.CheckID, f.Object.Name(), f.Location, want)
-		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/source"
 )
 
 // Suppression kinds.
@@ -142,12 +141,22 @@ func parseIgnore(value string) (entries []ignoreEntry, problems []string) {
 	return entries, problems
 }
 
-// AnnotationProblems returns a warning for every malformed entry of an
-// ignore annotation in inv, and for every entry naming a check that reg does
-// not know (with the closest known ID as a suggestion), located at the
-// annotation.
-func AnnotationProblems(inv *inventory.Inventory, reg *Registry) []source.Problem {
-	var out []source.Problem
+// AnnotationProblem is a malformed entry of an ignore annotation, or one
+// that names an unknown check.
+type AnnotationProblem struct {
+	// Object carries the annotation.
+	Object *inventory.Object
+	// Location is where the annotation is.
+	Location inventory.Location
+	// Message says what is wrong.
+	Message string
+}
+
+// AnnotationProblems returns a problem for every malformed entry of an
+// ignore annotation in inv, and for every entry naming a check that known
+// does not hold (with the closest known ID as a suggestion).
+func AnnotationProblems(inv *inventory.Inventory, known Known) []AnnotationProblem {
+	var out []AnnotationProblem
 	for _, obj := range inv.Objects() {
 		value, ok := obj.Meta.GetAnnotations()[IgnoreAnnotation]
 		if !ok {
@@ -155,60 +164,14 @@ func AnnotationProblems(inv *inventory.Inventory, reg *Registry) []source.Proble
 		}
 		entries, problems := parseIgnore(value)
 		for _, e := range entries {
-			if reg.Get(e.check) == nil {
-				problems = append(problems, fmt.Sprintf("annotation %s names unknown check %q%s", IgnoreAnnotation, e.check, reg.suggestion(e.check)))
+			if !known.Has(e.check) {
+				problems = append(problems, fmt.Sprintf("annotation %s names unknown check %q%s", IgnoreAnnotation, e.check, known.suggestion(e.check)))
 			}
 		}
 		loc, _ := obj.Locate(ignorePath)
 		for _, p := range problems {
-			out = append(out, source.Problem{Location: loc, Object: obj.Ref().String(), Message: p})
+			out = append(out, AnnotationProblem{Object: obj, Location: loc, Message: p})
 		}
 	}
 	return out
-}
-
-// UnknownID formats the error message for an ID that reg does not know,
-// suggesting the closest known ID when there is one.
-func (r *Registry) UnknownID(id string) string {
-	return fmt.Sprintf("unknown check %q%s", id, r.suggestion(id))
-}
-
-func (r *Registry) suggestion(id string) string {
-	if s := r.Closest(id); s != "" {
-		return fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return ""
-}
-
-// Closest returns the registered ID closest to id in edit distance, or ""
-// when none is close enough to be a likely typo.
-func (r *Registry) Closest(id string) string {
-	best, bestDist := "", max(2, len(id)/3)+1
-	for _, c := range r.All() {
-		if d := editDistance(id, c.ID); d < bestDist {
-			best, bestDist = c.ID, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,8 +1,6 @@
 package check
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/source/manifest"
+	"github.com/kube4c/kube4c/internal/position"
 )
 
 func daemonSet(ns, name, ignore string) *inventory.Object {
@@ -123,43 +121,33 @@ func TestExpired(t *testing.T) {
 }
 
 func TestAnnotationProblems(t *testing.T) {
-	reg := NewRegistry()
+	var known Known
 	for _, id := range []string{"host-pid", "privileged-container"} {
-		reg.Add(&Check{ID: id, Title: id, Looks: "x", Rationale: "x", Remediation: "x", Layer: LayerContainer, Severity: High, Run: func(*Context) {}})
+		known = append(known, &Meta{ID: id})
 	}
-	file := filepath.Join(t.TempDir(), "ds.yaml")
-	content := `apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: agent
-  namespace: apps
-  annotations:
-    other: x
-    kube4c.io/ignore: "host-pdi, privileged-container:agent, :agent, zzz-unknown"
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: fine
-  annotations:
-    kube4c.io/ignore: host-pid
-`
-	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	res := manifest.Load([]string{file}, manifest.Options{})
-	if len(res.Errors) > 0 {
-		t.Fatal(res.Errors)
-	}
-	problems := AnnotationProblems(inventory.New(res.Objects), reg)
+	ds := daemonSet("apps", "agent", "host-pdi, privileged-container:agent, :agent, zzz-unknown")
+	ds.Meta.GetAnnotations()["other"] = "x"
+	// Where the annotation stands in ds.yaml: metadata at line 3, its
+	// annotations at line 6, kube4c.io/ignore at line 8, column 5.
+	b := position.NewBuilder(position.Mapping, 1, 1)
+	metadata := b.Children(position.Root, 1)
+	b.Set(metadata, position.Mapping, "metadata", 3, 1)
+	annotations := b.Children(metadata, 1)
+	b.Set(annotations, position.Mapping, "annotations", 6, 3)
+	first := b.Children(annotations, 2)
+	b.Set(first, position.Scalar, "other", 7, 5)
+	b.Set(first+1, position.Scalar, IgnoreAnnotation, 8, 5)
+	ds.Source = inventory.Source{File: "ds.yaml", Positions: b.Index()}
+	plain := daemonSet("apps", "fine", "host-pid")
+	problems := AnnotationProblems(inventory.New([]*inventory.Object{ds, plain}), known)
 	want := []string{
-		file + `:8:5: DaemonSet/apps/agent: entry ":agent" of annotation kube4c.io/ignore should be "check-id" or "check-id:container"`,
-		file + `:8:5: DaemonSet/apps/agent: annotation kube4c.io/ignore names unknown check "host-pdi" (did you mean "host-pid"?)`,
-		file + `:8:5: DaemonSet/apps/agent: annotation kube4c.io/ignore names unknown check "zzz-unknown"`,
+		`ds.yaml:8:5 DaemonSet/apps/agent: entry ":agent" of annotation kube4c.io/ignore should be "check-id" or "check-id:container"`,
+		`ds.yaml:8:5 DaemonSet/apps/agent: annotation kube4c.io/ignore names unknown check "host-pdi" (did you mean "host-pid"?)`,
+		`ds.yaml:8:5 DaemonSet/apps/agent: annotation kube4c.io/ignore names unknown check "zzz-unknown"`,
 	}
 	var got []string
 	for _, p := range problems {
-		got = append(got, p.Error())
+		got = append(got, p.Location.String()+" "+p.Object.Ref().String()+": "+p.Message)
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

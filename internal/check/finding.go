@@ -2,7 +2,6 @@ package check
 
 import (
 	"github.com/kube4c/kube4c/internal/inventory"
-	"github.com/kube4c/kube4c/internal/position"
 )
 
 // Finding is one problem a check found in one object.
@@ -39,18 +38,6 @@ type Suppression struct {
 	Reason string `json:"reason,omitempty"`
 	// Source names where the exception was declared (annotation or file:line).
 	Source string `json:"source"`
-}
-
-// unlocated reports whether the finding is about an object but has no
-// location yet.
-func (f *Finding) unlocated() bool { return f.Object != nil && f.Location.File == "" }
-
-// locate fills in the Location of an unlocated finding from its object's
-// source, through c.
-func (f *Finding) locate(c *position.Cursor) {
-	if f.unlocated() {
-		f.Location, _ = f.Object.LocateWith(c, f.Path)
-	}
 }
 
 // GroupByObject orders findings by object, objects in order of first

@@ -1,88 +1,155 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 )
 
-// Registry holds checks by ID.
-type Registry struct {
-	byID map[string]*Check
+// Described is what a registry holds: a check, or an audit-log rule, each
+// with its metadata.
+type Described interface {
+	Metadata() *Meta
 }
 
-// Default is the registry the built-in checks add themselves to.
-var Default = NewRegistry()
+// Registry holds checks (or audit-log rules) by ID.
+type Registry[T Described] struct {
+	byID map[string]T
+}
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{byID: make(map[string]*Check)} }
+func NewRegistry[T Described]() *Registry[T] { return &Registry[T]{byID: make(map[string]T)} }
+
+// Default is the registry the built-in checks add themselves to.
+var Default = NewRegistry[*Check]()
+
+// Register adds c to the default registry. It panics when the metadata is
+// incomplete, Run is missing or the ID is taken: all are programming
+// errors found at start.
+func Register(c *Check) {
+	if c.Run == nil {
+		panic(fmt.Sprintf("check %q has no Run function", c.ID))
+	}
+	Default.Add(c)
+}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// Register adds c to the default registry. It panics when the metadata is
-// incomplete or the ID is taken: both are programming errors found at start.
-func Register(c *Check) { Default.Add(c) }
-
-// Add adds c to r; see Register.
-func (r *Registry) Add(c *Check) {
-	if err := c.validate(); err != nil {
+// Add adds x to r; see Register.
+func (r *Registry[T]) Add(x T) {
+	m := x.Metadata()
+	if err := m.validate(); err != nil {
 		panic(err)
 	}
-	if _, dup := r.byID[c.ID]; dup {
-		panic(fmt.Sprintf("check %q registered twice", c.ID))
+	if _, dup := r.byID[m.ID]; dup {
+		panic(fmt.Sprintf("check %q registered twice", m.ID))
 	}
-	// The layer constant itself, not an equal string: its findings are
-	// then counted without comparing layers (see report.countKinds).
-	c.Layer = Layers()[slices.Index(Layers(), c.Layer)]
-	r.byID[c.ID] = c
+	r.byID[m.ID] = x
 }
 
-func (c *Check) validate() error {
+func (m *Meta) validate() error {
 	switch {
-	case !idPattern.MatchString(c.ID):
-		return fmt.Errorf("check ID %q is not a lower-case slug", c.ID)
-	case c.Title == "" || c.Looks == "" || c.Rationale == "" || c.Remediation == "":
-		return fmt.Errorf("check %q lacks a title, what it looks at, a rationale or a remediation", c.ID)
-	case !c.Layer.Valid():
-		return fmt.Errorf("check %q has no valid layer", c.ID)
-	case c.Severity < Info || c.Severity > Critical:
-		return fmt.Errorf("check %q has no valid severity", c.ID)
-	case countSet(c.Run != nil, c.Containers != nil, c.Audit != nil) != 1:
-		return fmt.Errorf("check %q needs exactly one of a Run, a Containers and an Audit function", c.ID)
+	case !idPattern.MatchString(m.ID):
+		return fmt.Errorf("check ID %q is not a lower-case slug", m.ID)
+	case m.Title == "" || m.Looks == "" || m.Rationale == "" || m.Remediation == "":
+		return fmt.Errorf("check %q lacks a title, what it looks at, a rationale or a remediation", m.ID)
+	case !m.Layer.Valid():
+		return fmt.Errorf("check %q has no valid layer", m.ID)
+	case m.Severity < Info || m.Severity > Critical:
+		return fmt.Errorf("check %q has no valid severity", m.ID)
 	}
 	return nil
 }
 
-func countSet(flags ...bool) int {
-	n := 0
-	for _, f := range flags {
-		if f {
-			n++
-		}
+// Get returns the entry with the ID, or the zero T (nil) when there is none.
+func (r *Registry[T]) Get(id string) T { return r.byID[id] }
+
+// All returns every entry, ordered by layer (code, container, cluster,
+// cloud) and then by ID.
+func (r *Registry[T]) All() []T {
+	out := make([]T, 0, len(r.byID))
+	for _, x := range r.byID {
+		out = append(out, x)
 	}
-	return n
+	slices.SortFunc(out, func(a, b T) int { return compareMeta(a.Metadata(), b.Metadata()) })
+	return out
 }
 
-// Get returns the check with the ID, or nil.
-func (r *Registry) Get(id string) *Check { return r.byID[id] }
-
-// All returns every check, ordered by layer (code, container, cluster,
-// cloud) and then by ID.
-func (r *Registry) All() []*Check {
-	out := make([]*Check, 0, len(r.byID))
-	for _, c := range r.byID {
-		out = append(out, c)
+// Metas returns the metadata of every entry, in the order of All.
+func (r *Registry[T]) Metas() []*Meta {
+	all := r.All()
+	out := make([]*Meta, len(all))
+	for i, x := range all {
+		out[i] = x.Metadata()
 	}
-	rank := map[Layer]int{}
-	for i, l := range Layers() {
-		rank[l] = i
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Layer != out[j].Layer {
-			return rank[out[i].Layer] < rank[out[j].Layer]
-		}
-		return out[i].ID < out[j].ID
-	})
 	return out
+}
+
+// compareMeta orders metadata by layer, innermost first, then by ID.
+func compareMeta(a, b *Meta) int {
+	return cmp.Or(cmp.Compare(slices.Index(Layers(), a.Layer), slices.Index(Layers(), b.Layer)), cmp.Compare(a.ID, b.ID))
+}
+
+// Known is every ID a user may write in a config, an annotation or a flag:
+// the checks and the audit-log rules together.
+type Known []*Meta
+
+// KnownOf joins the metadata of several registries (see Registry.Metas),
+// ordered by layer and ID.
+func KnownOf(metas ...[]*Meta) Known {
+	out := slices.Concat(metas...)
+	slices.SortFunc(out, compareMeta)
+	return out
+}
+
+// Has reports whether id is known.
+func (k Known) Has(id string) bool {
+	return slices.ContainsFunc(k, func(m *Meta) bool { return m.ID == id })
+}
+
+// UnknownID formats the error message for an ID that is not known,
+// suggesting the closest known ID when there is one.
+func (k Known) UnknownID(id string) string {
+	return fmt.Sprintf("unknown check %q%s", id, k.suggestion(id))
+}
+
+func (k Known) suggestion(id string) string {
+	if s := k.Closest(id); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
+// Closest returns the known ID closest to id in edit distance, or ""
+// when none is close enough to be a likely typo.
+func (k Known) Closest(id string) string {
+	best, bestDist := "", max(2, len(id)/3)+1
+	for _, m := range k {
+		if d := editDistance(id, m.ID); d < bestDist {
+			best, bestDist = m.ID, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

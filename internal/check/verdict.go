@@ -106,7 +106,7 @@ func (c *Context) NotApplicable(obj *inventory.Object, reason string) {
 }
 
 func (c *Context) verdict(s Status, obj *inventory.Object, path, message string) {
-	if c.record != nil {
-		c.record(Verdict{CheckID: c.check.ID, Status: s, Object: obj, Path: path, Message: message})
+	if c.verdicts != nil {
+		*c.verdicts = append(*c.verdicts, Verdict{CheckID: c.check.ID, Status: s, Object: obj, Path: path, Message: message})
 	}
 }

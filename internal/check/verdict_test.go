@@ -7,14 +7,19 @@ import (
 
 func TestVerdictOutcomes(t *testing.T) {
 	ds := daemonSet("ns", "d", "")
-	checks := []*Check{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}, {ID: "e"}}
-	v := &Verdicts{}
-	record := func(id string) *Context {
-		return &Context{check: &Check{ID: id}, record: func(x Verdict) { v.add([]Verdict{x}) }}
+	var checks []*Check
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		checks = append(checks, &Check{Meta: Meta{ID: id}})
 	}
-	record("a").Pass(ds, "spec", "fine")
-	record("b").NotApplicable(nil, "no component")
-	(&Context{check: &Check{ID: "e"}}).Pass(ds, "", "not recorded without a collector")
+	v := &Verdicts{}
+	recorded := func(id string, fn func(*Context)) {
+		var list []Verdict
+		fn(&Context{check: &Check{Meta: Meta{ID: id}}, verdicts: &list})
+		v.add(list)
+	}
+	recorded("a", func(c *Context) { c.Pass(ds, "spec", "fine") })
+	recorded("b", func(c *Context) { c.NotApplicable(nil, "no component") })
+	(&Context{check: &Check{Meta: Meta{ID: "e"}}}).Pass(ds, "", "not recorded without a collector")
 	findings := []*Finding{{CheckID: "c", Object: ds, Path: "spec", Message: "bad"}}
 	suppressed := []*Finding{{CheckID: "d", Message: "bad too", Suppressed: &Suppression{Kind: "config", Reason: "accepted", Source: ".kube4c.yaml:3"}}}
 	var got []string

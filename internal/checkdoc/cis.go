@@ -17,14 +17,12 @@ type cisRow struct {
 }
 
 // CISMarkdown renders the page that maps CIS Kubernetes Benchmark items to
-// the checks that decide them. kube-bench reports the benchmark's own item
+// the checks that decide them (audit-log rules judge events, not
+// configuration, and are not among checks). kube-bench reports the benchmark's own item
 // numbers (its cis-1.12 configuration), so its ID is the item number.
 func CISMarkdown(checks []*check.Check) []byte {
 	var rows []cisRow
 	for _, c := range checks {
-		if c.IsAuditRule() { // judges audit events, not configuration
-			continue
-		}
 		for _, item := range c.References.CIS {
 			if inNodeSections(item) {
 				rows = append(rows, cisRow{item, c})

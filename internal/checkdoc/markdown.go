@@ -10,9 +10,10 @@ import (
 	"github.com/kube4c/kube4c/internal/check"
 )
 
-// Markdown returns the reference page for checks: an index table, then one
-// section per check with what it looks at, why, how to fix and references.
-func Markdown(checks []*check.Check) []byte {
+// Markdown returns the reference page for checks (and audit-log rules):
+// an index table, then one section per check with what it looks at, why,
+// how to fix and references.
+func Markdown(checks []*check.Meta) []byte {
 	var b bytes.Buffer
 	b.WriteString("# kube4c checks\n\n")
 	b.WriteString("<!-- Generated from the check registry by `kube4c checks -o markdown`; do not edit. -->\n\n")

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -19,6 +18,7 @@ import (
 	"github.com/kube4c/kube4c/internal/audit"
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
+	"github.com/kube4c/kube4c/internal/pipeline"
 )
 
 func newAuditCommand(g *globalFlags) *cobra.Command {
@@ -102,19 +102,21 @@ func auditEngine(configPath string, only, skip []string) (*audit.Engine, *config
 	if err != nil {
 		return nil, nil, &exitError{code: ExitError, err: err}
 	}
-	selected, err := cfg.Select(check.Default, only, skip)
+	selected, err := config.Select(cfg, audit.Rules.All(), pipeline.Known(), only, skip)
 	if err != nil {
 		return nil, nil, &exitError{code: ExitError, err: err}
 	}
-	selected = slices.DeleteFunc(selected, func(c *check.Check) bool { return !c.IsAuditRule() })
-	if err := validateSettings(cfg, selected); err != nil {
-		return nil, nil, err
+	metas := make([]*check.Meta, len(selected))
+	for i, r := range selected {
+		metas[i] = &r.Meta
+	}
+	if err := pipeline.ValidateSettings(cfg, metas); err != nil {
+		return nil, nil, &exitError{code: ExitError, err: err}
 	}
 	return audit.NewEngine(selected, cfg), cfg, nil
 }
 
 func runAuditAnalyze(cmd *cobra.Command, g *globalFlags, f *auditAnalyzeFlags, paths []string) error {
-	tuneGC()
 	failOn, err := parseFailOn(f.failOn)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kube4c/kube4c/internal/audit"
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/checkdoc"
 )
@@ -16,10 +17,10 @@ func newChecksCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "checks",
 		Short: "List the checks kube4c runs",
-		Long:  "List every built-in check with its layer and severity. -o markdown prints the reference page docs/checks.md.",
+		Long:  "List every built-in check and audit-log rule with its layer and severity. -o markdown prints the reference page docs/checks.md.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			all := check.Default.All()
+			all := knownChecks()
 			w := cmd.OutOrStdout()
 			switch output {
 			case "table":
@@ -47,4 +48,10 @@ func newChecksCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or markdown")
 	return cmd
+}
+
+// knownChecks returns the metadata of every check and audit-log rule:
+// every ID a user may write in a config, an annotation or a flag.
+func knownChecks() check.Known {
+	return check.KnownOf(check.Default.Metas(), audit.Rules.Metas())
 }

@@ -4,16 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
-	"sort"
+	"os"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
-	"github.com/kube4c/kube4c/internal/check"
-	"github.com/kube4c/kube4c/internal/report"
-	"github.com/kube4c/kube4c/internal/source"
+	"github.com/kube4c/kube4c/internal/pipeline"
 	"github.com/kube4c/kube4c/internal/source/cluster"
 )
 
@@ -94,8 +93,28 @@ func (c *clusterFlags) namespace() (string, error) {
 	return ns, nil
 }
 
+// source returns the live cluster to scan, with the progress of listing
+// it drawn on a terminal. The flags are checked before the cluster is
+// asked anything.
+func (c *clusterFlags) source(cmd *cobra.Command, g *globalFlags) (pipeline.Source, error) {
+	ns, err := c.namespace()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := c.config.ToRESTConfig()
+	if err != nil {
+		return nil, usageError("cannot connect to the cluster: %v", err)
+	}
+	src := pipeline.Cluster{Config: cfg, Name: c.clusterName(), Options: cluster.Options{Namespace: ns, KeepOwned: c.keepOwned}}
+	if file, ok := cmd.ErrOrStderr().(*os.File); ok && !g.quiet && term.IsTerminal(int(file.Fd())) {
+		return &progressSource{Cluster: src, bar: newLineProgress(file, len(cluster.Resources))}, nil
+	}
+	return src, nil
+}
+
 // collect lists the cluster's objects of resources (nil: every resource
-// kube4c reads). Progress goes to progress (nil for none).
+// kube4c reads), for the commands that read a cluster without scanning it.
+// Progress goes to progress (nil for none).
 func (c *clusterFlags) collect(ctx context.Context, progress cluster.Progress, resources []cluster.Resource) (*cluster.Result, error) {
 	ns, err := c.namespace()
 	if err != nil {
@@ -112,37 +131,4 @@ func (c *clusterFlags) collect(ctx context.Context, progress cluster.Progress, r
 	}
 	slog.Debug("collected", "objects", len(res.Objects), "requests", res.Requests, "owned", res.Owned, "elapsed", time.Since(start))
 	return res, nil
-}
-
-// coverage turns a collection's statuses into the report's coverage,
-// marking incomplete the checks that read a kind that was not collected.
-func coverage(name string, res *cluster.Result, checks []*check.Check) *report.Coverage {
-	cov := &report.Coverage{Cluster: name, Requests: res.Requests, Owned: res.Owned}
-	for _, st := range res.Statuses {
-		rc := report.ResourceCoverage{Resource: st.Resource.GroupResource().String(), Kind: st.Resource.Kind, Version: st.Version, State: string(st.State), Objects: st.Objects}
-		if st.Err != nil {
-			rc.Error = st.Err.Error()
-		}
-		cov.Resources = append(cov.Resources, rc)
-	}
-	missing := res.Incomplete()
-	for _, c := range checks {
-		var gaps []string
-		for _, kind := range c.ReadKinds() {
-			if slices.Contains(missing, kind) && !slices.Contains(gaps, kind) {
-				gaps = append(gaps, kind)
-			}
-		}
-		if len(gaps) > 0 {
-			sort.Strings(gaps)
-			cov.Incomplete = append(cov.Incomplete, report.IncompleteCheck{CheckID: c.ID, Missing: gaps})
-		}
-	}
-	return cov
-}
-
-// loaded is what either door (files or cluster) produced.
-type loaded struct {
-	source.Result
-	coverage *report.Coverage
 }

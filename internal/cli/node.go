@@ -8,7 +8,7 @@ import (
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/controlplane"
-	"github.com/kube4c/kube4c/internal/source/node"
+	"github.com/kube4c/kube4c/internal/pipeline"
 )
 
 func newNodeCommand(g *globalFlags) *cobra.Command {
@@ -29,13 +29,11 @@ func newNodeCommand(g *globalFlags) *cobra.Command {
 			if info, err := os.Stat(root); err != nil || !info.IsDir() {
 				return usageError("--root %s is not a directory", root)
 			}
-			run, err := prepareRun(f, nil, isNodeCheck)
+			plan, err := f.plan(nil, isNodeCheck)
 			if err != nil {
 				return err
 			}
-			run.verdicts = &check.Verdicts{}
-			loaded := &loaded{Result: node.Load(root, node.Options{})}
-			return run.checkAndReport(cmd, g, f, loaded, false)
+			return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: pipeline.Node{Root: root}, Verdicts: true})
 		},
 	}
 	fl := cmd.Flags()

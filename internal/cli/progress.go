@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sync"
 
+	"github.com/kube4c/kube4c/internal/pipeline"
 	"github.com/kube4c/kube4c/internal/source/cluster"
 )
 
@@ -61,4 +63,17 @@ func (p *lineProgress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprint(p.w, "\r\x1b[K")
+}
+
+// progressSource is a cluster source that draws its progress.
+type progressSource struct {
+	pipeline.Cluster
+	bar *lineProgress
+}
+
+// Load lists the cluster, drawing the progress line until it is done.
+func (p *progressSource) Load(ctx context.Context) (*pipeline.Input, error) {
+	defer p.bar.finish()
+	p.Cluster.Options.Progress = p.bar
+	return p.Cluster.Load(ctx)
 }

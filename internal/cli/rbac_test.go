@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/testutil"
 )
 
@@ -186,28 +185,5 @@ func TestScanCompleteReportsMissingRoles(t *testing.T) {
 	code, out, _ := run(t, binding, append(args, "--complete")...)
 	if code != ExitFindings || !strings.Contains(out, `refers to Role "ghost", which does not exist in namespace "shop"`) {
 		t.Errorf("with --complete: exit %d\n%s", code, out)
-	}
-}
-
-func TestInventoryComplete(t *testing.T) {
-	cov := func(roleState, clusterRoleState string) *report.Coverage {
-		return &report.Coverage{Resources: []report.ResourceCoverage{
-			{Kind: "Role", State: roleState}, {Kind: "ClusterRole", State: clusterRoleState}, {Kind: "Secret", State: "forbidden"},
-		}}
-	}
-	for _, tt := range []struct {
-		flag bool
-		cov  *report.Coverage
-		want bool
-	}{
-		{false, nil, false},
-		{true, nil, true},
-		{false, cov("collected", "collected"), true},
-		{false, cov("collected", "forbidden"), false},
-		{false, &report.Coverage{}, false},
-	} {
-		if got := inventoryComplete(tt.flag, tt.cov); got != tt.want {
-			t.Errorf("inventoryComplete(%t, %+v) = %t", tt.flag, tt.cov, got)
-		}
 	}
 }

@@ -2,28 +2,21 @@ package cli
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/kube4c/kube4c/internal/catalog"
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
-	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/pipeline"
 	"github.com/kube4c/kube4c/internal/report"
-	"github.com/kube4c/kube4c/internal/source"
-	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
@@ -89,108 +82,56 @@ func (f *scanFlags) addReportFlags(fl *pflag.FlagSet, configWhere string) {
 }
 
 func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) error {
-	run, err := prepareRun(f, paths, nil)
+	plan, err := f.plan(paths, nil)
 	if err != nil {
 		return err
 	}
-	loaded, err := load(cmd, g, f, paths, run.checks)
+	var src pipeline.Source = pipeline.Files{Paths: paths, Stdin: cmd.InOrStdin()}
+	if f.cluster.enabled {
+		if src, err = f.cluster.source(cmd, g); err != nil {
+			return err
+		}
+	}
+	return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: src, Complete: f.complete})
+}
+
+// plan reads the flags and the config (found from paths) and plans the
+// checks (keep, when set, narrows them), rejecting bad values before any
+// input is read.
+func (f *scanFlags) plan(paths []string, keep func(*check.Check) bool) (*pipeline.Plan, error) {
+	if _, err := parseFailOn(f.failOn); err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(f.configPath, paths)
 	if err != nil {
-		return err
-	}
-	return run.checkAndReport(cmd, g, f, loaded, inventoryComplete(f.complete, loaded.coverage))
-}
-
-// checkRun is what a command that runs checks and reports like scan has
-// prepared before reading its input.
-type checkRun struct {
-	start    time.Time
-	failOn   check.Severity
-	cfg      *config.Config
-	checks   []*check.Check
-	settings check.Settings
-	// verdicts, when set, collects passes and not-applicables for the report.
-	verdicts *check.Verdicts
-}
-
-// prepareRun reads the flags and the config and selects the checks (keep,
-// when set, narrows them), rejecting bad values before any input is read.
-func prepareRun(f *scanFlags, paths []string, keep func(*check.Check) bool) (*checkRun, error) {
-	// Scanning allocates many short-lived objects: collecting less often
-	// makes large scans markedly faster, while the soft memory limit makes
-	// the collector work harder before the heap grows past it.
-	tuneGC()
-	run := &checkRun{start: time.Now()}
-	var err error
-	if run.failOn, err = parseFailOn(f.failOn); err != nil {
-		return nil, err
-	}
-	if run.cfg, err = loadConfig(f.configPath, paths); err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}
-	if run.checks, err = run.cfg.Select(check.Default, f.checks, f.skipChecks); err != nil {
+	plan, err := pipeline.NewPlan(pipeline.Options{Config: cfg, Only: f.checks, Skip: f.skipChecks, Keep: keep, PSSVersion: f.pssVersion})
+	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}
-	// Audit-log rules read audit events, not objects: kube4c audit runs them.
-	run.checks = slices.DeleteFunc(run.checks, (*check.Check).IsAuditRule)
-	if keep != nil {
-		run.checks = slices.DeleteFunc(run.checks, func(c *check.Check) bool { return !keep(c) })
-	}
-	if run.settings, err = checkSettings(run.cfg, f, run.checks); err != nil {
-		return nil, err
-	}
-	// Reject an unknown format before reading anything.
 	if !contains(report.Formats(), f.output) {
 		return nil, usageError("unknown output format %q (want one of %s)", f.output, strings.Join(report.Formats(), ", "))
 	}
-	return run, nil
+	return plan, nil
 }
 
-// checkAndReport runs the checks over what was loaded, writes the report
-// and returns the error that carries the exit code.
-func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanFlags, loaded *loaded, complete bool) error {
-	start, cfg, checks, failOn := run.start, run.cfg, run.checks, run.failOn
-	slog.Debug("loaded", "files", loaded.Files, "documents", loaded.Documents, "objects", len(loaded.Objects), "errors", len(loaded.Errors), "elapsed", time.Since(start))
-	inv := inventory.New(loaded.Objects)
-
-	now := time.Now()
-	exceptions := cfg.ExceptionList()
-	relaxGCForChecks()
-	var findings []*check.Finding
-	var failures []check.Failure
-	inPhase("check", func() {
-		findings, failures = check.Run(inv, checks, check.Env{Settings: run.settings, Exceptions: exceptions, Now: now, Complete: complete, Verdicts: run.verdicts})
-	})
-	cfg.ApplySeverities(findings)
-	kept, suppressed := findings, []*check.Finding(nil)
-	if check.MayApplyExceptions(inv, exceptions) {
-		kept, suppressed = check.ApplyExceptions(findings, exceptions, now)
-	}
-	slog.Debug("checked", "checks", len(checks), "findings", len(kept), "suppressed", len(suppressed), "elapsed", time.Since(start))
-
-	rep := &report.Report{
-		Tool:       report.Tool{Name: "kube4c", Version: version(), URI: "https://github.com/kube4c/kube4c"},
-		Findings:   kept,
-		Suppressed: suppressed,
-		Checks:     checks,
-		Errors:     loaded.Errors,
-		Warnings:   append(loaded.Warnings, check.AnnotationProblems(inv, check.Default)...),
-		Skipped:    loaded.Skipped,
-		Failures:   failures,
-		Files:      loaded.Files,
-		Documents:  loaded.Documents,
-		Objects:    len(loaded.Objects),
-		FailOn:     failOn,
-		Coverage:   loaded.coverage,
-	}
-	if run.verdicts != nil {
-		rep.Verdicts = run.verdicts.Outcomes(checks, kept, suppressed)
-	}
+// scanAndReport runs the scan req asks for, writes the report and returns
+// the error that carries the exit code.
+func scanAndReport(cmd *cobra.Command, g *globalFlags, f *scanFlags, plan *pipeline.Plan, req pipeline.Request) error {
+	failOn, _ := parseFailOn(f.failOn) // checked by plan
+	req.Tool = report.Tool{Name: "kube4c", Version: version(), URI: "https://github.com/kube4c/kube4c"}
+	req.FailOn = failOn
+	var rep *report.Report
 	var err error
+	inPhase("scan", func() { rep, err = plan.Scan(cmd.Context(), req) })
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
 	inPhase("report", func() { err = writeReport(cmd, f, g, rep) })
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	slog.Debug("reported", "format", f.output, "elapsed", time.Since(start))
 	if !g.quiet && f.outputFile == "" && f.output != "table" {
 		// Machine formats own stdout; still tell a person about input errors.
 		for _, e := range rep.Errors {
@@ -204,87 +145,6 @@ func (run *checkRun) checkAndReport(cmd *cobra.Command, g *globalFlags, f *scanF
 		return &exitError{code: ExitFindings}
 	}
 	return nil
-}
-
-// load reads the objects to scan: the files, or the live cluster.
-func load(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string, checks []*check.Check) (*loaded, error) {
-	if !f.cluster.enabled {
-		var res source.Result
-		inPhase("load", func() { res = manifest.Load(paths, manifest.Options{Stdin: cmd.InOrStdin()}) })
-		return &loaded{Result: res}, nil
-	}
-	var progress cluster.Progress
-	var bar *lineProgress
-	if file, ok := cmd.ErrOrStderr().(*os.File); ok && !g.quiet && term.IsTerminal(int(file.Fd())) {
-		bar = newLineProgress(file, len(cluster.Resources))
-		progress = bar
-	}
-	res, err := f.cluster.collect(cmd.Context(), progress, nil)
-	if bar != nil {
-		bar.finish()
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &loaded{Result: res.Result, coverage: coverage(f.cluster.clusterName(), res, checks)}, nil
-}
-
-// checkSettings returns the settings the checks read: the config's, with
-// command-line overrides on top, validated by each selected check.
-func checkSettings(cfg *config.Config, f *scanFlags, selected []*check.Check) (check.Settings, error) {
-	var settings check.Settings = cfg
-	if f.pssVersion != "" {
-		if err := catalog.ValidatePSSVersion(f.pssVersion); err != nil {
-			return nil, usageError("--pss-version: %v", err)
-		}
-		settings = catalog.PSSVersionSettings(cfg, f.pssVersion)
-	}
-	return settings, validateSettings(settings, selected)
-}
-
-// validateSettings has each selected check validate its settings.
-func validateSettings(settings check.Settings, selected []*check.Check) error {
-	var errs []error
-	for _, c := range selected {
-		if c.ValidateSettings != nil {
-			if err := c.ValidateSettings(settings); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return &exitError{code: ExitError, err: errors.Join(errs...)}
-	}
-	return nil
-}
-
-// scanMemoryLimit is the soft heap limit of a scan: below it, garbage
-// collection is relaxed for speed.
-const scanMemoryLimit = 1536 << 20
-
-// tuneGC relaxes garbage collection for a scan, unless GOGC or GOMEMLIMIT
-// say otherwise.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(scanMemoryLimit)
-	}
-}
-
-// checkGCPercent is the GOGC of checking and reporting. The loaded objects
-// stay in use until the end, so a collection then mostly marks them again
-// to reclaim little; collecting rarely trades memory, still capped by the
-// soft limit, for that work.
-const checkGCPercent = 400
-
-// relaxGCForChecks sets checkGCPercent once the input is loaded, unless
-// GOGC says otherwise.
-func relaxGCForChecks() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(checkGCPercent)
-	}
 }
 
 // noThreshold is the --fail-on value "none": never exit 1.
@@ -324,7 +184,7 @@ func loadConfig(explicit string, paths []string) (*config.Config, error) {
 		return nil, err
 	}
 	slog.Debug("config", "path", path)
-	return cfg, cfg.Validate(check.Default)
+	return cfg, cfg.Validate(pipeline.Known())
 }
 
 func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.Report) error {

@@ -8,9 +8,9 @@ import (
 
 // testRegistry holds dummy checks with the IDs the tests and the example in
 // docs/configuration.md use.
-func testRegistry(t *testing.T) *check.Registry {
+func testRegistry(t *testing.T) *check.Registry[*check.Check] {
 	t.Helper()
-	reg := check.NewRegistry()
+	reg := check.NewRegistry[*check.Check]()
 	for _, c := range []struct {
 		id  string
 		off bool
@@ -23,8 +23,8 @@ func testRegistry(t *testing.T) *check.Registry {
 		{"missing-cpu-limit", true},
 	} {
 		reg.Add(&check.Check{
-			ID: c.id, Title: c.id, Looks: "x", Rationale: "x", Remediation: "x",
-			Layer: check.LayerContainer, Severity: check.High, DisabledByDefault: c.off,
+			Meta: check.Meta{ID: c.id, Title: c.id, Looks: "x", Rationale: "x", Remediation: "x",
+				Layer: check.LayerContainer, Severity: check.High, DisabledByDefault: c.off},
 			Run: func(*check.Context) {},
 		})
 	}
@@ -38,4 +38,9 @@ func mustParse(t *testing.T, content string) *Config {
 		t.Fatalf("Parse: %v", err)
 	}
 	return cfg
+}
+
+// testKnown is every ID of testRegistry.
+func testKnown(t *testing.T) check.Known {
+	return check.KnownOf(testRegistry(t).Metas())
 }

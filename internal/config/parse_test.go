@@ -70,7 +70,7 @@ exceptions:
 	if want := time.Date(2027, 3, 31, 10, 0, 0, 0, time.UTC); !cfg.Exceptions[1].Expires.Equal(want) {
 		t.Errorf("RFC 3339 Expires = %v, want %v", cfg.Exceptions[1].Expires, want)
 	}
-	if err := cfg.Validate(testRegistry(t)); err != nil {
+	if err := cfg.Validate(testKnown(t)); err != nil {
 		t.Errorf("Validate: %v", err)
 	}
 }
@@ -163,7 +163,7 @@ exceptions:
   - checks: ["*", privileged-containers]
     reason: r
 `)
-	err := cfg.Validate(testRegistry(t))
+	err := cfg.Validate(testKnown(t))
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -183,7 +183,7 @@ exceptions:
 
 func TestNilConfig(t *testing.T) {
 	var cfg *Config
-	if err := cfg.Validate(testRegistry(t)); err != nil {
+	if err := cfg.Validate(testKnown(t)); err != nil {
 		t.Error(err)
 	}
 	if cfg.ExceptionList() != nil {
@@ -221,7 +221,7 @@ func TestDocumentedExample(t *testing.T) {
 		t.Fatal("no ```yaml block starting with # .kube4c.yaml")
 	}
 	cfg := mustParse(t, string(m[1]))
-	if err := cfg.Validate(testRegistry(t)); err != nil {
+	if err := cfg.Validate(testKnown(t)); err != nil {
 		t.Error(err)
 	}
 	var s struct {

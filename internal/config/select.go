@@ -8,21 +8,23 @@ import (
 	"github.com/kube4c/kube4c/internal/check"
 )
 
-// Select returns the checks to run, in registry order: those not disabled
-// by default plus those the file enables, minus those it disables. A
-// non-empty only (the --checks flag) replaces that choice with exactly the
-// checks it names, even ones disabled by default or in the file; skip (the
-// --skip-checks flag) then removes checks. Unknown IDs in only or skip are
-// errors; empty entries are ignored.
-func (c *Config) Select(reg *check.Registry, only, skip []string) ([]*check.Check, error) {
-	only, errOnly := knownIDs(reg, "--checks", only)
-	skip, errSkip := knownIDs(reg, "--skip-checks", skip)
+// Select returns the entries of all (checks, or audit-log rules) to run,
+// in the order of all: those not disabled by default plus those the file c
+// enables, minus those it disables. A non-empty only (the --checks flag)
+// replaces that choice with exactly the entries it names, even ones
+// disabled by default or in the file; skip (the --skip-checks flag) then
+// removes entries. IDs in only or skip that known does not hold are
+// errors; known IDs that are not in all select nothing; empty entries
+// are ignored.
+func Select[T check.Described](c *Config, all []T, known check.Known, only, skip []string) ([]T, error) {
+	only, errOnly := knownIDs(known, "--checks", only)
+	skip, errSkip := knownIDs(known, "--skip-checks", skip)
 	if err := errors.Join(errOnly, errSkip); err != nil {
 		return nil, err
 	}
 	want := map[string]bool{}
-	for _, ch := range reg.All() {
-		want[ch.ID] = len(only) == 0 && c.enabled(ch)
+	for _, x := range all {
+		want[x.Metadata().ID] = len(only) == 0 && c.enabled(x.Metadata())
 	}
 	for _, id := range only {
 		want[id] = true
@@ -30,24 +32,25 @@ func (c *Config) Select(reg *check.Registry, only, skip []string) ([]*check.Chec
 	for _, id := range skip {
 		want[id] = false
 	}
-	var out []*check.Check
-	for _, ch := range reg.All() {
-		if want[ch.ID] {
-			out = append(out, ch)
+	var out []T
+	for _, x := range all {
+		if want[x.Metadata().ID] {
+			out = append(out, x)
 		}
 	}
 	return out, nil
 }
 
-// knownIDs returns ids without blanks, or an error naming those reg does not know.
-func knownIDs(reg *check.Registry, flag string, ids []string) ([]string, error) {
+// knownIDs returns ids without blanks, or an error naming those known does
+// not hold.
+func knownIDs(known check.Known, flag string, ids []string) ([]string, error) {
 	var out []string
 	var errs []error
 	for _, id := range ids {
 		switch id = strings.TrimSpace(id); {
 		case id == "":
-		case reg.Get(id) == nil:
-			errs = append(errs, fmt.Errorf("%s: %s", flag, reg.UnknownID(id)))
+		case !known.Has(id):
+			errs = append(errs, fmt.Errorf("%s: %s", flag, known.UnknownID(id)))
 		default:
 			out = append(out, id)
 		}
@@ -56,7 +59,7 @@ func knownIDs(reg *check.Registry, flag string, ids []string) ([]string, error) 
 }
 
 // enabled reports whether ch runs unless flags say otherwise.
-func (c *Config) enabled(ch *check.Check) bool {
+func (c *Config) enabled(ch *check.Meta) bool {
 	if o := c.override(ch.ID); o.Enabled != nil {
 		return *o.Enabled
 	}

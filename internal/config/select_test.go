@@ -32,7 +32,7 @@ func TestSelect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.cfg.Select(reg, tt.only, tt.skip)
+			got, err := Select(tt.cfg, reg.All(), check.KnownOf(reg.Metas()), tt.only, tt.skip)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +48,7 @@ func TestSelect(t *testing.T) {
 }
 
 func TestSelectUnknownIDs(t *testing.T) {
-	_, err := (*Config)(nil).Select(testRegistry(t), []string{"host-pdi"}, []string{"nope"})
+	_, err := Select((*Config)(nil), testRegistry(t).All(), testKnown(t), []string{"host-pdi"}, []string{"nope"})
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -63,12 +63,8 @@ type View struct {
 	Managed string
 }
 
-// ViewOf returns the view of inv, built once per inventory.
-func ViewOf(inv *inventory.Inventory) *View {
-	return inv.Memo("controlplane.view", func() any { return buildView(inv) }).(*View)
-}
-
-func buildView(inv *inventory.Inventory) *View {
+// NewView returns the control-plane configuration inv shows.
+func NewView(inv *inventory.Inventory) *View {
 	v := &View{Components: map[string]*Component{}}
 	hosts := inv.ByKind(HostKind)
 	for _, obj := range inv.ByKind("Pod") {

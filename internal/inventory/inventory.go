@@ -1,8 +1,6 @@
 package inventory
 
 import (
-	"sync"
-
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kube4c/kube4c/internal/parallel"
@@ -25,14 +23,6 @@ type Inventory struct {
 	// parallel.
 	byKey     map[string]map[Key]*Object
 	workloads []*Workload
-
-	memoMu sync.Mutex
-	memo   map[string]*memoEntry
-}
-
-type memoEntry struct {
-	once  sync.Once
-	value any
 }
 
 // New indexes objects. The order of objects is kept.
@@ -100,22 +90,3 @@ func (inv *Inventory) Get(gk schema.GroupKind, namespace, name string) *Object {
 
 // Workloads returns the PodSpec view of every object that runs pods.
 func (inv *Inventory) Workloads() []*Workload { return inv.workloads }
-
-// Memo returns the value build computes for key, computing it once per
-// inventory even when checks running in parallel ask at the same time.
-// Engines that several checks share (RBAC, network policies) use it so the
-// work is done once per scan.
-func (inv *Inventory) Memo(key string, build func() any) any {
-	inv.memoMu.Lock()
-	if inv.memo == nil {
-		inv.memo = map[string]*memoEntry{}
-	}
-	e, ok := inv.memo[key]
-	if !ok {
-		e = &memoEntry{}
-		inv.memo[key] = e
-	}
-	inv.memoMu.Unlock()
-	e.once.Do(func() { e.value = build() })
-	return e.value
-}

@@ -3,8 +3,6 @@ package inventory
 import (
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -13,28 +11,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
-
-func TestMemoBuildsOncePerKey(t *testing.T) {
-	inv := New(nil)
-	var builds atomic.Int32
-	var wg sync.WaitGroup
-	for i := 0; i < 16; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if v := inv.Memo("engine", func() any { builds.Add(1); return 42 }); v != 42 {
-				t.Errorf("got %v", v)
-			}
-		}()
-	}
-	wg.Wait()
-	if builds.Load() != 1 {
-		t.Errorf("built %d times", builds.Load())
-	}
-	if v := inv.Memo("other", func() any { return "x" }); v != "x" {
-		t.Errorf("second key: %v", v)
-	}
-}
 
 // New indexes many objects of several kinds: by kind in load order, by
 // key with the later of two definitions winning, and every workload with

@@ -67,15 +67,6 @@ func (e *Engine) problem(obj *inventory.Object, path, format string, args ...any
 	e.problems = append(e.problems, Problem{Object: obj, Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
-// memoKey is the key of the engine in inventory.Memo.
-const memoKey = "netpol.Engine"
-
-// For returns the engine of inv with default options, building it once
-// per inventory however many checks ask.
-func For(inv *inventory.Inventory) *Engine {
-	return inv.Memo(memoKey, func() any { return Build(inv, Options{}) }).(*Engine)
-}
-
 // Build indexes the workloads, namespaces and NetworkPolicies of inv and
 // precomputes which pods each policy selects and each rule matches.
 func Build(inv *inventory.Inventory, opts Options) *Engine {

@@ -110,10 +110,6 @@ func TestDuplicatesAndTemplates(t *testing.T) {
 		}
 		t.Fatal("want the Pod once with its duplicate, the Deployment apart, and no PodTemplate")
 	}
-	inv := load(t, pod)
-	if For(inv) != For(inv) {
-		t.Error("For builds more than one engine per inventory")
-	}
 }
 
 func TestGridTableMarksUnknownAndPartial(t *testing.T) {

@@ -17,8 +17,12 @@ import (
 // waits for the other calls, then panics in the caller with a *Panic that
 // carries the first panic's value and stack, so that a recover in the
 // caller (as the check engine has) still catches it.
-func For(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+func For(n int, fn func(i int)) { ForWith(runtime.GOMAXPROCS(0), n, fn) }
+
+// ForWith is For on up to workers goroutines: more than the CPUs when
+// calls may wait for one another.
+func ForWith(workers, n int, fn func(i int)) {
+	workers = min(workers, n)
 	var (
 		next    atomic.Int64
 		wg      sync.WaitGroup

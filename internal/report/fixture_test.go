@@ -41,50 +41,62 @@ func meta(namespace, name string) metav1.ObjectMeta {
 // Checks of the sample report.
 var (
 	privileged = &check.Check{
-		ID: "privileged-container", Title: "Container runs privileged",
-		Layer: check.LayerContainer, Severity: check.Critical,
-		Looks:       "securityContext.privileged of every container",
-		Rationale:   "A privileged container has every capability of the host.",
-		Remediation: "Set securityContext.privileged to false.\nIf the workload needs one capability, add only that one.",
-		Example:     "securityContext:\n  privileged: false\n",
-		References: check.References{
-			CIS: []string{"5.2.2"}, PSS: []string{"baseline: Privileged Containers"}, MITRE: []string{"T1611"},
-			URLs: []string{"https://kubernetes.io/docs/concepts/security/pod-security-standards/"},
+		Meta: check.Meta{
+			ID: "privileged-container", Title: "Container runs privileged",
+			Layer: check.LayerContainer, Severity: check.Critical,
+			Looks:       "securityContext.privileged of every container",
+			Rationale:   "A privileged container has every capability of the host.",
+			Remediation: "Set securityContext.privileged to false.\nIf the workload needs one capability, add only that one.",
+			Example:     "securityContext:\n  privileged: false\n",
+			References: check.References{
+				CIS: []string{"5.2.2"}, PSS: []string{"baseline: Privileged Containers"}, MITRE: []string{"T1611"},
+				URLs: []string{"https://kubernetes.io/docs/concepts/security/pod-security-standards/"},
+			},
 		},
 	}
 	limits = &check.Check{
-		ID: "missing-resource-limits", Title: "Container has no resource limits",
-		Layer: check.LayerContainer, Severity: check.Medium,
-		Looks:       "resources.limits of every container",
-		Rationale:   "Without limits one container can starve its node.",
-		Remediation: "Set resources.limits.cpu and resources.limits.memory.",
+		Meta: check.Meta{
+			ID: "missing-resource-limits", Title: "Container has no resource limits",
+			Layer: check.LayerContainer, Severity: check.Medium,
+			Looks:       "resources.limits of every container",
+			Rationale:   "Without limits one container can starve its node.",
+			Remediation: "Set resources.limits.cpu and resources.limits.memory.",
+		},
 	}
 	wildcard = &check.Check{
-		ID: "rbac-wildcard", Title: "Role grants wildcard permissions",
-		Layer: check.LayerCluster, Severity: check.High,
-		Looks:       "rules of Roles and ClusterRoles",
-		Rationale:   "Wildcards grant permissions on resources that do not exist yet.",
-		Remediation: "List verbs and resources explicitly.",
-		References:  check.References{NSA: []string{"Authentication and authorization"}},
+		Meta: check.Meta{
+			ID: "rbac-wildcard", Title: "Role grants wildcard permissions",
+			Layer: check.LayerCluster, Severity: check.High,
+			Looks:       "rules of Roles and ClusterRoles",
+			Rationale:   "Wildcards grant permissions on resources that do not exist yet.",
+			Remediation: "List verbs and resources explicitly.",
+			References:  check.References{NSA: []string{"Authentication and authorization"}},
+		},
 	}
 	netpol = &check.Check{
-		ID: "missing-network-policy", Title: "Namespace has no NetworkPolicy",
-		Layer: check.LayerCluster, Severity: check.Low,
-		Looks:       "namespaces of workloads and NetworkPolicies",
-		Rationale:   "Without a policy every pod accepts traffic from everywhere.",
-		Remediation: "Add a default-deny NetworkPolicy to the namespace.",
+		Meta: check.Meta{
+			ID: "missing-network-policy", Title: "Namespace has no NetworkPolicy",
+			Layer: check.LayerCluster, Severity: check.Low,
+			Looks:       "namespaces of workloads and NetworkPolicies",
+			Rationale:   "Without a policy every pod accepts traffic from everywhere.",
+			Remediation: "Add a default-deny NetworkPolicy to the namespace.",
+		},
 	}
 	expired = &check.Check{
-		ID: "expired-exception", Title: "Exception has expired",
-		Layer: check.LayerCode, Severity: check.Info,
-		Looks:       "expiry dates of configured exceptions",
-		Rationale:   "Expired exceptions no longer suppress anything and should go.",
-		Remediation: "Remove the exception or extend its expiry date.",
+		Meta: check.Meta{
+			ID: "expired-exception", Title: "Exception has expired",
+			Layer: check.LayerCode, Severity: check.Info,
+			Looks:       "expiry dates of configured exceptions",
+			Rationale:   "Expired exceptions no longer suppress anything and should go.",
+			Remediation: "Remove the exception or extend its expiry date.",
+		},
 	}
 	broken = &check.Check{
-		ID: "broken-check", Title: "A check that panics",
-		Layer: check.LayerCloud, Severity: check.Medium,
-		Looks: "nothing", Rationale: "It tests failures.", Remediation: "None.",
+		Meta: check.Meta{
+			ID: "broken-check", Title: "A check that panics",
+			Layer: check.LayerCloud, Severity: check.Medium,
+			Looks: "nothing", Rationale: "It tests failures.", Remediation: "None.",
+		},
 	}
 )
 

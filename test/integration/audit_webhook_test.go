@@ -26,7 +26,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/kube4c/kube4c/internal/audit"
-	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/testutil"
 )
 
@@ -94,7 +93,7 @@ func startWebhookReceiver(t *testing.T, pki *testutil.PKI, dir string, alerts *r
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := audit.NewReceiver(audit.NewEngine(check.Default.All(), nil), archive)
+	r := audit.NewReceiver(audit.NewEngine(audit.Rules.All(), nil), archive)
 	r.RequireClientCert = true
 	r.OnAlert = alerts.add
 	srv := httptest.NewUnstartedServer(r)

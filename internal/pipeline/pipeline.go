@@ -1,0 +1,259 @@
+// Package pipeline is the one way kube4c turns objects into a report:
+// sources → inventory → checks → findings → severities and exceptions →
+// report. Every door calls it: Scan for the files, the live cluster and a
+// node's file system; Review for one object, as an admission request
+// brings it. Commands only turn flags into a request, render the report
+// and choose the exit code.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/kube4c/kube4c/internal/audit"
+	"github.com/kube4c/kube4c/internal/catalog"
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/config"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/report"
+	"github.com/kube4c/kube4c/internal/source"
+)
+
+// Options are what every door sets alike: which checks run, and how.
+type Options struct {
+	// Config is the .kube4c.yaml in force; nil for none.
+	Config *config.Config
+	// Only and Skip are the --checks and --skip-checks lists.
+	Only, Skip []string
+	// Keep, when set, narrows the selected checks further (kube4c node
+	// keeps the checks that decide node configuration).
+	Keep func(*check.Check) bool
+	// PSSVersion overrides the Pod Security Standards version of the PSS
+	// checks ("latest", "v1.30"); empty keeps the config's.
+	PSSVersion string
+	// Now is the time of the scan; zero means the current time.
+	Now time.Time
+}
+
+// Request is one scan.
+type Request struct {
+	Options
+	// Source reads the objects.
+	Source Source
+	// Complete says the source holds every object of the cluster, so that
+	// references to objects it lacks are reported (scan --complete). A
+	// live source that could list every role is complete anyway.
+	Complete bool
+	// Verdicts asks for the pass, fail or not-applicable outcome of every
+	// check in the report (kube4c node).
+	Verdicts bool
+	// Tool names the program in the report.
+	Tool report.Tool
+	// FailOn is the severity threshold the report is judged by.
+	FailOn check.Severity
+}
+
+// Plan is a scan's selection of checks with their settings, decided
+// before any input is read so that a bad flag or config fails at once.
+type Plan struct {
+	checks   []*check.Check
+	settings check.Settings
+	config   *config.Config
+	now      time.Time
+}
+
+// Checks returns the checks the plan runs.
+func (p *Plan) Checks() []*check.Check { return p.checks }
+
+// Known returns every check and audit-log rule ID a user may write.
+func Known() check.Known {
+	return check.KnownOf(check.Default.Metas(), audit.Rules.Metas())
+}
+
+// NewPlan selects the checks of opts and validates their settings.
+func NewPlan(opts Options) (*Plan, error) {
+	checks, err := config.Select(opts.Config, check.Default.All(), Known(), opts.Only, opts.Skip)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Keep != nil {
+		checks = slices.DeleteFunc(checks, func(c *check.Check) bool { return !opts.Keep(c) })
+	}
+	settings, err := Settings(opts.Config, opts.PSSVersion)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateSettings(settings, checkMetas(checks)); err != nil {
+		return nil, err
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return &Plan{checks: checks, settings: settings, config: opts.Config, now: now}, nil
+}
+
+// Settings returns the settings checks read: cfg's, with a PSS version
+// given on the command line on top.
+func Settings(cfg *config.Config, pssVersion string) (check.Settings, error) {
+	var settings check.Settings
+	if cfg != nil {
+		settings = cfg
+	}
+	if pssVersion == "" {
+		return settings, nil
+	}
+	if err := catalog.ValidatePSSVersion(pssVersion); err != nil {
+		return nil, fmt.Errorf("--pss-version: %v", err)
+	}
+	return catalog.PSSVersionSettings(settings, pssVersion), nil
+}
+
+// ValidateSettings has each of checks validate its settings.
+func ValidateSettings(settings check.Settings, checks []*check.Meta) error {
+	var errs []error
+	for _, c := range checks {
+		if c.ValidateSettings != nil {
+			if err := c.ValidateSettings(settings); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkMetas(checks []*check.Check) []*check.Meta {
+	out := make([]*check.Meta, len(checks))
+	for i, c := range checks {
+		out[i] = &c.Meta
+	}
+	return out
+}
+
+// Scan reads req's source and checks it. The error is for what stops the
+// scan (a bad flag or config, a cluster that cannot be reached, ctx
+// cancelled); a document that could not be read is an input error in the
+// report, and the other documents are still checked.
+func Scan(ctx context.Context, req Request) (*report.Report, error) {
+	plan, err := NewPlan(req.Options)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Scan(ctx, req)
+}
+
+// Scan is Scan with the checks already planned.
+func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
+	start := time.Now()
+	in, err := req.Source.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slog.Debug("loaded", "files", in.Files, "documents", in.Documents, "objects", len(in.Objects), "errors", len(in.Errors), "elapsed", time.Since(start))
+	if in.Coverage != nil {
+		in.Coverage.Incomplete = incompleteChecks(in.Coverage, p.checks)
+	}
+	inv := inventory.New(in.Objects)
+	var verdicts *check.Verdicts
+	if req.Verdicts {
+		verdicts = &check.Verdicts{}
+	}
+	kept, suppressed, failures, err := p.check(ctx, inv, req.Complete || rolesCollected(in.Coverage), nil, verdicts)
+	if err != nil {
+		return nil, err
+	}
+	slog.Debug("checked", "checks", len(p.checks), "findings", len(kept), "suppressed", len(suppressed), "elapsed", time.Since(start))
+	rep := &report.Report{
+		Tool:       req.Tool,
+		Findings:   kept,
+		Suppressed: suppressed,
+		Checks:     p.checks,
+		Errors:     in.Errors,
+		Warnings:   append(in.Warnings, annotationProblems(inv)...),
+		Skipped:    in.Skipped,
+		Failures:   failures,
+		Files:      in.Files,
+		Documents:  in.Documents,
+		Objects:    len(in.Objects),
+		FailOn:     req.FailOn,
+		Coverage:   in.Coverage,
+	}
+	if verdicts != nil {
+		rep.Verdicts = verdicts.Outcomes(p.checks, kept, suppressed)
+	}
+	return rep, nil
+}
+
+// check runs the plan's checks over inv and applies severities and
+// exceptions. engines may be nil.
+func (p *Plan) check(ctx context.Context, inv *inventory.Inventory, complete bool, engines *check.Engines, verdicts *check.Verdicts) (kept, suppressed []*check.Finding, failures []check.Failure, err error) {
+	exceptions := p.config.ExceptionList()
+	env := check.Env{Settings: p.settings, Exceptions: exceptions, Now: p.now, Complete: complete, Engines: engines, Verdicts: verdicts}
+	findings, failures, err := check.Run(ctx, inv, p.checks, env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p.config.ApplySeverities(findings)
+	kept = findings
+	if check.MayApplyExceptions(inv, exceptions) {
+		kept, suppressed = check.ApplyExceptions(findings, exceptions, p.now)
+	}
+	return kept, suppressed, failures, nil
+}
+
+// annotationProblems returns the problems of the ignore annotations of
+// inv's objects, as input warnings.
+func annotationProblems(inv *inventory.Inventory) []source.Problem {
+	var out []source.Problem
+	for _, p := range check.AnnotationProblems(inv, Known()) {
+		out = append(out, source.Problem{Location: p.Location, Object: p.Object.Ref().String(), Message: p.Message})
+	}
+	return out
+}
+
+// incompleteChecks returns the checks that read a kind that was not
+// collected.
+func incompleteChecks(cov *report.Coverage, checks []*check.Check) []report.IncompleteCheck {
+	var missing []string
+	for _, r := range cov.NotCollected() {
+		missing = append(missing, r.Kind)
+	}
+	var out []report.IncompleteCheck
+	for _, c := range checks {
+		var gaps []string
+		for _, kind := range c.ReadKinds() {
+			if slices.Contains(missing, kind) && !slices.Contains(gaps, kind) {
+				gaps = append(gaps, kind)
+			}
+		}
+		if len(gaps) > 0 {
+			sort.Strings(gaps)
+			out = append(out, report.IncompleteCheck{CheckID: c.ID, Missing: gaps})
+		}
+	}
+	return out
+}
+
+// rolesCollected reports whether a live source listed every Role and
+// ClusterRole, so that a binding to a role it lacks names a role that
+// does not exist.
+func rolesCollected(cov *report.Coverage) bool {
+	if cov == nil {
+		return false
+	}
+	collected := 0
+	for _, r := range cov.Resources {
+		if r.Kind == "Role" || r.Kind == "ClusterRole" {
+			if r.State != "collected" {
+				return false
+			}
+			collected++
+		}
+	}
+	return collected == 2
+}

@@ -1,0 +1,69 @@
+package pipeline
+
+import (
+	"context"
+	"slices"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/report"
+)
+
+// ReviewRequest is one object to review, as an admission request brings
+// it, with what is known of the cluster around it.
+type ReviewRequest struct {
+	Options
+	// Object is the object to review.
+	Object *inventory.Object
+	// Known are the cluster's objects already known (for example from an
+	// informer cache): the cross-object checks judge Object among them.
+	// An object of Known with Object's kind, namespace and name is the
+	// old version of Object and is left out. Nil reviews Object alone.
+	Known []*inventory.Object
+	// Complete says Known holds every object of the cluster.
+	Complete bool
+}
+
+// Review checks one object, among the objects known beside it, and
+// returns the findings about that object alone (after severities and
+// exceptions). Findings about the other objects are left out: they are
+// not what the request changes.
+func Review(ctx context.Context, req ReviewRequest) (*report.Report, error) {
+	plan, err := NewPlan(req.Options)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Review(ctx, req)
+}
+
+// Review is Review with the checks already planned.
+func (p *Plan) Review(ctx context.Context, req ReviewRequest) (*report.Report, error) {
+	objects := make([]*inventory.Object, 0, len(req.Known)+1)
+	for _, o := range req.Known {
+		if !sameObject(o, req.Object) {
+			objects = append(objects, o)
+		}
+	}
+	objects = append(objects, req.Object)
+	inv := inventory.New(objects)
+	kept, suppressed, failures, err := p.check(ctx, inv, req.Complete, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	other := func(f *check.Finding) bool { return f.Object != req.Object }
+	return &report.Report{
+		Findings:   slices.DeleteFunc(kept, other),
+		Suppressed: slices.DeleteFunc(suppressed, other),
+		Checks:     p.checks,
+		Warnings:   annotationProblems(inventory.New([]*inventory.Object{req.Object})),
+		Failures:   failures,
+		Documents:  1,
+		Objects:    1,
+	}, nil
+}
+
+// sameObject reports whether a and b are versions of one object: the same
+// group, kind, namespace and name.
+func sameObject(a, b *inventory.Object) bool {
+	return a.GVK.GroupKind() == b.GVK.GroupKind() && a.Namespace() == b.Namespace() && a.Name() == b.Name()
+}
