@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/kube4c/kube4c/internal/catalog"
 	"github.com/kube4c/kube4c/internal/audit"
+	_ "github.com/kube4c/kube4c/internal/catalog"
 	"github.com/kube4c/kube4c/internal/check"
 )
 
