@@ -55,6 +55,9 @@ serviceAccountName: app
 `
 
 var catalogue = []catalogueCase{
+	{name: "privileged init", check: "privileged-container", spec: "initContainers: [{name: i, image: x, securityContext: {privileged: true}}]\ncontainers: [{name: a, image: x}]", want: []string{"initContainers[0].securityContext.privileged"}},
+	{name: "not privileged", check: "privileged-container", spec: "containers: [{name: a, image: x, securityContext: {privileged: false}}]"},
+
 	{name: "escalation unset", check: "privilege-escalation-allowed", spec: "containers: [{name: a, image: x}]", want: []string{"containers[0].securityContext.allowPrivilegeEscalation"}},
 	{name: "escalation true in init", check: "privilege-escalation-allowed", spec: "initContainers: [{name: i, image: x, securityContext: {allowPrivilegeEscalation: true}}]\ncontainers: [{name: a, image: x, securityContext: {allowPrivilegeEscalation: false}}]", want: []string{"initContainers[0].securityContext.allowPrivilegeEscalation"}},
 	{name: "escalation false", check: "privilege-escalation-allowed", spec: "containers: [{name: a, image: x, securityContext: {allowPrivilegeEscalation: false}}]"},
@@ -182,7 +185,7 @@ func TestEveryCheckHasCases(t *testing.T) {
 			misses[c.check] = true
 		}
 	}
-	for _, id := range []string{"privilege-escalation-allowed", "run-as-root", "writable-root-filesystem", "capabilities-not-dropped",
+	for _, id := range []string{"privileged-container", "privilege-escalation-allowed", "run-as-root", "writable-root-filesystem", "capabilities-not-dropped",
 		"dangerous-capabilities", "host-network", "host-pid", "host-ipc", "host-port", "sensitive-host-path", "seccomp-unconfined",
 		"apparmor-unconfined", "unsafe-sysctls", "proc-mount-unmasked", "windows-host-process", "image-latest-tag", "image-not-pinned",
 		"image-pull-policy", "service-account-token-automount", "default-service-account", "secret-in-env", "secrets-as-env",

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
 )
 
 func init() {
@@ -30,20 +31,11 @@ func init() {
 				PSS:   []string{"baseline: Privileged Containers"},
 			},
 		},
-		Run: func(ctx *check.Context) {
-			for _, w := range ctx.Inventory.Workloads() {
-				for _, c := range w.Containers() {
-					sc := c.SecurityContext
-					if sc != nil && sc.Privileged != nil && *sc.Privileged {
-						ctx.ReportFinding(check.Finding{
-							Object:    w.Object,
-							Container: c.Name,
-							Path:      c.Path + ".securityContext.privileged",
-							Message:   "container " + quote(c.Name) + " runs privileged: it can take over the node; drop privileged and add only the capabilities it needs",
-						})
-					}
-				}
+		Run: check.PerContainer(func(ctx *check.Context, w *inventory.Workload, c inventory.Container) {
+			if sc := c.SecurityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
+				ctx.ReportContainer(w, c, c.Path+".securityContext.privileged",
+					aboutContainer(c, " runs privileged: it can take over the node; drop privileged and add only the capabilities it needs"))
 			}
-		},
+		}),
 	})
 }

@@ -1,0 +1,144 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/report"
+	"github.com/kube4c/kube4c/internal/source/manifest"
+)
+
+// deployment runs as root, privileged, with a mutable image and the
+// service account token mounted, in a namespace without network policies.
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      serviceAccountName: web
+      containers:
+        - name: app
+          image: nginx:latest
+          securityContext:
+            privileged: true
+          ports: [{containerPort: 8080}]
+`
+
+const isolating = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+`
+
+const noAutomount = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+automountServiceAccountToken: false
+`
+
+// load decodes documents as a scan of a file would.
+func load(t *testing.T, docs ...string) []*inventory.Object {
+	t.Helper()
+	res := manifest.Load([]string{manifest.Stdin}, manifest.Options{Stdin: strings.NewReader(strings.Join(docs, "---\n"))})
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	return res.Objects
+}
+
+// lines describes findings as check, object, path and message.
+func lines(findings []*check.Finding) []string {
+	var out []string
+	for _, f := range findings {
+		out = append(out, fmt.Sprintf("%s %s %s %s: %s", f.CheckID, f.Object.Ref(), f.Location, f.Path, f.Message))
+	}
+	return out
+}
+
+// A Deployment reviewed alone gets the findings a scan of a file holding
+// only it gets, with every check on.
+func TestReviewAloneEqualsFileScan(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "web.yaml")
+	if err := os.WriteFile(file, []byte(deployment), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	every := Options{Only: everyCheck()}
+	scanned, err := Scan(context.Background(), Request{Options: every, Source: Files{Paths: []string{file}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := manifest.Load([]string{file}, manifest.Options{}).Objects[0]
+	reviewed, err := Review(context.Background(), ReviewRequest{Options: every, Object: obj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := lines(scanned.Findings), lines(reviewed.Findings)
+	if len(want) < 10 {
+		t.Fatalf("the scan found only %d findings:\n%s", len(want), strings.Join(want, "\n"))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("review:\n%s\nscan:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// everyCheck lists the ID of every registered check.
+func everyCheck() []string {
+	var ids []string
+	for _, c := range check.Default.All() {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// Reviewed among known objects, the Deployment is judged with them: a
+// NetworkPolicy that isolates it and a ServiceAccount that disables token
+// automount take their findings away, and findings about the known
+// objects themselves are not the review's.
+func TestReviewAmongKnownObjects(t *testing.T) {
+	opts := Options{Only: []string{"pod-not-isolated-ingress", "pod-not-isolated-egress", "service-account-token-automount", "privileged-container", "namespace-no-default-deny-ingress"}}
+	obj := load(t, deployment)[0]
+	alone, err := Review(context.Background(), ReviewRequest{Options: opts, Object: obj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(alone); !slices.Equal(got, []string{"namespace-no-default-deny-ingress", "pod-not-isolated-egress", "pod-not-isolated-ingress", "privileged-container", "service-account-token-automount"}) {
+		t.Fatalf("alone: %v", got)
+	}
+	// The old version of the Deployment is among the known objects: it is
+	// replaced by the reviewed one, not checked beside it.
+	old := load(t, strings.Replace(deployment, "privileged: true", "privileged: false", 1))[0]
+	known := append(load(t, isolating, noAutomount), old)
+	among, err := Review(context.Background(), ReviewRequest{Options: opts, Object: obj, Known: known})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(among); !slices.Equal(got, []string{"privileged-container"}) {
+		t.Errorf("among known objects: %v\n%s", got, strings.Join(lines(among.Findings), "\n"))
+	}
+}
+
+// ids lists the check IDs of a report's findings, sorted.
+func ids(r *report.Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, f.CheckID)
+	}
+	slices.Sort(out)
+	return out
+}
