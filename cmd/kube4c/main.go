@@ -3,6 +3,7 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"runtime/debug"
 
@@ -11,7 +12,11 @@ import (
 
 func main() {
 	tuneGC()
-	os.Exit(cli.Main(os.Args[1:]))
+	// Warnings by default; -v lowers the level to debug.
+	level := new(slog.LevelVar)
+	level.Set(slog.LevelWarn)
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	os.Exit(cli.Main(os.Args[1:], level))
 }
 
 // gcPercent is kube4c's GOGC. A scan keeps every object it read until it

@@ -68,12 +68,14 @@ type globalFlags struct {
 // NewRoot builds the root command. stdout and stderr are where commands
 // write; tests pass buffers.
 func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	return newRoot(stdin, stdout, stderr, &profileFlags{})
+	return newRoot(stdin, stdout, stderr, &profileFlags{}, nil)
 }
 
 // newRoot builds the root command; prof receives the profiling flags, and
-// whoever runs the command stops the profiles.
-func newRoot(stdin io.Reader, stdout, stderr io.Writer, prof *profileFlags) *cobra.Command {
+// whoever runs the command stops the profiles. -v lowers logLevel (the
+// level of the default logger, which main sets up) to debug; nil leaves
+// logging alone.
+func newRoot(stdin io.Reader, stdout, stderr io.Writer, prof *profileFlags, logLevel *slog.LevelVar) *cobra.Command {
 	g := &globalFlags{}
 	root := &cobra.Command{
 		Use:   "kube4c",
@@ -85,11 +87,9 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, prof *profileFlags) *cob
 		SilenceErrors: true,
 		Version:       version(),
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
-			level := slog.LevelWarn
-			if g.verbose {
-				level = slog.LevelDebug
+			if g.verbose && logLevel != nil {
+				logLevel.Set(slog.LevelDebug)
 			}
-			slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
 			if err := prof.start(); err != nil {
 				fmt.Fprintln(stderr, "kube4c:", err)
 			}
@@ -112,9 +112,10 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, prof *profileFlags) *cob
 }
 
 // Main runs kube4c with the process's arguments and returns its exit code.
-func Main(args []string) int {
+// logLevel is the level of the default logger, which -v lowers to debug.
+func Main(args []string, logLevel *slog.LevelVar) int {
 	prof := &profileFlags{}
-	root := newRoot(os.Stdin, os.Stdout, os.Stderr, prof)
+	root := newRoot(os.Stdin, os.Stdout, os.Stderr, prof, logLevel)
 	root.SetArgs(args)
 	code := Execute(root)
 	if err := prof.stop(); err != nil {
