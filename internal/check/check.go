@@ -106,7 +106,7 @@ type Context struct {
 
 	engines  *Engines
 	check    *Check
-	found    []Finding
+	found    findingList
 	verdicts *[]Verdict // nil when the run does not collect verdicts
 }
 
@@ -138,7 +138,7 @@ func (c *Context) ReportFinding(f Finding) {
 	if f.Object != nil && f.Location.File == "" {
 		f.Location, _ = f.Object.Locate(f.Path)
 	}
-	c.found = append(c.found, f)
+	c.found.add(f)
 }
 
 // PerContainer makes a check's Run function from a rule about one

@@ -49,7 +49,7 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []*Check, env Env
 	if env.Engines == nil {
 		env.Engines = NewEngines(inv)
 	}
-	found := make([][]Finding, len(checks))
+	found := make([]findingList, len(checks))
 	failures := make([]error, len(checks))
 	// More workers than CPUs: a check waiting for an engine another check
 	// is building leaves its CPU to the others.
@@ -74,7 +74,7 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []*Check, env Env
 const checkWorkersPerCPU = 4
 
 // runOne runs check c and returns its findings, or its panic as an error.
-func runOne(parent context.Context, inv *inventory.Inventory, c *Check, env Env) (found []Finding, err error) {
+func runOne(parent context.Context, inv *inventory.Inventory, c *Check, env Env) (found findingList, err error) {
 	start := time.Now()
 	ctx := &Context{Context: parent, Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now,
 		Complete: env.Complete, engines: env.Engines, check: c}
@@ -84,9 +84,9 @@ func runOne(parent context.Context, inv *inventory.Inventory, c *Check, env Env)
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			found, err = nil, fmt.Errorf("check %s panicked: %v\n%s", c.ID, r, debug.Stack())
+			found, err = findingList{}, fmt.Errorf("check %s panicked: %v\n%s", c.ID, r, debug.Stack())
 		}
-		slog.Debug("check ran", "check", c.ID, "findings", len(found), "elapsed", time.Since(start))
+		slog.Debug("check ran", "check", c.ID, "findings", found.len(), "elapsed", time.Since(start))
 	}()
 	// The label attributes CPU profile samples to the check (pprof -tags).
 	pprof.Do(parent, pprof.Labels("check", c.ID), func(context.Context) { c.Run(ctx) })
@@ -97,21 +97,20 @@ func runOne(parent context.Context, inv *inventory.Inventory, c *Check, env Env)
 }
 
 // sortFindings returns pointers to the findings of every check (found[i]
-// holds those of the i-th check, in the order it reported them) sorted
+// holds those of the i-th check, in the order it reported them), sorted
 // by file, then line, column, check ID, object and path; findings equal
 // in all of these keep their order. Each file's findings are sorted on
 // their own, files on every CPU.
-func sortFindings(found [][]Finding) []*Finding {
+func sortFindings(found []findingList) []*Finding {
 	byFile := map[string][]*Finding{}
+	total := 0
 	for _, list := range found {
-		for i := range list {
-			f := &list[i]
-			byFile[f.Location.File] = append(byFile[f.Location.File], f)
-		}
+		total += list.len()
+		list.all(func(f *Finding) { byFile[f.Location.File] = append(byFile[f.Location.File], f) })
 	}
 	files := slices.Sorted(maps.Keys(byFile))
 	parallel.For(len(files), func(i int) { slices.SortStableFunc(byFile[files[i]], compareFindings) })
-	out := make([]*Finding, 0, countFindings(found))
+	out := make([]*Finding, 0, total)
 	for _, name := range files {
 		out = append(out, byFile[name]...)
 	}
@@ -130,14 +129,6 @@ func compareFindings(a, b *Finding) int {
 		}
 	}
 	return strings.Compare(a.Path, b.Path)
-}
-
-func countFindings(found [][]Finding) int {
-	n := 0
-	for _, list := range found {
-		n += len(list)
-	}
-	return n
 }
 
 func refString(f *Finding) string {
