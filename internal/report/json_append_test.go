@@ -17,9 +17,8 @@ func TestFindingEncoderMatchesEncodingJSON(t *testing.T) {
 	odd := &check.Finding{CheckID: "x", Severity: check.Low, Layer: check.LayerCode, Message: "quote \" backslash \\ tab \t <&> é"}
 	other := *findings[0]
 	other.Remediation = "a remediation of its own"
-	// An ID that starts where another does, and a check's finding at
-	// another severity: the encoder's lookups by address must tell them
-	// apart.
+	// An ID that is the prefix of another, and a check's finding at
+	// another severity: the encoder's shared parts must tell them apart.
 	prefix := odd.CheckID + "-longer"
 	short, long := *odd, *odd
 	short.CheckID, long.CheckID = prefix[:len(odd.CheckID)], prefix
@@ -44,6 +43,24 @@ func TestFindingEncoderMatchesEncodingJSON(t *testing.T) {
 		}
 		if !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
 			t.Errorf("finding %d:\ngot  %s\nwant %s", i, got, want.Bytes())
+		}
+	}
+}
+
+// BenchmarkFindingEncoder encodes a large report's findings on one
+// goroutine.
+func BenchmarkFindingEncoder(b *testing.B) {
+	r := largeReport(100000)
+	enc := newFindingEncoder(checkIndex(r.Checks))
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = buf[:0]
+		for _, f := range r.Findings {
+			var err error
+			if buf, err = enc.appendFinding(buf, f); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }
