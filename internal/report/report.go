@@ -1,5 +1,10 @@
-// Package report renders the result of a scan: table, JSON, SARIF and JUnit.
-// Renderers only see a Report; they never run checks or read inputs.
+// Package report renders what kube4c prints: the result of a scan (table,
+// JSON, SARIF and JUnit; report.go, table*.go, json*.go, sarif*.go,
+// junit.go), the reach matrix and explanations of netpol reach
+// (netpol*.go), the answers of rbac who-can and rbac can (rbac*.go) and
+// the alerts of audit analyze and audit serve (audit_alerts.go).
+// Renderers only see what the engines computed; they never run checks or
+// read inputs.
 package report
 
 import (
