@@ -61,7 +61,7 @@ func TestWriteObject(t *testing.T) {
 		Tagged      string `json:"tagged"`
 		Untagged    int
 		Skipped     string            `json:"-"`
-		Dash        string            `json:"-,"`
+		Dash        string            `json:"-,"` // named "-"
 		EmptyString string            `json:"emptyString,omitempty"`
 		EmptyList   []int             `json:"emptyList,omitempty"`
 		NilList     []int             `json:"nilList"`
