@@ -2,15 +2,12 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +16,7 @@ import (
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/pipeline"
+	"github.com/kube4c/kube4c/internal/report"
 )
 
 func newAuditCommand(g *globalFlags) *cobra.Command {
@@ -121,8 +119,8 @@ func runAuditAnalyze(cmd *cobra.Command, g *globalFlags, f *auditAnalyzeFlags, p
 	if err != nil {
 		return err
 	}
-	if f.output != "table" && f.output != "jsonl" {
-		return usageError("unknown output format %q (want table or jsonl)", f.output)
+	if !contains(report.AuditFormats(), f.output) {
+		return usageError("unknown output format %q (want %s)", f.output, strings.Join(report.AuditFormats(), " or "))
 	}
 	now := time.Now()
 	since, err := parseTimeFlag("since", f.since, now)
@@ -138,13 +136,16 @@ func runAuditAnalyze(cmd *cobra.Command, g *globalFlags, f *auditAnalyzeFlags, p
 		return err
 	}
 	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
-	sink := newAlertSink(out, f.output, f.follow)
+	sink, err := report.NewAlertWriter(out, f.output, f.follow)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	failed := false
 	a := &audit.Analyzer{Engine: engine, Since: since, Until: until,
 		OnAlert: func(al audit.Alert) {
 			al.Severity = cfg.Severity(al.Rule, al.Severity)
 			failed = failed || failOn != noThreshold && al.Severity >= failOn
-			sink.add(al)
+			sink.Add(al)
 		},
 		OnMalformed: func(m audit.Malformed) {
 			if !g.quiet {
@@ -153,7 +154,7 @@ func runAuditAnalyze(cmd *cobra.Command, g *globalFlags, f *auditAnalyzeFlags, p
 		},
 	}
 	readErr := readAuditInputs(cmd, f, paths, a.Handler())
-	if err := sink.finish(a); err != nil {
+	if err := sink.Finish(a); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	if err := out.Flush(); err != nil {
@@ -197,74 +198,5 @@ func readAuditFile(stdin io.Reader, path string, h audit.Handler) error {
 	if err := audit.Read(file, path, h); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return nil
-}
-
-// alertSink writes alerts: as JSON lines as they come, or as a table
-// (flushed with every alert when following) with a summary at the end.
-type alertSink struct {
-	w      *bufio.Writer
-	format string
-	follow bool
-	table  *tabwriter.Writer
-	rows   int
-}
-
-func newAlertSink(w *bufio.Writer, format string, follow bool) *alertSink {
-	return &alertSink{w: w, format: format, follow: follow}
-}
-
-func (s *alertSink) add(al audit.Alert) {
-	if s.format == "jsonl" {
-		data, _ := json.Marshal(al)
-		s.w.Write(append(data, '\n'))
-	} else {
-		if s.table == nil {
-			s.table = tabwriter.NewWriter(s.w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(s.table, "TIME\tSEVERITY\tRULE\tUSER\tOBJECT\tWHY")
-		}
-		user := al.User
-		if al.ImpersonatedUser != "" {
-			user += " as " + al.ImpersonatedUser
-		}
-		fmt.Fprintf(s.table, "%s\t%s\t%s\t%s\t%s\t%s\n", al.Time.UTC().Format(time.RFC3339), al.Severity, al.Rule, user, al.Object, al.Why)
-		s.rows++
-		if s.follow {
-			s.table.Flush()
-		}
-	}
-	if s.follow {
-		s.w.Flush()
-	}
-}
-
-// finish ends the table with a summary by rule.
-func (s *alertSink) finish(a *audit.Analyzer) error {
-	if s.format != "table" {
-		return nil
-	}
-	if s.table != nil {
-		s.table.Flush()
-		fmt.Fprintln(s.w)
-	}
-	rules := make([]string, 0, len(a.ByRule))
-	for r := range a.ByRule {
-		rules = append(rules, r)
-	}
-	sort.Slice(rules, func(i, j int) bool {
-		if a.ByRule[rules[i]] != a.ByRule[rules[j]] {
-			return a.ByRule[rules[i]] > a.ByRule[rules[j]]
-		}
-		return rules[i] < rules[j]
-	})
-	summary := make([]string, len(rules))
-	for i, r := range rules {
-		summary[i] = fmt.Sprintf("%s %d", r, a.ByRule[r])
-	}
-	fmt.Fprintf(s.w, "%d events read (%d outside the time window), %d malformed lines, %d alerts", a.Events, a.Outside, a.Malformed, s.rows)
-	if len(summary) > 0 {
-		fmt.Fprintf(s.w, ": %s", strings.Join(summary, ", "))
-	}
-	fmt.Fprintln(s.w)
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kube4c/kube4c/internal/audit"
+	"github.com/kube4c/kube4c/internal/report"
 )
 
 type auditServeFlags struct {
@@ -103,10 +103,9 @@ func runAuditServe(cmd *cobra.Command, f *auditServeFlags) error {
 	receiver.MaxBody = f.maxBody
 	receiver.OnAlert = func(a audit.Alert) {
 		a.Severity = cfg.Severity(a.Rule, a.Severity)
-		data, _ := json.Marshal(a)
 		outMu.Lock()
 		defer outMu.Unlock()
-		out.Write(append(data, '\n'))
+		report.WriteAlertLine(out, a)
 		out.Flush()
 	}
 	srv := &http.Server{Addr: f.listen, Handler: receiver, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second}

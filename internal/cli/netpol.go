@@ -11,6 +11,7 @@ import (
 
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/netpol"
+	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
@@ -50,7 +51,7 @@ func newReachCommand(g *globalFlags) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.from, "from", "", "only these sources: NS/WORKLOAD, a glob such as shop/*, or internet")
 	fl.StringVar(&f.to, "to", "", "only these destinations: NS/WORKLOAD, a glob, internet or cloud-metadata")
-	fl.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(netpol.Formats(), ", "))
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(report.ReachFormats(), ", "))
 	fl.StringSliceVar(&f.clusterCIDRs, "cluster-cidr", nil, "CIDR of pod addresses, repeatable; the internet is everything outside (default: the private ranges)")
 	fl.StringSliceVar(&f.explain, "explain", nil, "explain one connection: --explain FROM TO")
 	return cmd
@@ -65,8 +66,8 @@ func runReach(cmd *cobra.Command, g *globalFlags, f *reachFlags, paths []string)
 		}
 		opts.ClusterCIDRs = append(opts.ClusterCIDRs, p)
 	}
-	if !contains(netpol.Formats(), f.output) {
-		return usageError("unknown output format %q (want one of %s)", f.output, strings.Join(netpol.Formats(), ", "))
+	if !contains(report.ReachFormats(), f.output) {
+		return usageError("unknown output format %q (want one of %s)", f.output, strings.Join(report.ReachFormats(), ", "))
 	}
 	explain, paths, err := explainPair(f.explain, paths)
 	if err != nil {
@@ -140,7 +141,7 @@ func writeExplanation(w *bufio.Writer, eng *netpol.Engine, from, to string) erro
 	if src.Kind == netpol.MetadataEndpoint {
 		return usageError("--explain: %s opens no connections", netpol.MetadataName)
 	}
-	return eng.Explain(src, dst).WriteText(w)
+	return report.WriteExplanation(w, eng.Explain(src, dst))
 }
 
 func writeGrid(w *bufio.Writer, eng *netpol.Engine, f *reachFlags) error {
@@ -162,5 +163,5 @@ func writeGrid(w *bufio.Writer, eng *netpol.Engine, f *reachFlags) error {
 	if err != nil {
 		return err
 	}
-	return eng.Grid(from, to).Write(f.output, w)
+	return report.WriteReach(w, f.output, eng.Grid(from, to))
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/rbac"
+	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source"
 	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/source/manifest"
@@ -28,7 +28,7 @@ type rbacFlags struct {
 func (f *rbacFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.files, "filename", "f", nil, "manifests to read: a file, a directory (searched recursively) or - for standard input; repeatable")
-	fl.StringVarP(&f.output, "output", "o", "table", "output format: table or json")
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(report.RBACFormats(), " or "))
 	f.cluster = newClusterFlags()
 	// -n is the namespace of the question, not a limit on what is read:
 	// a live cluster's RBAC objects are read in every namespace.
@@ -67,8 +67,8 @@ func newRBACCommand(g *globalFlags) *cobra.Command {
 // input errors and warnings on stderr. It reports whether input errors
 // were met.
 func loadRBAC(cmd *cobra.Command, g *globalFlags, f *rbacFlags) (*rbac.Engine, bool, error) {
-	if f.output != "table" && f.output != "json" {
-		return nil, false, usageError("unknown output format %q (want table or json)", f.output)
+	if !contains(report.RBACFormats(), f.output) {
+		return nil, false, usageError("unknown output format %q (want %s)", f.output, strings.Join(report.RBACFormats(), " or "))
 	}
 	f.cluster.resolve(cmd.Flags())
 	switch {
@@ -158,18 +158,4 @@ func writeOutput(cmd *cobra.Command, inputErrors bool, write func(w io.Writer) e
 		return &exitError{code: ExitError}
 	}
 	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// scopeName prints a grant scope for people.
-func scopeName(scope string) string {
-	if scope == "" {
-		return "cluster"
-	}
-	return scope
 }

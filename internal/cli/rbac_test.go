@@ -86,7 +86,16 @@ func TestWhoCanJSONNamesTheChain(t *testing.T) {
 	if code != ExitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	var res whoCanResult
+	var res struct {
+		Query  struct{ Resource, Subresource, Namespace string }
+		Grants []struct {
+			Subject struct{ Name string }
+			Scope   string
+			Binding struct{ Name, Location string }
+			Role    struct{ Name string }
+			Rules   []struct{ Index int }
+		}
+	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +126,12 @@ func TestCan(t *testing.T) {
 	}
 	// The group adds the cluster-wide grant, URL included.
 	_, out, _ = run(t, rbacFixture, "rbac", "can", "user:bob", "--group", "monitoring", "-f", "-", "-o", "json")
-	var res canResult
+	var res struct {
+		Rules []struct {
+			NonResourceURLs []string
+			Via             []struct{ Binding string }
+		}
+	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}

@@ -1,16 +1,11 @@
 package cli
 
 import (
-	"fmt"
 	"io"
-	"strconv"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	rbacv1 "k8s.io/api/rbac/v1"
 
-	"github.com/kube4c/kube4c/internal/rbac"
+	"github.com/kube4c/kube4c/internal/report"
 )
 
 type whoCanFlags struct {
@@ -57,10 +52,7 @@ func newWhoCanCommand(g *globalFlags) *cobra.Command {
 			}
 			grants := e.WhoCan(q, f.allNamespaces)
 			return writeOutput(cmd, inputErrors, func(w io.Writer) error {
-				if f.output == "json" {
-					return writeJSON(w, whoCanJSON(q, f.allNamespaces, grants))
-				}
-				return writeWhoCanTable(w, grants)
+				return report.WriteWhoCan(w, f.output, q, f.allNamespaces, grants)
 			})
 		},
 	}
@@ -70,110 +62,4 @@ func newWhoCanCommand(g *globalFlags) *cobra.Command {
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "the namespace of the request: RoleBindings there count too")
 	fl.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "count the RoleBindings of every namespace")
 	return cmd
-}
-
-func writeWhoCanTable(w io.Writer, grants []rbac.Grant) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SUBJECT\tSCOPE\tBINDING\tROLE\tRULES\tLOCATION")
-	subjects := map[rbac.Subject]bool{}
-	for _, g := range grants {
-		subjects[g.Subject] = true
-		if g.Implicit() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\n", g.Subject, scopeName(g.Scope), "(superuser, no binding needed)")
-			continue
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", g.Subject, scopeName(g.Scope), g.Binding.Ref(), roleLabel(g.Role), ruleIndexes(g.Rules), subjectLocation(g))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(w, "\n%d subjects, %d grants\n", len(subjects), len(grants))
-	return err
-}
-
-func roleLabel(r *rbac.Role) string {
-	if r.Aggregated {
-		return r.Ref() + " (aggregated)"
-	}
-	return r.Ref()
-}
-
-func ruleIndexes(rules []int) string {
-	parts := make([]string, len(rules))
-	for i, r := range rules {
-		parts[i] = strconv.Itoa(r)
-	}
-	return "rules[" + strings.Join(parts, ",") + "]"
-}
-
-// subjectLocation is file:line of the binding (of the subject when the
-// positions are known).
-func subjectLocation(g rbac.Grant) string {
-	for i, s := range g.Binding.Subjects {
-		if s == g.Subject {
-			loc, _ := g.Binding.Object.Locate("subjects[" + strconv.Itoa(i) + "]")
-			if loc.Line > 0 {
-				return fmt.Sprintf("%s:%d", loc.File, loc.Line)
-			}
-			return loc.File
-		}
-	}
-	return ""
-}
-
-// The JSON shapes of who-can.
-type (
-	whoCanResult struct {
-		Query         rbac.Query  `json:"query"`
-		AllNamespaces bool        `json:"allNamespaces,omitempty"`
-		Grants        []grantJSON `json:"grants"`
-	}
-	grantJSON struct {
-		Subject  rbac.Subject `json:"subject"`
-		Scope    string       `json:"scope"`
-		Implicit bool         `json:"implicit,omitempty"`
-		Binding  *objectJSON  `json:"binding,omitempty"`
-		Role     *objectJSON  `json:"role,omitempty"`
-		Rules    []ruleJSON   `json:"rules,omitempty"`
-	}
-	objectJSON struct {
-		Kind       string `json:"kind"`
-		Namespace  string `json:"namespace,omitempty"`
-		Name       string `json:"name"`
-		Location   string `json:"location,omitempty"`
-		Aggregated bool   `json:"aggregated,omitempty"`
-	}
-	ruleJSON struct {
-		Index int               `json:"index"`
-		Rule  rbacv1.PolicyRule `json:"rule"`
-		// WrittenIn is where an aggregated rule is written.
-		WrittenIn *ruleOriginJSON `json:"writtenIn,omitempty"`
-	}
-	ruleOriginJSON struct {
-		Role  string `json:"role"`
-		Index int    `json:"index"`
-	}
-)
-
-func whoCanJSON(q rbac.Query, all bool, grants []rbac.Grant) whoCanResult {
-	out := whoCanResult{Query: q, AllNamespaces: all, Grants: make([]grantJSON, 0, len(grants))}
-	for _, g := range grants {
-		gj := grantJSON{Subject: g.Subject, Scope: scopeName(g.Scope), Implicit: g.Implicit()}
-		if !g.Implicit() {
-			gj.Binding = &objectJSON{Kind: g.Binding.Kind, Namespace: g.Binding.Namespace, Name: g.Binding.Name, Location: subjectLocation(g)}
-			gj.Role = &objectJSON{Kind: g.Role.Kind, Namespace: g.Role.Namespace, Name: g.Role.Name, Aggregated: g.Role.Aggregated}
-			if loc, _ := g.Role.Object.Locate(""); loc.Line > 0 {
-				gj.Role.Location = fmt.Sprintf("%s:%d", loc.File, loc.Line)
-			}
-			for _, i := range g.Rules {
-				rj := ruleJSON{Index: i, Rule: g.Role.Rules[i]}
-				if o := g.Role.Origins[i]; o.Role != g.Role {
-					rj.WrittenIn = &ruleOriginJSON{Role: o.Role.Ref(), Index: o.Index}
-				}
-				gj.Rules = append(gj.Rules, rj)
-			}
-		}
-		out.Grants = append(out.Grants, gj)
-	}
-	return out
 }

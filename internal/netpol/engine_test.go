@@ -111,23 +111,3 @@ func TestDuplicatesAndTemplates(t *testing.T) {
 		t.Fatal("want the Pod once with its duplicate, the Deployment apart, and no PodTemplate")
 	}
 }
-
-func TestGridTableMarksUnknownAndPartial(t *testing.T) {
-	e := build(t, world+dbFromUnknown+webEgress("[{to: [{ipBlock: {cidr: 203.0.113.0/24}}], ports: [{port: 443}]}]"))
-	from, _ := e.Select("*/client")
-	to, _ := e.Select("prod/db")
-	web, _ := e.Select("prod/web")
-	var b strings.Builder
-	g := e.Grid(append(from, web...), append(to, Internet))
-	if err := g.Write("table", &b); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"1  dev/client    all   all\n", "2  other/client  ?all  all\n", "3  prod/web      -     TCP:443*\n", "Columns: 4 prod/db\n", "selectors on team give unknown verdicts"} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("table lacks %q:\n%s", want, b.String())
-		}
-	}
-	if err := g.Write("yaml", &b); err == nil {
-		t.Error("unknown format accepted")
-	}
-}

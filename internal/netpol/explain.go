@@ -2,7 +2,6 @@ package netpol
 
 import (
 	"fmt"
-	"io"
 	"strings"
 )
 
@@ -132,89 +131,4 @@ func (p *Peer) explainBlock(ep Endpoint) string {
 		return "unknown: holds part of the cluster CIDRs; it depends on the address " + ep.Pod.ID + " gets"
 	}
 	return "holds no cluster address"
-}
-
-// WriteText writes the explanation for a person to read.
-func (x *Explanation) WriteText(w io.Writer) error {
-	var b strings.Builder
-	r := x.Reach
-	fmt.Fprintf(&b, "%s -> %s: %s\n", r.From, r.To, r.Summary())
-	for _, t := range []*SideTrace{&x.Egress, &x.Ingress} {
-		t.write(&b)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func (t *SideTrace) write(b *strings.Builder) {
-	where := map[Direction]string{Ingress: "into", Egress: "out of"}[t.Direction]
-	fmt.Fprintf(b, "\n%s %s %s: ", t.Direction.Title(), where, t.Endpoint)
-	switch {
-	case t.Endpoint.Pod == nil:
-		b.WriteString("not a workload; no NetworkPolicy applies, every port is open\n")
-		return
-	case !t.Isolated:
-		fmt.Fprintf(b, "no NetworkPolicy selects it for %s, so it is not isolated: every port is open\n", t.Direction)
-		return
-	}
-	fmt.Fprintf(b, "isolated by %s; a connection passes when a rule of any of them admits it\n", policies(len(t.Policies)))
-	if t.Endpoint.Pod.HostNetwork {
-		b.WriteString("  (its pods use the host network: NetworkPolicy behaviour is undefined there and most plugins do not apply it)\n")
-	}
-	for _, pol := range t.Policies {
-		fmt.Fprintf(b, "  NetworkPolicy %s (podSelector %s)", pol.ID(), pol.PodSelector())
-		if len(pol.rules[t.Direction]) == 0 {
-			fmt.Fprintf(b, ": no %s rules, admits nothing\n", t.Direction)
-			continue
-		}
-		b.WriteString("\n")
-		for _, rt := range t.Rules {
-			if rt.Rule.Policy != pol {
-				continue
-			}
-			fmt.Fprintf(b, "    %s[%d] (ports %s): %s", t.Direction, rt.Rule.Index, rt.Rule.Ports(), rt.Verdict)
-			if rt.Verdict != Denied {
-				fmt.Fprintf(b, " on %s", rt.Ports)
-			}
-			fmt.Fprintf(b, "; %s\n", rt.Reason)
-		}
-	}
-	admitted := t.Yes.String()
-	if t.Yes.Empty() {
-		admitted = "nothing"
-	}
-	fmt.Fprintf(b, "  => %s admits %s", t.Direction, admitted)
-	if !t.Maybe.Empty() {
-		fmt.Fprintf(b, ", maybe %s", t.Maybe)
-	}
-	b.WriteString("\n")
-}
-
-// Summary formats the verdict with its ports, e.g. "allowed on TCP:80",
-// "unknown (maybe TCP:80)" or "denied".
-func (r Reach) Summary() string {
-	var s string
-	switch r.Verdict {
-	case Allowed:
-		s = "allowed on " + r.Ports.String()
-		if !r.Unknown.Empty() {
-			s += ", maybe " + r.Unknown.String()
-		}
-	case Unknown:
-		s = "unknown (maybe " + r.Unknown.String() + ")"
-	default:
-		return "denied"
-	}
-	if r.Partial {
-		s += ", for part of the internet's addresses only"
-	}
-	return s
-}
-
-// policies formats a number of NetworkPolicies.
-func policies(n int) string {
-	if n == 1 {
-		return "1 NetworkPolicy"
-	}
-	return fmt.Sprintf("%d NetworkPolicies", n)
 }

@@ -164,3 +164,24 @@ func (e *Engine) Admitting(from, to Endpoint, d Direction) []RuleTrace {
 	}
 	return out
 }
+
+// Summary formats the verdict with its ports, e.g. "allowed on TCP:80",
+// "unknown (maybe TCP:80)" or "denied".
+func (r Reach) Summary() string {
+	var s string
+	switch r.Verdict {
+	case Allowed:
+		s = "allowed on " + r.Ports.String()
+		if !r.Unknown.Empty() {
+			s += ", maybe " + r.Unknown.String()
+		}
+	case Unknown:
+		s = "unknown (maybe " + r.Unknown.String() + ")"
+	default:
+		return "denied"
+	}
+	if r.Partial {
+		s += ", for part of the internet's addresses only"
+	}
+	return s
+}

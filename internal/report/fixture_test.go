@@ -73,7 +73,7 @@ var (
 			References:  check.References{NSA: []string{"Authentication and authorization"}},
 		},
 	}
-	netpol = &check.Check{
+	noPolicy = &check.Check{
 		Meta: check.Meta{
 			ID: "missing-network-policy", Title: "Namespace has no NetworkPolicy",
 			Layer: check.LayerCluster, Severity: check.Low,
@@ -139,7 +139,7 @@ func sampleReport() *Report {
 			suppressed(finding(privileged, web, "sidecar", "spec.template.spec.containers[1].securityContext.privileged", `Container "sidecar" runs privileged.`, at("deploy/web.yaml", 31, 13)),
 				"annotation", "", "kube4c.io/ignore"),
 		},
-		Checks: []*check.Check{expired, limits, privileged, netpol, wildcard, broken},
+		Checks: []*check.Check{expired, limits, privileged, noPolicy, wildcard, broken},
 		Errors: []source.Problem{
 			{Location: at("deploy/broken.yaml", 4, 3), Message: "yaml: mapping values are not allowed in this context"},
 		},
@@ -161,7 +161,7 @@ func sampleReport() *Report {
 func emptyReport() *Report {
 	return &Report{
 		Tool:   Tool{Name: "kube4c", Version: "1.2.3"},
-		Checks: []*check.Check{limits, netpol},
+		Checks: []*check.Check{limits, noPolicy},
 		Files:  1, Documents: 1, Objects: 1,
 		FailOn: check.High,
 	}

@@ -15,7 +15,10 @@ func init() { register("json", renderJSON) }
 // are only ever added; docs/report.schema.json describes it.
 const JSONSchemaVersion = "kube4c.io/report/v1"
 
-// JSONReport is the document the json format writes.
+// JSONReport is the document the json format writes, as docs/report.schema.json
+// describes it. The json format writes its findings with a faster encoder
+// of its own; what encoding/json writes of these types is the reference
+// that encoder is tested against.
 type JSONReport struct {
 	SchemaVersion string      `json:"schemaVersion"`
 	Tool          JSONTool    `json:"tool"`
@@ -119,7 +122,9 @@ type JSONLayerCounts struct {
 	Cloud     int `json:"cloud"`
 }
 
-// JSONFinding is one finding.
+// JSONFinding is one finding. The json format writes findings with
+// findingEncoder, whose output is tested to be byte for byte what
+// encoding/json writes of this type.
 type JSONFinding struct {
 	CheckID  string `json:"checkId"`
 	Severity string `json:"severity"`
@@ -189,9 +194,13 @@ type JSONCheckFailed struct {
 }
 
 // renderJSON writes the report as an indented JSONReport, streaming the
-// lists so that a large report is never held in memory as text.
+// lists so that a large report is never held in memory as text. Findings,
+// most of a large report, are encoded by a findingEncoder; the rest of the
+// document by encoding/json from the JSON types. The JSON types remain the
+// reference of every finding's encoding: json_reference_test.go encodes
+// findings both ways and compares the bytes.
 func renderJSON(w io.Writer, r *Report, opts Options) error {
-	doc := newJSONReportWithoutFindings(r, opts)
+	doc := jsonReportWithoutFindings(r)
 	checks := checkIndex(r.Checks)
 	encodeFinding := func() appendFunc[*check.Finding] {
 		e := newFindingEncoder(checks)
@@ -222,21 +231,10 @@ func renderJSON(w io.Writer, r *Report, opts Options) error {
 	return bw.Flush()
 }
 
-// NewJSONReport converts r to the documented JSON shape.
-func NewJSONReport(r *Report, opts Options) *JSONReport {
-	out := newJSONReportWithoutFindings(r, opts)
-	conv := findingConverter{checks: checkIndex(r.Checks), refs: map[string]*JSONReferences{}}
-	out.Findings = conv.findings(r.Findings)
-	if opts.ShowSuppressed {
-		out.Suppressed = conv.findings(r.Suppressed)
-	}
-	return out
-}
-
-// newJSONReportWithoutFindings is NewJSONReport without the findings and
-// suppressed findings, which renderJSON encodes directly.
-func newJSONReportWithoutFindings(r *Report, opts Options) *JSONReport {
-	conv := findingConverter{checks: checkIndex(r.Checks)}
+// jsonReportWithoutFindings converts r to the documented JSON shape, all
+// but the findings and suppressed findings, which renderJSON encodes as it
+// writes them.
+func jsonReportWithoutFindings(r *Report) *JSONReport {
 	out := &JSONReport{
 		SchemaVersion: JSONSchemaVersion,
 		Tool:          JSONTool{Name: r.Tool.Name, Version: r.Tool.Version, URI: r.Tool.URI},
@@ -245,9 +243,9 @@ func newJSONReportWithoutFindings(r *Report, opts Options) *JSONReport {
 		Warnings:      jsonProblems(r.Warnings),
 		Skipped:       jsonProblems(r.Skipped),
 		CheckFailures: make([]JSONCheckFailed, 0, len(r.Failures)),
+		Coverage:      jsonCoverage(r.Coverage),
+		Results:       jsonResults(checkIndex(r.Checks), r.Verdicts),
 	}
-	out.Coverage = jsonCoverage(r.Coverage)
-	out.Results = conv.results(r.Verdicts)
 	for _, f := range r.Failures {
 		msg := ""
 		if f.Err != nil {
@@ -285,52 +283,6 @@ func jsonSummary(r *Report) JSONSummary {
 	if validSeverity(r.FailOn) {
 		out.FailOn = r.FailOn.String()
 	}
-	return out
-}
-
-// findingConverter converts findings, sharing one References value per
-// check (nil when the check has none).
-type findingConverter struct {
-	checks map[string]*check.Check
-	refs   map[string]*JSONReferences
-}
-
-func (c *findingConverter) findings(fs []*check.Finding) []JSONFinding {
-	out := make([]JSONFinding, len(fs))
-	for i, f := range fs {
-		out[i] = c.finding(f)
-	}
-	return out
-}
-
-func (c *findingConverter) finding(f *check.Finding) JSONFinding {
-	out := JSONFinding{
-		CheckID:     f.CheckID,
-		Severity:    f.Severity.String(),
-		Layer:       string(f.Layer),
-		Container:   f.Container,
-		Path:        f.Path,
-		Location:    jsonLocation(f.Location),
-		Message:     f.Message,
-		Remediation: f.Remediation,
-	}
-	if ch := c.checks[f.CheckID]; ch != nil {
-		out.Title = ch.Title
-		out.References = c.references(ch)
-	}
-	out.Object = jsonObject(f.Object)
-	if s := f.Suppressed; s != nil {
-		out.Suppression = &JSONSuppression{Kind: s.Kind, Reason: s.Reason, Source: s.Source}
-	}
-	return out
-}
-
-func (c *findingConverter) references(ch *check.Check) *JSONReferences {
-	if r, ok := c.refs[ch.ID]; ok {
-		return r
-	}
-	out := jsonReferences(ch.References)
-	c.refs[ch.ID] = out
 	return out
 }
 
@@ -372,15 +324,15 @@ func jsonCoverage(c *Coverage) *JSONCoverage {
 	return out
 }
 
-// results converts verdicts; nil when the report has none.
-func (c *findingConverter) results(vs []check.Verdict) []JSONResult {
+// jsonResults converts verdicts; nil when the report has none.
+func jsonResults(checks map[string]*check.Check, vs []check.Verdict) []JSONResult {
 	if vs == nil {
 		return nil
 	}
 	out := make([]JSONResult, len(vs))
 	for i, v := range vs {
 		out[i] = JSONResult{CheckID: v.CheckID, Status: string(v.Status), Path: v.Path, Location: jsonLocation(v.Location), Message: v.Message, Object: jsonObject(v.Object)}
-		if ch := c.checks[v.CheckID]; ch != nil {
+		if ch := checks[v.CheckID]; ch != nil {
 			out[i].CIS = ch.References.CIS
 		}
 	}

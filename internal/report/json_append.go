@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/json"
 	"strconv"
-	"unsafe"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
@@ -29,19 +28,11 @@ type findingEncoder struct {
 	lastFile   string
 	lastFileOK bool
 	lastFileEn []byte
-
-	// recent finds the encodings of the checks met lately by the address
-	// of their ID.
-	recent [recentChecks]struct {
-		id  *byte
-		enc *checkEncoding
-	}
 }
 
 // checkEncoding holds the encoded parts that the findings of one check
 // share.
 type checkEncoding struct {
-	id    string
 	check *check.Check // nil for an unknown check ID
 	// heads encode checkId, severity, layer and title, by severity and
 	// layer.
@@ -99,26 +90,15 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 	return append(b, '}'), nil
 }
 
-// encodingOf returns the encoding of the check id. Findings carry the ID
-// their check holds, so the encodings are first looked up by the address
-// of the ID, which costs no hashing of text.
+// encodingOf returns the encoding of the check id, made on first use.
 func (e *findingEncoder) encodingOf(id string) *checkEncoding {
-	slot := &e.recent[(uintptr(unsafe.Pointer(unsafe.StringData(id)))>>4^uintptr(len(id)))%recentChecks]
-	if slot.id == unsafe.StringData(id) && slot.enc != nil && slot.enc.id == id {
-		return slot.enc
-	}
 	ce := e.byCheck[id]
 	if ce == nil {
-		ce = &checkEncoding{id: id, check: e.checks[id], heads: map[findingHead][]byte{}}
+		ce = &checkEncoding{check: e.checks[id], heads: map[findingHead][]byte{}}
 		e.byCheck[id] = ce
 	}
-	slot.id, slot.enc = unsafe.StringData(id), ce
 	return ce
 }
-
-// recentChecks is how many check encodings a findingEncoder finds by the
-// address of their ID.
-const recentChecks = 256
 
 // head returns the encoding of checkId, severity, layer and title.
 func (ce *checkEncoding) head(f *check.Finding) []byte {

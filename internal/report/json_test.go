@@ -105,36 +105,6 @@ func TestJSONGolden(t *testing.T) {
 	golden(t, "json/sample.golden", render(t, "json", sampleReport(), Options{ShowSuppressed: true}))
 }
 
-// TestJSONStreamMatchesMarshal pins the streamed output to what
-// encoding/json makes of the documented structs: the same document, with
-// list elements on one line each.
-func TestJSONStreamMatchesMarshal(t *testing.T) {
-	for _, opts := range []Options{{}, {ShowSuppressed: true}} {
-		for _, r := range []*Report{sampleReport(), emptyReport()} {
-			want, err := json.Marshal(NewJSONReport(r, opts))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := render(t, "json", r, opts)
-			var gotValue, wantValue any
-			if err := json.Unmarshal(got, &gotValue); err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(want, &wantValue); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(gotValue, wantValue) {
-				t.Errorf("streamed output differs from json.Marshal's\ngot:\n%s\nwant:\n%s", got, want)
-			}
-			doc := NewJSONReport(r, opts)
-			elements := len(doc.Findings) + len(doc.Suppressed) + len(doc.InputErrors) + len(doc.Warnings) + len(doc.Skipped) + len(doc.CheckFailures)
-			if lines := bytes.Count(got, []byte("\n    {")); lines != elements {
-				t.Errorf("%d element lines, want one per list element (%d)", lines, elements)
-			}
-		}
-	}
-}
-
 func TestJSONContent(t *testing.T) {
 	out := render(t, "json", sampleReport(), Options{})
 	var got JSONReport

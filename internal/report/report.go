@@ -1,5 +1,10 @@
-// Package report renders the result of a scan: table, JSON, SARIF and JUnit.
-// Renderers only see a Report; they never run checks or read inputs.
+// Package report renders what kube4c prints: the result of a scan (table,
+// JSON, SARIF and JUnit; report.go, table*.go, json*.go, sarif*.go,
+// junit.go), the reach matrix and explanations of netpol reach
+// (netpol*.go), the answers of rbac who-can and rbac can (rbac*.go) and
+// the alerts of audit analyze and audit serve (audit_alerts.go).
+// Renderers only see what the engines computed; they never run checks or
+// read inputs.
 package report
 
 import (
@@ -7,10 +12,8 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"unsafe"
 
 	"github.com/kube4c/kube4c/internal/check"
-	"github.com/kube4c/kube4c/internal/parallel"
 	"github.com/kube4c/kube4c/internal/source"
 )
 
@@ -139,83 +142,49 @@ type Summary struct {
 // Summarize counts the report's findings by severity and layer. Every
 // severity and layer is present, with zero when nothing was found.
 func (r *Report) Summarize() Summary {
-	s := Summary{BySeverity: map[string]int{}, ByLayer: map[string]int{}, Suppressed: len(r.Suppressed)}
+	s := Summary{
+		Total:      len(r.Findings),
+		BySeverity: map[string]int{},
+		ByLayer:    map[string]int{},
+		Suppressed: len(r.Suppressed),
+	}
 	for _, sev := range check.Severities() {
 		s.BySeverity[sev.String()] = 0
 	}
 	for _, l := range check.Layers() {
 		s.ByLayer[string(l)] = 0
 	}
-	// Count in pieces on every CPU: reading each finding is most of the
-	// work on large reports.
-	parts := make([]map[findingKind]int, (len(r.Findings)+countPiece-1)/countPiece)
-	parallel.Blocks(len(r.Findings), countPiece, func(lo, hi int) {
-		parts[lo/countPiece] = countKinds(r.Findings[lo:hi])
-	})
-	for _, counts := range parts {
-		for k, n := range counts {
-			s.BySeverity[k.severity.String()] += n
-			s.ByLayer[string(k.layer)] += n
+	// Most findings have a valid severity and one of the four layers: they
+	// are counted in arrays, the others by name.
+	var bySeverity [check.Critical + 1]int
+	var byLayer [4]int
+	for _, f := range r.Findings {
+		if validSeverity(f.Severity) {
+			bySeverity[f.Severity]++
+		} else {
+			s.BySeverity[f.Severity.String()]++
+		}
+		switch f.Layer {
+		case check.LayerCode:
+			byLayer[0]++
+		case check.LayerContainer:
+			byLayer[1]++
+		case check.LayerCluster:
+			byLayer[2]++
+		case check.LayerCloud:
+			byLayer[3]++
+		default:
+			s.ByLayer[string(f.Layer)]++
 		}
 	}
-	s.Total = len(r.Findings)
+	for _, sev := range check.Severities() {
+		s.BySeverity[sev.String()] += bySeverity[sev]
+	}
+	for i, l := range []check.Layer{check.LayerCode, check.LayerContainer, check.LayerCluster, check.LayerCloud} {
+		s.ByLayer[string(l)] += byLayer[i]
+	}
 	return s
 }
-
-// countPiece is how many findings one job of Summarize counts.
-const countPiece = 1 << 16
-
-// findingKind is what a summary counts findings by.
-type findingKind struct {
-	severity check.Severity
-	layer    check.Layer
-}
-
-// countKinds counts findings by severity and layer. On large reports the
-// findings, in sorted order, lie all over memory; a pass that branches on
-// each one (or updates a map) stalls on every mispredicted branch. So
-// findings are counted in an array indexed by severity and by the length
-// of the layer (the four layers differ in length), with no branch, while
-// noting whether any finding's layer is not one of the four layer
-// constants themselves (checks carry those: see Registry.Add) or its
-// severity is out of range; then the exact count is taken instead.
-func countKinds(findings []*check.Finding) map[findingKind]int {
-	var known [layerLenBuckets]check.Layer
-	for _, l := range check.Layers() {
-		known[len(l)] = l
-	}
-	var counts [severityBuckets][layerLenBuckets]int
-	odd := uintptr(0)
-	for _, f := range findings {
-		sev, n := uint(f.Severity), uint(len(f.Layer))
-		odd |= uintptr(sev&^(severityBuckets-1)) | uintptr(n&^(layerLenBuckets-1))
-		sev, n = sev&(severityBuckets-1), n&(layerLenBuckets-1)
-		odd |= uintptr(unsafe.Pointer(unsafe.StringData(string(f.Layer)))) ^ uintptr(unsafe.Pointer(unsafe.StringData(string(known[n]))))
-		counts[sev][n]++
-	}
-	out := map[findingKind]int{}
-	if odd != 0 {
-		for _, f := range findings {
-			out[findingKind{f.Severity, f.Layer}]++
-		}
-		return out
-	}
-	for sev := range counts {
-		for n, c := range counts[sev] {
-			if c > 0 {
-				out[findingKind{check.Severity(sev), known[n]}] = c
-			}
-		}
-	}
-	return out
-}
-
-// Bucket counts of countKinds, powers of two: severities are below 8 and
-// layer names shorter than 16 bytes.
-const (
-	severityBuckets = 8
-	layerLenBuckets = 16
-)
 
 // Failed reports whether a counted finding is at or above the threshold.
 func (r *Report) Failed() bool {

@@ -2,11 +2,8 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"io"
 	"net/url"
 	"os"
@@ -50,53 +47,42 @@ func sarifLevel(s check.Severity) string {
 	}
 }
 
-// renderSARIF writes a SARIF 2.1.0 log with one run. The log is built with
-// go-sarif, but its results are encoded one at a time into the place of
-// an empty results list, so that a large report never holds every result
-// in memory at once.
+// renderSARIF writes a SARIF 2.1.0 log with one run, compactly: SARIF is
+// for machines, and code scanning limits upload sizes. The log is built
+// with go-sarif and written as encoding/json writes it, except that its
+// results are made and written one at a time (see writeObject): a large
+// report's results, as go-sarif values or as text, would take several
+// times the memory of its findings.
 func renderSARIF(w io.Writer, r *Report, opts Options) error {
 	cwd, _ := os.Getwd()
-	b := newSARIFRun(r, cwd)
+	run := newSARIFRun(r, cwd)
 	findings := r.Findings
 	if opts.ShowSuppressed {
 		findings = append(append([]*check.Finding{}, r.Findings...), r.Suppressed...)
 	}
-	// Every rule must be in the driver before the log is written.
-	for i := range findings {
-		b.ruleIndex(findings[i].CheckID, findings[i].Severity)
+	// Every rule is in the driver before the run is written.
+	for _, f := range findings {
+		run.ruleIndex(f.CheckID, f.Severity)
 	}
-	b.Results = []*sarif.Result{}
 	log := sarif.NewReport()
 	log.Schema = sarifSchemaURI
-	log.AddRun(b.Run)
-	// Compact: SARIF is for machines, and code scanning limits upload sizes.
-	var head bytes.Buffer
-	enc := json.NewEncoder(&head)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(log); err != nil {
-		return err
+	log.AddRun(run.Run)
+	writeResults := func(w *bufio.Writer) error {
+		return writeList(w, len(findings), func(i int) *sarif.Result { return run.result(findings[i]) })
 	}
-	const marker = `"results":[]`
-	at := bytes.Index(head.Bytes(), []byte(marker))
-	if at < 0 {
-		return errors.New("sarif: no results list in the encoded run")
-	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.Write(head.Bytes()[:at+len(marker)-1])
-	var item bytes.Buffer
-	itemEnc := json.NewEncoder(&item)
-	itemEnc.SetEscapeHTML(false)
-	for i := range findings {
-		item.Reset()
-		if err := itemEnc.Encode(b.result(findings[i])); err != nil {
+	writeRuns := func(w *bufio.Writer) error {
+		w.WriteByte('[')
+		if err := writeObject(w, run.Run, map[string]memberWriter{"results": writeResults}); err != nil {
 			return err
 		}
-		if i > 0 {
-			bw.WriteByte(',')
-		}
-		bw.Write(bytes.TrimSuffix(item.Bytes(), []byte{'\n'}))
+		w.WriteByte(']')
+		return nil
 	}
-	bw.Write(head.Bytes()[at+len(marker)-1:])
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := writeObject(bw, log, map[string]memberWriter{"runs": writeRuns}); err != nil {
+		return err
+	}
+	bw.WriteByte('\n')
 	return bw.Flush()
 }
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"maps"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -9,8 +10,8 @@ import (
 )
 
 // Summarize counts by severity and layer whatever the findings carry: the
-// layer constants (the fast count), a layer equal to one but built at run
-// time, a layer that is none of the four, and a severity out of range.
+// layer constants, a layer equal to one but built at run time, a layer
+// that is none of the four, and a severity out of range.
 func TestSummarizeCounts(t *testing.T) {
 	built := check.Layer(strings.Repeat("c", 1) + "ode") // "code", not the constant
 	tests := []struct {
@@ -55,5 +56,17 @@ func TestSummarizeCounts(t *testing.T) {
 				t.Errorf("Summarize() = %d %v %v, want %d %v %v", s.Total, s.BySeverity, s.ByLayer, len(tt.findings), tt.bySeverity, tt.byLayer)
 			}
 		})
+	}
+}
+
+// BenchmarkSummarize425k counts a large report's findings, allocated in
+// one order and listed in another, as a sorted report's findings are.
+func BenchmarkSummarize425k(b *testing.B) {
+	r := largeReport(425000)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(r.Findings), func(i, j int) {
+		r.Findings[i], r.Findings[j] = r.Findings[j], r.Findings[i]
+	})
+	for b.Loop() {
+		r.Summarize()
 	}
 }

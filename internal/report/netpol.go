@@ -1,0 +1,74 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kube4c/kube4c/internal/netpol"
+)
+
+// ReachFormats are the formats of kube4c netpol reach's matrix.
+func ReachFormats() []string { return []string{"table", "json", "dot", "mermaid"} }
+
+// WriteReach writes the reach matrix of netpol reach in one of the
+// ReachFormats.
+func WriteReach(w io.Writer, format string, g *netpol.Grid) error {
+	switch format {
+	case "table":
+		return writeReachTable(w, g)
+	case "json":
+		return writeReachJSON(w, g)
+	case "dot":
+		return writeReachDOT(w, g)
+	case "mermaid":
+		return writeReachMermaid(w, g)
+	}
+	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(ReachFormats(), ", "))
+}
+
+// cellText is the short form of a reach used in tables and edge labels:
+// "-" denied, the open ports, "?" before ports that may be open, and "*"
+// when only part of the internet is admitted.
+func cellText(r netpol.Reach) string {
+	var s string
+	switch r.Verdict {
+	case netpol.Denied:
+		return "-"
+	case netpol.Unknown:
+		s = "?" + r.Unknown.String()
+	default:
+		s = r.Ports.String()
+		if !r.Unknown.Empty() {
+			s += " ?" + r.Unknown.String()
+		}
+	}
+	if r.Partial {
+		s += "*"
+	}
+	return s
+}
+
+// endpointsOf returns the endpoints of the rows and columns, each once,
+// rows first.
+func endpointsOf(g *netpol.Grid) []netpol.Endpoint {
+	seen := map[string]bool{}
+	var out []netpol.Endpoint
+	for _, list := range [][]netpol.Endpoint{g.From, g.To} {
+		for _, ep := range list {
+			if !seen[ep.String()] {
+				seen[ep.String()] = true
+				out = append(out, ep)
+			}
+		}
+	}
+	return out
+}
+
+// countPolicies formats a number of NetworkPolicies.
+func countPolicies(n int) string {
+	if n == 1 {
+		return "1 NetworkPolicy"
+	}
+	return fmt.Sprintf("%d NetworkPolicies", n)
+}

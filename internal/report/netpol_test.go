@@ -1,0 +1,124 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/netpol"
+	"github.com/kube4c/kube4c/internal/source/manifest"
+)
+
+// reachWorld builds the engine of testdata/netpol/world.yaml.
+func reachWorld(t *testing.T) *netpol.Engine {
+	t.Helper()
+	loaded := manifest.Load([]string{"testdata/netpol/world.yaml"}, manifest.Options{})
+	if len(loaded.Errors) > 0 {
+		t.Fatalf("fixture: %v", loaded.Errors)
+	}
+	return netpol.Build(inventory.New(loaded.Objects), netpol.Options{})
+}
+
+// selectEndpoints selects the endpoints of every pattern, in order.
+func selectEndpoints(t *testing.T, e *netpol.Engine, patterns ...string) []netpol.Endpoint {
+	t.Helper()
+	var out []netpol.Endpoint
+	for _, p := range patterns {
+		eps, err := e.Select(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, eps...)
+	}
+	return out
+}
+
+// Every format of the whole matrix, as netpol reach writes it.
+func TestReachGolden(t *testing.T) {
+	e := reachWorld(t)
+	g := e.Grid(e.Endpoints(), e.Endpoints())
+	for _, format := range ReachFormats() {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WriteReach(&b, format, g); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "netpol/reach."+format+".golden", b.Bytes())
+		})
+	}
+}
+
+func TestReachTableMarksUnknownAndPartial(t *testing.T) {
+	e := reachWorld(t)
+	g := e.Grid(selectEndpoints(t, e, "*/client", "prod/web"), selectEndpoints(t, e, "prod/db", "internet"))
+	var b strings.Builder
+	if err := WriteReach(&b, "table", g); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"1  dev/client    all   all\n", "2  other/client  ?all  all\n", "3  prod/web      TCP:5432,6432  TCP:443*\n",
+		"Columns: 4 prod/db\n", "selectors on team give unknown verdicts",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(b.String()), " ")+"\n", strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// The graphs quote names for their languages and draw the connections
+// that are only possible dashed.
+func TestReachGraphsQuoteAndDash(t *testing.T) {
+	e := reachWorld(t)
+	g := e.Grid(selectEndpoints(t, e, "other/client", `odd"ns/*`), selectEndpoints(t, e, "prod/db"))
+	var dot, mermaid strings.Builder
+	if err := WriteReach(&dot, "dot", g); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteReach(&mermaid, "mermaid", g); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`[label="odd\"name\\x\nPod"]`, `label="namespace odd\"ns"`, `[label="?all", style=dashed]`} {
+		if !strings.Contains(dot.String(), want) {
+			t.Errorf("DOT lacks %s:\n%s", want, dot.String())
+		}
+	}
+	for _, want := range []string{`["odd#quot;name\x"]`, `-.->|"?all"|`} {
+		if !strings.Contains(mermaid.String(), want) {
+			t.Errorf("Mermaid lacks %s:\n%s", want, mermaid.String())
+		}
+	}
+}
+
+func TestWriteReachRefusesUnknownFormat(t *testing.T) {
+	e := reachWorld(t)
+	if err := WriteReach(&bytes.Buffer{}, "yaml", e.Grid(nil, nil)); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
+
+// Explanations of an allowed, an unknown and a denied connection.
+func TestExplanationGolden(t *testing.T) {
+	e := reachWorld(t)
+	for name, pair := range map[string][2]string{
+		"web-db":         {"prod/web", "prod/db"},
+		"client-db":      {"other/client", "prod/db"},
+		"agent-internet": {"prod/node-agent", "internet"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			from, err := e.Lookup(pair[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			to, err := e.Lookup(pair[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if err := WriteExplanation(&b, e.Explain(from, to)); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "netpol/explain-"+name+".golden", b.Bytes())
+		})
+	}
+}
