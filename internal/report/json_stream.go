@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"runtime"
 	"slices"
-	"sync/atomic"
+
+	"github.com/kube4c/kube4c/internal/parallel"
 )
 
 // jsonStream writes one JSON object member by member and list element by
@@ -81,10 +82,9 @@ func streamList[T any](s *jsonStream, name string, items []T) {
 }
 
 // streamListWith writes a member whose value is a list, one element per
-// line, each encoded by an appendFunc; newAppend makes one per CPU.
-// Elements are encoded in pieces that every CPU takes in turn, and written
-// in order as they are done: no CPU waits for another to finish a batch,
-// while memory stays bounded by the pieces in flight.
+// line, each encoded by an appendFunc that newAppend makes. Elements are
+// encoded in pieces on every CPU, a batch of pieces at a time, and each
+// batch is written in order: memory stays bounded by one batch.
 func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func() appendFunc[T]) {
 	s.key(name)
 	if len(items) == 0 {
@@ -96,55 +96,22 @@ func streamListWith[T any](s *jsonStream, name string, items []T, newAppend func
 		return
 	}
 	const piece = 1024
-	pieces := (len(items) + piece - 1) / piece
-	workers := min(runtime.GOMAXPROCS(0), pieces)
-	window := 4 * workers // pieces encoded but not yet written, at most
-	type encoded struct {
-		buf []byte
-		err error
-	}
-	done := make([]chan encoded, pieces)
-	for i := range done {
-		done[i] = make(chan encoded, 1)
-	}
-	// A piece is started only once a slot is free: the writer frees one
-	// per piece written, and stop ends the workers early on an error.
-	slots := make(chan []byte, window)
-	for range window {
-		slots <- nil
-	}
-	stop := make(chan struct{})
-	defer close(stop)
-	var next atomic.Int64
-	for range workers {
-		appendItem := newAppend()
-		go func() {
-			for {
-				var buf []byte
-				select {
-				case buf = <-slots:
-				case <-stop:
-					return
-				}
-				i := int(next.Add(1) - 1)
-				if i >= pieces {
-					return
-				}
-				chunk := items[i*piece : min((i+1)*piece, len(items))]
-				buf = slices.Grow(buf[:0], len(chunk)*bytesPerItemGuess) // fewer regrowths of a fresh buffer
-				buf, err := encodeLines(buf, chunk, i == 0, appendItem)
-				done[i] <- encoded{buf, err} // never blocks: one send per piece
+	bufs := make([][]byte, 4*runtime.GOMAXPROCS(0)) // one batch of pieces
+	errs := make([]error, len(bufs))
+	for lo := 0; lo < len(items); lo += len(bufs) * piece {
+		batch := items[lo:min(lo+len(bufs)*piece, len(items))]
+		parallel.Blocks(len(batch), piece, func(from, to int) {
+			k := from / piece
+			buf := slices.Grow(bufs[k][:0], (to-from)*bytesPerItemGuess) // fewer regrowths of a fresh buffer
+			bufs[k], errs[k] = encodeLines(buf, batch[from:to], lo+from == 0, newAppend())
+		})
+		for k := range (len(batch) + piece - 1) / piece {
+			if errs[k] != nil {
+				s.err = errs[k]
+				return
 			}
-		}()
-	}
-	for i := range pieces {
-		e := <-done[i]
-		if e.err != nil {
-			s.err = e.err
-			return
+			s.w.Write(bufs[k])
 		}
-		s.w.Write(e.buf)
-		slots <- e.buf
 	}
 	s.w.WriteString("\n" + jsonIndent1 + "]")
 }

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,6 +26,7 @@ import (
 	"k8s.io/client-go/util/retry"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/parallel"
 	"github.com/kube4c/kube4c/internal/source"
 )
 
@@ -117,37 +117,36 @@ func Collect(ctx context.Context, cfg *rest.Config, opts Options) (*Result, erro
 
 	res := &Result{Statuses: make([]Status, len(opts.Resources))}
 	perResource := make([][]*inventory.Object, len(opts.Resources))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(opts.Parallelism)
+	versions := make([]string, len(opts.Resources))
 	for i, r := range opts.Resources {
 		res.Statuses[i] = Status{Resource: r, State: NotServed}
-		version, ok := pickVersion(r, served)
-		if !ok {
-			continue
-		}
-		g.Go(func() error {
-			objs, err := c.list(gctx, r, version)
-			st := Status{Resource: r, Version: version, State: Collected, Objects: len(objs), Err: err}
-			switch {
-			case err == nil:
-			case apierrors.IsForbidden(err):
-				st.State = Forbidden
-			case apierrors.IsNotFound(err):
-				st.State = NotServed
-			default:
-				st.State = Failed
-			}
-			res.Statuses[i] = st
-			perResource[i] = objs
-			if c.progress != nil {
-				c.progress.Done(r.Kind, st.State, len(objs))
-			}
-			slog.Debug("listed", "resource", r.GroupResource().String(), "version", version, "state", st.State, "objects", len(objs), "err", err)
-			// A resource that fails does not stop the others.
-			return gctx.Err()
-		})
+		versions[i], _ = pickVersion(r, served)
 	}
-	if err := g.Wait(); err != nil {
+	parallel.ForWith(opts.Parallelism, len(opts.Resources), func(i int) {
+		r, version := opts.Resources[i], versions[i]
+		if version == "" || ctx.Err() != nil {
+			return
+		}
+		objs, err := c.list(ctx, r, version)
+		st := Status{Resource: r, Version: version, State: Collected, Objects: len(objs), Err: err}
+		switch {
+		case err == nil:
+		case apierrors.IsForbidden(err):
+			st.State = Forbidden
+		case apierrors.IsNotFound(err):
+			st.State = NotServed
+		default:
+			st.State = Failed
+		}
+		// A resource that fails does not stop the others.
+		res.Statuses[i] = st
+		perResource[i] = objs
+		if c.progress != nil {
+			c.progress.Done(r.Kind, st.State, len(objs))
+		}
+		slog.Debug("listed", "resource", r.GroupResource().String(), "version", version, "state", st.State, "objects", len(objs), "err", err)
+	})
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	for _, objs := range perResource {
