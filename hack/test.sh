@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: formatting, vet, unit and integration tests,
-# and a short run of every fuzz target. CI runs exactly this (.ci/run).
+# Runs the whole test suite: formatting, vet, staticcheck, unit and
+# integration tests, and a short run of every fuzz target. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,13 @@ fi
 
 echo "== go vet"
 go vet ./...
+go vet -tags integration ./test/...
+
+echo "== staticcheck"
+# Pinned here rather than in go.mod: a linter is not a dependency of kube4c.
+staticcheck="go run honnef.co/go/tools/cmd/staticcheck@v0.8.2"
+$staticcheck ./...
+$staticcheck -tags integration ./test/...
 
 echo "== go test (unit)"
 go test -count=1 ./...

@@ -49,11 +49,6 @@ type catalogueCase struct {
 	kinds []string // default: every kind
 }
 
-const hardened = `securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
-automountServiceAccountToken: false
-serviceAccountName: app
-`
-
 var catalogue = []catalogueCase{
 	{name: "privileged init", check: "privileged-container", spec: "initContainers: [{name: i, image: x, securityContext: {privileged: true}}]\ncontainers: [{name: a, image: x}]", want: []string{"initContainers[0].securityContext.privileged"}},
 	{name: "not privileged", check: "privileged-container", spec: "containers: [{name: a, image: x, securityContext: {privileged: false}}]"},

@@ -135,23 +135,6 @@ func unlessSet(flag, reason string, test flagTest) flagTest {
 	}
 }
 
-// allOf passes when every test passes.
-func allOf(tests ...flagTest) flagTest {
-	return func(f controlplane.Flags) (string, string) {
-		first := ""
-		for _, t := range tests {
-			flag, failure := t(f)
-			if failure != "" {
-				return flag, failure
-			}
-			if first == "" {
-				first = flag
-			}
-		}
-		return first, ""
-	}
-}
-
 // flagItem is a CIS item a component's command line decides.
 type flagItem struct {
 	cis, id   string

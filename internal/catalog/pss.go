@@ -354,7 +354,7 @@ func pssLocate(r podsecurity.Result, w *inventory.Workload) check.Finding {
 		if name = strings.TrimSpace(name); name == "hostNetwork" || name == "hostPID" || name == "hostIPC" {
 			path = w.SpecPath + "." + name
 		}
-	case strings.HasPrefix(clause, "pod ") && field.pod != "":
+	case field.locate == bySetter && strings.HasPrefix(clause, "pod ") && field.pod != "":
 		// The pod sets the field, or ("pod or containers ... must set")
 		// setting it on the pod fixes every container at once.
 		path = w.SpecPath + "." + field.pod

@@ -105,6 +105,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, prof *profileFlags, logL
 	_ = root.PersistentFlags().MarkHidden("cpuprofile")
 	_ = root.PersistentFlags().MarkHidden("memprofile")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		//lint:ignore ST1005 printed to the user as two sentences
 		return &exitError{code: ExitError, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
 	})
 	root.AddCommand(newScanCommand(g), newChecksCommand(), newNetpolCommand(g), newRBACCommand(g), newAuditCommand(g), newNodeCommand(g))

@@ -1,7 +1,5 @@
 package netpol
 
-import "math/bits"
-
 // bitset is a set of pod indexes.
 type bitset []uint64
 
@@ -15,13 +13,4 @@ func (b bitset) andNot(o bitset) {
 	for i := range b {
 		b[i] &^= o[i]
 	}
-}
-
-// count returns the number of members.
-func (b bitset) count() int {
-	n := 0
-	for _, w := range b {
-		n += bits.OnesCount64(w)
-	}
-	return n
 }

@@ -28,12 +28,6 @@ func (v Decision) String() string {
 // MarshalText writes the verdict by name.
 func (v Decision) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
 
-// or is the three-valued disjunction.
-func or(a, b Decision) Decision { return max(a, b) }
-
-// and is the three-valued conjunction.
-func and(a, b Decision) Decision { return min(a, b) }
-
 // decisionOf turns a boolean into Allowed or Denied.
 func decisionOf(ok bool) Decision {
 	if ok {

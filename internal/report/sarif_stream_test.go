@@ -58,10 +58,11 @@ func TestWriteObject(t *testing.T) {
 		A int `json:"a"`
 	}
 	type sample struct {
-		Tagged      string `json:"tagged"`
-		Untagged    int
-		Skipped     string            `json:"-"`
-		Dash        string            `json:"-,"` // named "-"
+		Tagged   string `json:"tagged"`
+		Untagged int
+		Skipped  string `json:"-"`
+		//lint:ignore SA5008 a member named "-", as encoding/json reads this tag
+		Dash        string            `json:"-,"`
 		EmptyString string            `json:"emptyString,omitempty"`
 		EmptyList   []int             `json:"emptyList,omitempty"`
 		NilList     []int             `json:"nilList"`
