@@ -10,6 +10,7 @@ import (
 	"io"
 
 	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
+	sigsjson "sigs.k8s.io/json"
 )
 
 // Malformed is an input line that is not an audit event.
@@ -125,7 +126,7 @@ func isDocumentStart(line []byte) bool {
 // with first. A syntax error ends the stream: it cannot be resynchronised.
 func (s *lineStream) readDocuments(first []byte, lr *lineReader) error {
 	rest := &lineReaderTail{lr: lr}
-	dec := json.NewDecoder(io.MultiReader(bytes.NewReader(append(append([]byte(nil), first...), '\n')), rest))
+	dec := sigsjson.NewDecoderCaseSensitivePreserveInts(io.MultiReader(bytes.NewReader(append(append([]byte(nil), first...), '\n')), rest))
 	for {
 		s.dec.rec = record{}
 		err := dec.Decode(&s.dec.rec)
@@ -166,9 +167,8 @@ func (t *lineReaderTail) Read(p []byte) (int, error) {
 
 // describe shortens JSON errors for a one-line report.
 func describe(err error) string {
-	var syntax *json.SyntaxError
-	if errors.As(err, &syntax) {
-		return fmt.Sprintf("not JSON: %v (offset %d)", err, syntax.Offset)
+	if syntax, offset := sigsjson.SyntaxErrorOffset(err); syntax {
+		return fmt.Sprintf("not JSON: %v (offset %d)", err, offset)
 	}
 	return err.Error()
 }

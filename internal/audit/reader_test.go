@@ -110,3 +110,71 @@ func TestReadMalformedFirstLineDoesNotEndTheInput(t *testing.T) {
 		t.Errorf("events %q, malformed %q", ids, bad)
 	}
 }
+
+// TestDecodeIsCaseSensitive: keys match field names exactly, as in the API
+// server's own decoding (sigs.k8s.io/json), in every input form: "Kind" is
+// not "kind" and "Verb" is not "verb".
+func TestDecodeIsCaseSensitive(t *testing.T) {
+	upperType := `{"Kind":"Event","ApiVersion":"audit.k8s.io/v1","auditID":"upper"}`
+	upperVerb := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"v","Verb":"delete","verb":"get"}`
+	var verbs []string
+	var bad []Malformed
+	input := upperType + "\n" + upperVerb + "\n" + strings.ReplaceAll(upperVerb, `,"verb":"get"`, "") + "\n"
+	err := Read(strings.NewReader(input), "log", Handler{
+		Event:     func(ev *auditv1.Event) { verbs = append(verbs, ev.Verb) },
+		Malformed: func(m Malformed) { bad = append(bad, m) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(verbs, ",") != "get," {
+		t.Errorf("verbs %q, want get and empty", verbs)
+	}
+	if len(bad) != 1 || bad[0].Line != 1 || bad[0].Err != `apiVersion "" is not audit.k8s.io/v1 or audit.k8s.io/v1beta1` {
+		t.Errorf("malformed %+v, want line 1 without apiVersion", bad)
+	}
+
+	indented := "{\n  \"kind\": \"EventList\",\n  \"apiVersion\": \"audit.k8s.io/v1\",\n  \"Items\": [\n" + line("audit.k8s.io/v1", "d") + "\n  ]\n}\n"
+	if ids, bad := collect(t, []byte(indented)); len(ids) != 0 || len(bad) != 0 {
+		t.Errorf("an indented list with Items: events %q, malformed %q; want none", ids, bad)
+	}
+
+	if evs, err := DecodeEventList([]byte(`{"kind":"EventList","apiVersion":"audit.k8s.io/v1","Items":[` + line("audit.k8s.io/v1", "x") + `]}`)); err != nil || len(evs) != 0 {
+		t.Errorf("a webhook body with Items: %v, %v; want no events", evs, err)
+	}
+}
+
+// TestMalformedMessages: a malformed line says what is wrong with it.
+func TestMalformedMessages(t *testing.T) {
+	input := "{not json\n" +
+		`{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":3}` + "\n" +
+		`{"kind":"Event","apiVersion":"audit.k8s.io/v1","stageTimestamp":"yesterday"}` + "\n"
+	var msgs []string
+	err := Read(strings.NewReader(input), "log", Handler{
+		Event:     func(*auditv1.Event) { t.Error("a malformed line gave an event") },
+		Malformed: func(m Malformed) { msgs = append(msgs, m.Err) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"not JSON: invalid character 'n' looking for beginning of object key string (offset 2)",
+		"json: cannot unmarshal number into Go struct field record.Event.verb of type string",
+		`parsing time "yesterday" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "yesterday" as "2006"`,
+	}
+	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("messages:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestDecodeBatchIsCaseSensitive: the receiver reads webhook bodies as
+// the other inputs.
+func TestDecodeBatchIsCaseSensitive(t *testing.T) {
+	if _, _, err := decodeBatch([]byte(`{"Kind":"EventList","ApiVersion":"audit.k8s.io/v1","items":[]}`)); err == nil {
+		t.Error("a body with Kind and ApiVersion was taken for an EventList")
+	}
+	raws, events, err := decodeBatch([]byte(`{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{"auditID":"x","Verb":"delete"}]}`))
+	if err != nil || len(raws) != 1 || len(events) != 1 || events[0].AuditID != "x" || events[0].Verb != "" {
+		t.Errorf("got %q %+v %v, want one event x without a verb", raws, events, err)
+	}
+}

@@ -180,8 +180,8 @@ func (r *Receiver) alert(a Alert) {
 // decoded for the rules. Any malformed item refuses the whole batch.
 func decodeBatch(body []byte) ([][]byte, []auditv1.Event, error) {
 	var b batch
-	if err := jsonAPI.Unmarshal(body, &b); err != nil {
-		return nil, nil, fmt.Errorf("not an EventList: %v", describe(plainError(body, err)))
+	if err := unmarshal(body, &b); err != nil {
+		return nil, nil, fmt.Errorf("not an EventList: %v", describe(err))
 	}
 	if b.Kind != "EventList" || b.APIVersion != apiV1 && b.APIVersion != apiV1beta1 {
 		return nil, nil, fmt.Errorf("%s %s is not an audit.k8s.io EventList", b.APIVersion, b.Kind)
@@ -199,8 +199,8 @@ func decodeBatch(body []byte) ([][]byte, []auditv1.Event, error) {
 			}
 			raws[i] = buf.Bytes()
 		}
-		if err := jsonAPI.Unmarshal(item, &events[i]); err != nil {
-			return nil, nil, fmt.Errorf("item %d: %v", i, describe(plainError(item, err)))
+		if err := unmarshal(item, &events[i]); err != nil {
+			return nil, nil, fmt.Errorf("item %d: %v", i, describe(err))
 		}
 	}
 	return raws, events, nil

@@ -31,6 +31,10 @@ type Config struct {
 
 	settings map[string]*yaml.Node // per-check settings by check ID
 	refs     []idRef               // check IDs the file mentions, for Validate
+	// text and root are the file's content and its parsed document, from
+	// which Decode reads settings.
+	text []byte
+	root *yaml.Node
 }
 
 // Override changes a check's defaults. Nil fields keep the default.

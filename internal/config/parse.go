@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path"
@@ -30,6 +31,8 @@ func Parse(path string, data []byte) (*Config, error) {
 		Path:     path,
 		Checks:   map[string]Override{},
 		settings: map[string]*yaml.Node{},
+		text:     bytes.Clone(data),
+		root:     root,
 	}}
 	if root != nil {
 		p.mapping(root, "the configuration", rootKeys, func(k, v *yaml.Node) {

@@ -105,3 +105,68 @@ func TestDecodeConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestDecodeKeepsDefaults: settings the file does not mention keep the
+// value out had.
+func TestDecodeKeepsDefaults(t *testing.T) {
+	cfg := mustParse(t, settingsFile)
+	s := runtimeSettings{Limit: 7, UntrustedNamespaces: []string{"replaced"}}
+	if err := cfg.Decode("good", &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Limit != 7 || len(s.UntrustedNamespaces) != 1 || s.UntrustedNamespaces[0] != "sandbox" || !s.Strict {
+		t.Errorf("decoded %+v, want limit 7 kept and the rest from the file", s)
+	}
+}
+
+// TestDecodeUnknownKeyPlaces: an unknown key is reported where it is
+// written, also when it comes through an anchor elsewhere in the file or
+// shares its line with another check's settings, and the hint lists the
+// keys of the struct it is in.
+func TestDecodeUnknownKeyPlaces(t *testing.T) {
+	cfg := mustParse(t, "settings:\n"+
+		"  base: &base {nme: x, limit: 2}\n"+
+		"  viaAnchor: {<<: *base}\n"+
+		"  oneLine: {a: {nme: 1}, b: {handlers: {h: {nme: 2}}}}\n"+
+		"  none: {setting: 1}\n")
+	type none struct{}
+	for _, tt := range []struct {
+		path string
+		out  any
+		want string
+	}{
+		{"viaAnchor", &runtimeSettings{}, `cfg.yaml:2:16: settings.viaAnchor: unknown setting "nme" (want handlers, limit, strict, untrustedNamespaces)`},
+		{"oneLine", &map[string]runtimeSettings{}, `cfg.yaml:4:17: settings.oneLine: unknown setting "nme" (want handlers, limit, strict, untrustedNamespaces)`},
+		{"oneLine", &map[string]runtimeSettings{}, `cfg.yaml:4:45: settings.oneLine: unknown setting "nme" (want name)`},
+		{"none", &none{}, `cfg.yaml:5:10: settings.none: unknown setting "setting" (the check has no settings here)`},
+	} {
+		err := cfg.Decode(tt.path, tt.out)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Decode(%s) = %v, want %s", tt.path, err, tt.want)
+		}
+	}
+}
+
+// TestDecodeNeedsPointer: a value that cannot be filled is an error, not a
+// panic.
+func TestDecodeNeedsPointer(t *testing.T) {
+	cfg := mustParse(t, settingsFile)
+	var nilSettings *runtimeSettings
+	for _, out := range []any{runtimeSettings{}, nilSettings, nil} {
+		if err := cfg.Decode("good", out); err == nil || !strings.Contains(err.Error(), "settings.good") {
+			t.Errorf("Decode into %T: %v, want an error naming settings.good", out, err)
+		}
+	}
+}
+
+// TestDecodeOddCheckIDs: IDs that a yaml tag cannot name are refused, not
+// decoded as another key.
+func TestDecodeOddCheckIDs(t *testing.T) {
+	cfg := mustParse(t, "settings:\n  \"\": {limit: 1}\n  \"-\": {limit: 2}\n  \"a,inline\": {limit: 3}\n  check: {limit: 4}\n")
+	for _, id := range []string{"", "-", "a,inline"} {
+		var s runtimeSettings
+		if err := cfg.Decode(id, &s); err == nil || s.Limit != 0 {
+			t.Errorf("Decode(%q) = %v with limit %d, want an error", id, err, s.Limit)
+		}
+	}
+}

@@ -44,7 +44,7 @@ func document(file string, docIndex int, ch chunk) (res docResult) {
 	if ch.tooLarge {
 		return fail(at(ch.line, 1), "", "document is larger than %d MiB; kube4c refuses it (the API server accepts at most 3 MiB)", MaxDocumentBytes>>20)
 	}
-	if conv, apiVersion, kind, ok := fastConvert(ch); ok {
+	if conv, apiVersion, kind, ok := fastConvert(file, docIndex, ch); ok {
 		if apiVersion == "" || kind == "" {
 			root := conv.index.Pos(position.Root)
 			res.skipped = append(res.skipped, source.Problem{Location: at(root.Line, root.Column), Message: noTypeMessage})

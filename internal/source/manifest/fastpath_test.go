@@ -16,11 +16,8 @@ import (
 
 	"github.com/kube4c/kube4c/internal/position"
 	"github.com/kube4c/kube4c/internal/source/fastyaml"
+	"github.com/kube4c/kube4c/internal/testutil"
 )
-
-// corpusDir holds manifests of other projects; it sits beside the
-// repository (see the shared corpus README).
-const corpusDir = "../../../../shared/corpus"
 
 // slowConvert runs the yaml.v3 path of document up to the conversion.
 func slowConvert(ch chunk) (conv *converted, apiVersion, kind string, err error) {
@@ -89,6 +86,7 @@ func dumpIndex(ix *position.Index) string {
 // every document of the corpus, and on the documents under the directories
 // listed in KUBE4C_FASTPATH_DIRS (such as a benchmark set).
 func TestFastPathCorpus(t *testing.T) {
+	corpusDir := testutil.CorpusDir(t)
 	sets := []struct {
 		name string
 		dirs []string
