@@ -15,15 +15,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-corpus=${KUBE4C_CORPUS:-../shared/corpus}
-set_dir=.cache/bench/w${workloads}-f${files}
-if [ ! -f "$set_dir/.done" ]; then
-  command -v python3 >/dev/null || { echo "bench: python3 is needed (apt-get install python3 python3-yaml)" >&2; exit 2; }
-  python3 -c 'import yaml' 2>/dev/null || { echo "bench: PyYAML is needed (apt-get install python3-yaml)" >&2; exit 2; }
-  rm -rf "$set_dir"
-  python3 "$corpus/make-bench.py" "$set_dir" --workloads "$workloads" --files "$files"
-  touch "$set_dir/.done"
-fi
+set_dir=$(hack/bench-set.sh --workloads "$workloads" --files "$files")
 
 mkdir -p bin
 go build -o bin/kube4c ./cmd/kube4c
