@@ -2,6 +2,10 @@ package catalog
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -72,17 +76,37 @@ func init() {
 			References: check.References{URLs: []string{serviceDocs + "#defining-a-service"}},
 		},
 		Run: func(ctx *check.Context) {
+			lacking := map[portQuestion]string{}
 			eachService(ctx.Inventory, func(obj *inventory.Object, svc *corev1.Service) {
 				pods, _ := selectedWorkloads(ctx, obj, svc)
 				for i, sp := range svc.Spec.Ports {
-					reportPortMismatch(ctx, obj, svc, i, sp, pods)
+					reportPortMismatch(ctx, obj, svc, i, sp, pods, lacking)
 				}
 			})
 		},
 	})
 }
 
-func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.Service, i int, sp corev1.ServicePort, pods []*netpol.Workload) {
+// portQuestion is which workloads of a namespace lack a target port:
+// Services that share a selector select the same workloads, and often
+// target the same ports, so each question is answered once.
+type portQuestion struct {
+	namespace, selector string // the selector as selectorKey writes it
+	target              intstr.IntOrString
+	proto               corev1.Protocol
+}
+
+// selectorKey writes a label selector so that two selectors have the same
+// key exactly when they are equal.
+func selectorKey(set map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		b.WriteString(strconv.Quote(k) + "=" + strconv.Quote(set[k]) + ",")
+	}
+	return b.String()
+}
+
+func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.Service, i int, sp corev1.ServicePort, pods []*netpol.Workload, lacking map[portQuestion]string) {
 	target, path := sp.TargetPort, fmt.Sprintf("spec.ports[%d].targetPort", i)
 	if target.Type == intstr.Int && target.IntVal == 0 {
 		target, path = intstr.FromInt32(sp.Port), fmt.Sprintf("spec.ports[%d].port", i)
@@ -94,7 +118,13 @@ func reportPortMismatch(ctx *check.Context, obj *inventory.Object, svc *corev1.S
 	if len(pods) == 0 {
 		return
 	}
-	if missing := workloadsLacking(pods, target, proto); missing != "" {
+	q := portQuestion{netpol.NamespaceOf(obj), selectorKey(svc.Spec.Selector), target, proto}
+	missing, ok := lacking[q]
+	if !ok {
+		missing = workloadsLacking(pods, target, proto)
+		lacking[q] = missing
+	}
+	if missing != "" {
 		ctx.Report(obj, path, "targetPort "+target.String()+"/"+string(proto)+" of Service "+quote(svc.Name)+" matches no container port of "+
 			missing+"; use the name or number of the port the containers declare")
 	}

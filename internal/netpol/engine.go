@@ -53,6 +53,9 @@ type Engine struct {
 	// unknownLabels holds, per namespace without a Namespace object, the
 	// label keys that selectors asked about.
 	unknownLabels map[string]map[string]bool
+	// peers holds the pods each distinct selector peer matches while the
+	// engine is built (nil after).
+	peers map[peerKey]*peerPods
 }
 
 // Problem is something wrong in a policy that the API server would refuse
@@ -74,7 +77,7 @@ func Build(inv *inventory.Inventory, opts Options) *Engine {
 	if len(cidrs) == 0 {
 		cidrs = DefaultClusterCIDRs
 	}
-	e := &Engine{nsByName: map[string]*Namespace{}, unknownLabels: map[string]map[string]bool{}, cluster: setOf(cidrs...)}
+	e := &Engine{nsByName: map[string]*Namespace{}, unknownLabels: map[string]map[string]bool{}, peers: map[peerKey]*peerPods{}, cluster: setOf(cidrs...)}
 	e.internet = everything.minus(e.cluster).minus(setOf(notInternet...))
 	for _, obj := range inv.ByKind("Namespace") {
 		if _, ok := obj.Obj.(*corev1.Namespace); ok && e.nsByName[obj.Name()] == nil {
@@ -96,6 +99,7 @@ func Build(inv *inventory.Inventory, opts Options) *Engine {
 			}
 		}
 	}
+	e.peers = nil
 	return e
 }
 

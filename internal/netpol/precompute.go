@@ -7,31 +7,64 @@ func (e *Engine) precompute(r *Rule) {
 		r.internet, r.metadata = Allowed, Allowed
 		return
 	}
-	r.yes, r.maybe = newBitset(len(e.pods)), newBitset(len(e.pods))
 	for _, p := range r.peers {
 		if p.Spec.IPBlock != nil {
 			continue
 		}
-		for _, ns := range e.candidateNamespaces(p) {
-			nv, unknown := p.namespaceVerdict(ns)
-			if nv == Denied {
-				continue
-			}
-			for _, pod := range ns.candidates(p.pods.keys) {
-				if p.pods.given && !p.pods.matches(pod.Labels) {
-					continue
-				}
-				if nv == Allowed {
-					r.yes.set(pod.index)
-				} else {
-					r.maybe.set(pod.index)
-					e.noteUnknownLabels(ns, unknown)
-				}
-			}
+		if m := e.peerMatches(p); m != nil {
+			r.yes.or(&m.yes)
+			r.maybe.or(&m.maybe)
 		}
 	}
 	e.precomputeBlocks(r)
-	r.maybe.andNot(r.yes)
+	r.maybe.andNot(&r.yes)
+}
+
+// peerKey is what decides the pods a selector peer matches: its policy's
+// namespace (where a peer without namespaceSelector selects) and its
+// selectors.
+type peerKey struct {
+	namespace, pods, namespaces string
+}
+
+// peerPods are the pods a selector peer matches for sure and those it
+// may match.
+type peerPods struct {
+	yes, maybe bitset
+}
+
+// peerMatches returns the pods selector peer p matches, or nil when it
+// matches none. Peers alike are matched once: policies often repeat the
+// same peers, and matching reads every pod of the namespaces concerned.
+func (e *Engine) peerMatches(p *Peer) *peerPods {
+	namespaces := e.candidateNamespaces(p)
+	if len(namespaces) == 0 {
+		return nil
+	}
+	key := peerKey{p.Rule.Policy.Namespace.Name, p.pods.key(), p.namespaces.key()}
+	if m, ok := e.peers[key]; ok {
+		return m
+	}
+	m := &peerPods{}
+	for _, ns := range namespaces {
+		nv, unknown := p.namespaceVerdict(ns)
+		if nv == Denied {
+			continue
+		}
+		for _, pod := range ns.candidates(p.pods.keys) {
+			if p.pods.given && !p.pods.matches(pod.Labels) {
+				continue
+			}
+			if nv == Allowed {
+				m.yes.set(pod.index)
+			} else {
+				m.maybe.set(pod.index)
+				e.noteUnknownLabels(ns, unknown)
+			}
+		}
+	}
+	e.peers[key] = m
+	return m
 }
 
 // precomputeBlocks fills what the rule's ipBlocks admit: the union of
@@ -46,13 +79,9 @@ func (e *Engine) precomputeBlocks(r *Rule) {
 		all = all.union(p.block)
 		switch p.podVerdict {
 		case Allowed:
-			for i := range e.pods {
-				r.yes.set(i)
-			}
+			r.yes.setRange(len(e.pods))
 		case Unknown:
-			for i := range e.pods {
-				r.maybe.set(i)
-			}
+			r.maybe.setRange(len(e.pods))
 		}
 	}
 	r.internet, r.internetPartial = e.internetIn(all)

@@ -50,6 +50,15 @@ func newSelector(ls *metav1.LabelSelector) selector {
 	return s
 }
 
+// key identifies what a valid selector selects: equal for selectors that
+// select alike, as written or not.
+func (s selector) key() string {
+	if !s.given {
+		return "-"
+	}
+	return "+" + s.sel.String()
+}
+
 // everything reports whether the selector is given and empty.
 func (s selector) everything() bool { return s.given && s.err == nil && s.sel.Empty() }
 
