@@ -34,8 +34,8 @@ type docResult struct {
 	empty    bool
 }
 
-// document parses, converts and decodes one YAML document of file.
-func document(file string, docIndex int, ch chunk) (res docResult) {
+// decodeDocument parses, converts and decodes one YAML document of file.
+func decodeDocument(file string, docIndex int, ch chunk) (res docResult) {
 	at := func(line, col int) inventory.Location { return inventory.Location{File: file, Line: line, Column: col} }
 	fail := func(loc inventory.Location, object, format string, args ...any) docResult {
 		res.errors = append(res.errors, source.Problem{Location: loc, Object: object, Message: fmt.Sprintf(format, args...)})

@@ -8,12 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/parallel"
 	"github.com/kube4c/kube4c/internal/source"
 )
 
@@ -24,9 +22,6 @@ const Stdin = "-"
 type Options struct {
 	// Stdin is read for the path "-". Nil means os.Stdin.
 	Stdin io.Reader
-	// Workers is the number of documents decoded in parallel; 0 means one
-	// per CPU.
-	Workers int
 }
 
 // Extensions are the file name endings read when walking a directory.
@@ -41,44 +36,41 @@ func Load(paths []string, opts Options) source.Result {
 	res.Errors = append(res.Errors, problems...)
 	res.Files = len(files)
 
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	type job struct {
-		file, doc int
-		name      string
-		ch        chunk
-	}
-	type done struct {
-		file, doc int
-		res       docResult
-	}
-	jobs := make(chan job, workers*4)
-	outs := make([][]done, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for j := range jobs {
-				res := document(j.name, j.doc, j.ch)
-				hintTemplates(&res, j.ch.data)
-				outs[w] = append(outs[w], done{file: j.file, doc: j.doc, res: res})
+	// Documents are read in order and decoded a batch at a time on every
+	// CPU; a batch holds at most batchBytes of text, which bounds the
+	// memory taken by documents read but not decoded.
+	var batch []document
+	size := 0
+	decodeBatch := func() {
+		results := make([]docResult, len(batch))
+		parallel.For(len(batch), func(i int) {
+			results[i] = batch[i].decode()
+		})
+		for _, r := range results {
+			if !r.empty {
+				res.Documents++
 			}
-		}(w)
+			res.Objects = append(res.Objects, r.objects...)
+			res.Errors = append(res.Errors, r.errors...)
+			res.Warnings = append(res.Warnings, r.warnings...)
+			res.Skipped = append(res.Skipped, r.skipped...)
+		}
+		batch, size = batch[:0], 0
 	}
 	var readErrors []source.Problem
-	for fi, name := range files {
+	for _, name := range files {
 		r, closeFn, err := open(name, opts.Stdin)
 		if err != nil {
 			readErrors = append(readErrors, source.Problem{Location: inventory.Location{File: name}, Message: err.Error()})
 			continue
 		}
-		doc := 0
+		index := 0
 		err = splitDocuments(r, MaxDocumentBytes, func(c chunk) bool {
-			jobs <- job{file: fi, doc: doc, name: name, ch: c}
-			doc++
+			batch = append(batch, document{file: name, index: index, chunk: c})
+			index++
+			if size += len(c.data); size >= batchBytes {
+				decodeBatch()
+			}
 			return true
 		})
 		closeFn()
@@ -86,29 +78,26 @@ func Load(paths []string, opts Options) source.Result {
 			readErrors = append(readErrors, source.Problem{Location: inventory.Location{File: name}, Message: "read failed: " + err.Error()})
 		}
 	}
-	close(jobs)
-	wg.Wait()
-
-	var all []done
-	for _, o := range outs {
-		all = append(all, o...)
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].file != all[j].file {
-			return all[i].file < all[j].file
-		}
-		return all[i].doc < all[j].doc
-	})
-	for _, d := range all {
-		if !d.res.empty {
-			res.Documents++
-		}
-		res.Objects = append(res.Objects, d.res.objects...)
-		res.Errors = append(res.Errors, d.res.errors...)
-		res.Warnings = append(res.Warnings, d.res.warnings...)
-		res.Skipped = append(res.Skipped, d.res.skipped...)
-	}
+	decodeBatch()
 	res.Errors = append(res.Errors, readErrors...)
+	return res
+}
+
+// batchBytes is how much document text Load reads before decoding it.
+const batchBytes = 4 << 20
+
+// document is one document of a file, read but not decoded.
+type document struct {
+	file  string
+	index int // its position in the file, from 0
+	chunk chunk
+}
+
+// decode decodes the document, adding a hint to its errors when it looks
+// like an unrendered template.
+func (d document) decode() docResult {
+	res := decodeDocument(d.file, d.index, d.chunk)
+	hintTemplates(&res, d.chunk.data)
 	return res
 }
 
