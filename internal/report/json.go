@@ -9,8 +9,6 @@ import (
 	"github.com/kube4c/kube4c/internal/source"
 )
 
-func init() { register("json", renderJSON) }
-
 // JSONSchemaVersion names the shape of the JSON format. Within v1 fields
 // are only ever added; docs/report.schema.json describes it.
 const JSONSchemaVersion = "kube4c.io/report/v1"

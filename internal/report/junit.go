@@ -9,8 +9,6 @@ import (
 	"github.com/kube4c/kube4c/internal/check"
 )
 
-func init() { register("junit", renderJUnit) }
-
 // JUnit XML, as CI systems read it: a suite per check, a test case per
 // finding, and a passing case for each check that found nothing.
 type (

@@ -107,10 +107,13 @@ type Options struct {
 // Renderer writes a report in one format.
 type Renderer func(w io.Writer, r *Report, opts Options) error
 
-var renderers = map[string]Renderer{}
-
-// register adds a format; called from each format's file.
-func register(name string, r Renderer) { renderers[name] = r }
+// renderers are the output formats of a scan report, by name.
+var renderers = map[string]Renderer{
+	"json":  renderJSON,
+	"junit": renderJUnit,
+	"sarif": renderSARIF,
+	"table": renderTable,
+}
 
 // Formats lists the names of the output formats.
 func Formats() []string {

@@ -17,8 +17,6 @@ import (
 	"github.com/kube4c/kube4c/internal/source"
 )
 
-func init() { register("sarif", renderSARIF) }
-
 // securitySeverity is the score GitHub code scanning reads from a rule's
 // "security-severity" property to rank alerts.
 var securitySeverity = map[check.Severity]string{

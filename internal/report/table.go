@@ -10,8 +10,6 @@ import (
 	"github.com/kube4c/kube4c/internal/source"
 )
 
-func init() { register("table", renderTable) }
-
 // ANSI select-graphic-rendition sequences of the table format.
 const (
 	sgrReset = "\x1b[0m"
