@@ -17,6 +17,7 @@
 set -euo pipefail
 here=$PWD
 cd "$(dirname "$0")/.."
+root=$PWD
 
 usage() { echo "usage: $0 [--runs N] [--set DIR] [--new REV] OLD-REV|OLD-BINARY" >&2; exit 2; }
 runs=9 set_dir="" new_rev="" old=""
@@ -40,20 +41,8 @@ else
   set_dir=$(hack/bench-set.sh)
 fi
 
-# OLD is a binary if it names an executable file from where the script was
-# called, else a revision.
-if old_bin=$(cd "$here" && realpath -e -- "$old" 2>/dev/null) && [ -f "$old_bin" ] && [ -x "$old_bin" ]; then
-  :
-else
-  old_bin=$(hack/build-rev.sh "$old")
-fi
-if [ -n "$new_rev" ]; then
-  new_bin=$(hack/build-rev.sh "$new_rev")
-else
-  new_bin=$PWD/.cache/compare/bin/kube4c-worktree
-  mkdir -p "$(dirname "$new_bin")"
-  go build -o "$new_bin" ./cmd/kube4c
-fi
+old_bin=$(cd "$here" && "$root/hack/build-rev.sh" "$old") # a binary is named from where the script was called
+new_bin=$(hack/build-rev.sh "${new_rev:-worktree}")
 declare -A bin=([old]=$old_bin [new]=$new_bin) every
 for b in old new; do
   every[$b]=$("${bin[$b]}" checks -o json | python3 -c 'import json,sys; print(",".join(c["id"] for c in json.load(sys.stdin)))')

@@ -24,6 +24,7 @@
 set -euo pipefail
 here=$PWD
 cd "$(dirname "$0")/.."
+root=$PWD
 
 usage() { echo "usage: $0 [--quick] [--keep] [--new REV] OLD-REV|OLD-BINARY" >&2; exit 2; }
 quick=false keep=false new_rev="" old=""
@@ -39,20 +40,8 @@ done
 [ -n "$old" ] || usage
 
 # The two builds.
-# OLD is a binary if it names an executable file from where the script was
-# called, else a revision.
-if old_bin=$(cd "$here" && realpath -e -- "$old" 2>/dev/null) && [ -f "$old_bin" ] && [ -x "$old_bin" ]; then
-  :
-else
-  old_bin=$(hack/build-rev.sh "$old")
-fi
-if [ -n "$new_rev" ]; then
-  new_bin=$(hack/build-rev.sh "$new_rev")
-else
-  new_bin=$PWD/.cache/compare/bin/kube4c-worktree
-  mkdir -p "$(dirname "$new_bin")"
-  go build -o "$new_bin" ./cmd/kube4c
-fi
+old_bin=$(cd "$here" && "$root/hack/build-rev.sh" "$old") # a binary is named from where the script was called
+new_bin=$(hack/build-rev.sh "${new_rev:-worktree}")
 declare -A bin=([old]=$old_bin [new]=$new_bin) version every
 for side in old new; do
   version[$side]=$("${bin[$side]}" --version | awk '{ print $NF }')

@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -93,42 +91,44 @@ func (c *clusterFlags) namespace() (string, error) {
 	return ns, nil
 }
 
-// source returns the live cluster to scan, with the progress of listing
-// it drawn on a terminal. The flags are checked before the cluster is
-// asked anything.
-func (c *clusterFlags) source(cmd *cobra.Command, g *globalFlags) (pipeline.Source, error) {
+// target returns the live cluster the flags name and how to read it. The
+// flags are checked before the cluster is asked anything.
+func (c *clusterFlags) target() (pipeline.Cluster, error) {
 	ns, err := c.namespace()
 	if err != nil {
-		return nil, err
+		return pipeline.Cluster{}, err
 	}
 	cfg, err := c.config.ToRESTConfig()
 	if err != nil {
-		return nil, usageError("cannot connect to the cluster: %v", err)
+		return pipeline.Cluster{}, usageError("cannot connect to the cluster: %v", err)
 	}
-	src := pipeline.Cluster{Config: cfg, Name: c.clusterName(), Options: cluster.Options{Namespace: ns, KeepOwned: c.keepOwned}}
+	return pipeline.Cluster{Config: cfg, Name: c.clusterName(), Options: cluster.Options{Namespace: ns, KeepOwned: c.keepOwned}}, nil
+}
+
+// source returns the live cluster to scan, with the progress of listing
+// it drawn on a terminal.
+func (c *clusterFlags) source(cmd *cobra.Command, g *globalFlags) (pipeline.Source, error) {
+	src, err := c.target()
+	if err != nil {
+		return nil, err
+	}
 	if file, ok := cmd.ErrOrStderr().(*os.File); ok && !g.quiet && term.IsTerminal(int(file.Fd())) {
 		return &progressSource{Cluster: src, bar: newLineProgress(file, len(cluster.Resources))}, nil
 	}
 	return src, nil
 }
 
-// collect lists the cluster's objects of resources (nil: every resource
-// kube4c reads), for the commands that read a cluster without scanning it.
-// Progress goes to progress (nil for none).
-func (c *clusterFlags) collect(ctx context.Context, progress cluster.Progress, resources []cluster.Resource) (*cluster.Result, error) {
-	ns, err := c.namespace()
+// collect lists the cluster's objects of resources, for the commands that
+// read a cluster without scanning it.
+func (c *clusterFlags) collect(ctx context.Context, resources []cluster.Resource) (*cluster.Result, error) {
+	src, err := c.target()
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := c.config.ToRESTConfig()
-	if err != nil {
-		return nil, usageError("cannot connect to the cluster: %v", err)
-	}
-	start := time.Now()
-	res, err := cluster.Collect(ctx, cfg, cluster.Options{Namespace: ns, Progress: progress, KeepOwned: c.keepOwned, Resources: resources})
+	src.Options.Resources = resources
+	res, err := cluster.Collect(ctx, src.Config, src.Options)
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("cannot read the cluster: %w", err)}
 	}
-	slog.Debug("collected", "objects", len(res.Objects), "requests", res.Requests, "owned", res.Owned, "elapsed", time.Since(start))
 	return res, nil
 }

@@ -105,7 +105,7 @@ func readRBACObjects(cmd *cobra.Command, f *rbacFlags) (source.Result, error) {
 	if !f.cluster.enabled {
 		return manifest.Load(f.files, manifest.Options{Stdin: cmd.InOrStdin()}), nil
 	}
-	res, err := f.cluster.collect(cmd.Context(), nil, rbacResources())
+	res, err := f.cluster.collect(cmd.Context(), rbacResources())
 	if err != nil {
 		return source.Result{}, err
 	}
