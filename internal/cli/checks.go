@@ -7,9 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kube4c/kube4c/internal/audit"
-	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/checkdoc"
+	"github.com/kube4c/kube4c/internal/pipeline"
 )
 
 func newChecksCommand() *cobra.Command {
@@ -20,7 +19,7 @@ func newChecksCommand() *cobra.Command {
 		Long:  "List every built-in check and audit-log rule with its layer and severity. -o markdown prints the reference page docs/checks.md.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			all := knownChecks()
+			all := pipeline.Known()
 			w := cmd.OutOrStdout()
 			switch output {
 			case "table":
@@ -48,10 +47,4 @@ func newChecksCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or markdown")
 	return cmd
-}
-
-// knownChecks returns the metadata of every check and audit-log rule:
-// every ID a user may write in a config, an annotation or a flag.
-func knownChecks() check.Known {
-	return check.KnownOf(check.Default.Metas(), audit.Rules.Metas())
 }

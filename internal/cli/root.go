@@ -11,9 +11,6 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
-
-	// The built-in checks register themselves on import.
-	_ "github.com/kube4c/kube4c/internal/catalog"
 )
 
 // Exit codes shared by every command.
