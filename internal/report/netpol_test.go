@@ -10,14 +10,20 @@ import (
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
-// reachWorld builds the engine of testdata/netpol/world.yaml.
-func reachWorld(t *testing.T) *netpol.Engine {
+// loadFixture returns the inventory of a manifest file of testdata.
+func loadFixture(t *testing.T, path string) *inventory.Inventory {
 	t.Helper()
-	loaded := manifest.Load([]string{"testdata/netpol/world.yaml"}, manifest.Options{})
+	loaded := manifest.Load([]string{path}, manifest.Options{})
 	if len(loaded.Errors) > 0 {
 		t.Fatalf("fixture: %v", loaded.Errors)
 	}
-	return netpol.Build(inventory.New(loaded.Objects), netpol.Options{})
+	return inventory.New(loaded.Objects)
+}
+
+// reachWorld builds the engine of testdata/netpol/world.yaml.
+func reachWorld(t *testing.T) *netpol.Engine {
+	t.Helper()
+	return netpol.Build(loadFixture(t, "testdata/netpol/world.yaml"), netpol.Options{})
 }
 
 // selectEndpoints selects the endpoints of every pattern, in order.

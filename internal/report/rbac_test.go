@@ -6,19 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/rbac"
-	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
 // rbacRoles builds the RBAC engine of testdata/rbac/roles.yaml.
 func rbacRoles(t *testing.T) *rbac.Engine {
 	t.Helper()
-	loaded := manifest.Load([]string{"testdata/rbac/roles.yaml"}, manifest.Options{})
-	if len(loaded.Errors) > 0 {
-		t.Fatalf("fixture: %v", loaded.Errors)
-	}
-	return rbac.New(inventory.New(loaded.Objects))
+	return rbac.New(loadFixture(t, "testdata/rbac/roles.yaml"))
 }
 
 // renderRBAC renders in each of the RBACFormats and compares with the
