@@ -31,7 +31,10 @@ type scanFlags struct {
 	color          string
 	pssVersion     string
 	complete       bool
-	cluster        *clusterFlags
+	// failOnIncomplete makes a live scan fail (exit 2) when a check at or
+	// above failOn could not read every kind it reads.
+	failOnIncomplete bool
+	cluster          *clusterFlags
 }
 
 func newScanCommand(g *globalFlags) *cobra.Command {
@@ -62,6 +65,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl := cmd.Flags()
 	f.addReportFlags(fl, "in the scanned path or a parent directory")
 	fl.BoolVar(&f.complete, "complete", false, "the files hold every object of the cluster: report references to objects they lack (rbac-binding-missing-role)")
+	fl.BoolVar(&f.failOnIncomplete, "fail-on-incomplete", false, "with --cluster: exit 2 when a check at or above --fail-on could not read a kind it reads (a scan that could list nothing always exits 2)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
 	return cmd
@@ -138,13 +142,34 @@ func scanAndReport(cmd *cobra.Command, g *globalFlags, f *scanFlags, plan *pipel
 			fmt.Fprintln(cmd.ErrOrStderr(), "error:", e.Error())
 		}
 	}
+	var blind []string
+	if f.failOnIncomplete && failOn != noThreshold {
+		blind = incompleteAtOrAbove(plan, rep, failOn)
+	}
 	switch {
 	case len(rep.Errors) > 0 || len(rep.Failures) > 0:
 		return &exitError{code: ExitError}
+	case len(blind) > 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("--fail-on-incomplete: checks at or above %s could not read all they read: %s", failOn, strings.Join(blind, ", "))}
 	case failOn != noThreshold && rep.Failed():
 		return &exitError{code: ExitFindings}
 	}
 	return nil
+}
+
+// incompleteAtOrAbove returns the checks of rep at or above sev (as the
+// plan's config rates them) that ran without some kinds they read.
+func incompleteAtOrAbove(plan *pipeline.Plan, rep *report.Report, sev check.Severity) []string {
+	if rep.Coverage == nil {
+		return nil
+	}
+	var out []string
+	for _, ic := range rep.Coverage.Incomplete {
+		if c := check.Default.Get(ic.CheckID); c != nil && plan.Severity(c) >= sev {
+			out = append(out, ic.CheckID+" ("+strings.Join(ic.Missing, ", ")+")")
+		}
+	}
+	return out
 }
 
 // noThreshold is the --fail-on value "none": never exit 1.

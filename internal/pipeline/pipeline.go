@@ -70,6 +70,10 @@ type Plan struct {
 // Checks returns the checks the plan runs.
 func (p *Plan) Checks() []*check.Check { return p.checks }
 
+// Severity returns the severity of c's findings: the config's override,
+// else the check's own.
+func (p *Plan) Severity(c *check.Check) check.Severity { return p.config.Severity(c.ID, c.Severity) }
+
 // Known returns every check and audit-log rule ID a user may write.
 func Known() check.Known {
 	return check.KnownOf(check.Default.Metas(), audit.Rules.Metas())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -80,5 +81,43 @@ func (c Cluster) Load(ctx context.Context) (*Input, error) {
 		}
 		cov.Resources = append(cov.Resources, rc)
 	}
-	return &Input{Result: res.Result, Coverage: cov}, nil
+	in := &Input{Result: res.Result, Coverage: cov}
+	if collected(cov) == 0 {
+		// Nothing was read: the scan must not pass as if nothing were wrong.
+		in.Errors = append(in.Errors, source.Problem{Object: c.Name,
+			Message: "no resource could be listed (" + notCollectedSummary(cov) + "): nothing was checked; give the identity the permissions of deploy/rbac.yaml"})
+	}
+	return in, nil
+}
+
+// collected counts the resources that were listed.
+func collected(cov *report.Coverage) int {
+	n := 0
+	for _, r := range cov.Resources {
+		if r.State == "collected" {
+			n++
+		}
+	}
+	return n
+}
+
+// notCollectedSummary counts the resources not collected by state, e.g.
+// "58 forbidden, 2 failed".
+func notCollectedSummary(cov *report.Coverage) string {
+	counts := map[string]int{}
+	var states []string
+	for _, r := range cov.NotCollected() {
+		if counts[r.State] == 0 {
+			states = append(states, r.State)
+		}
+		counts[r.State]++
+	}
+	var parts []string
+	for _, st := range states {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+	}
+	if len(parts) == 0 {
+		return "none is served"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -48,6 +48,7 @@ func renderTable(w io.Writer, r *Report, opts Options) error {
 	if opts.ShowSuppressed {
 		t.idWidth = max(t.idWidth, idWidth(r.Suppressed))
 	}
+	t.incompleteWarning(r.Coverage)
 	t.findings(r.Findings)
 	if opts.ShowSuppressed && len(r.Suppressed) > 0 {
 		t.heading("Suppressed findings", len(r.Suppressed), sgrBold)
@@ -273,9 +274,13 @@ func (t *tableWriter) summary(r *Report) {
 	t.WriteString(".\n")
 
 	s := r.Summarize()
-	if s.Total == 0 {
+	switch {
+	case s.Total == 0 && len(r.Errors) > 0:
+		// Input that could not be read may hold problems: never a clean bill.
+		t.WriteString("No findings in what could be read")
+	case s.Total == 0:
 		t.WriteString("No findings")
-	} else {
+	default:
 		t.begin(sgrBold)
 		t.count(s.Total, "finding", "findings")
 		t.end(sgrBold)
