@@ -214,7 +214,7 @@ func loadConfig(explicit string, paths []string) (*config.Config, error) {
 
 func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.Report) error {
 	var w io.Writer = cmd.OutOrStdout()
-	isTTY := false
+	isTTY, width := false, 0
 	if f.outputFile != "" {
 		file, err := os.Create(f.outputFile)
 		if err != nil {
@@ -224,10 +224,13 @@ func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.R
 		w = file
 	} else if file, ok := w.(*os.File); ok {
 		isTTY = term.IsTerminal(int(file.Fd()))
+		if isTTY {
+			width, _, _ = term.GetSize(int(file.Fd()))
+		}
 	}
 	color := f.color == "always" || f.color == "auto" && isTTY && os.Getenv("NO_COLOR") == ""
 	bw := bufio.NewWriterSize(w, 256*1024)
-	opts := report.Options{Color: color, ShowSuppressed: f.showSuppressed, Verbose: g.verbose}
+	opts := report.Options{Color: color, ShowSuppressed: f.showSuppressed, Verbose: g.verbose, Width: width}
 	if err := report.Render(f.output, bw, rep, opts); err != nil {
 		return err
 	}
