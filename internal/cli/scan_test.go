@@ -164,3 +164,45 @@ func TestChecksCommand(t *testing.T) {
 		t.Errorf("unknown checks format: exit %d", code)
 	}
 }
+
+// A check ID of the wrong door is a usage error: a scan asked to run only
+// an audit-log rule would otherwise run nothing and pass.
+func TestChecksOfTheWrongDoor(t *testing.T) {
+	if code, _, errOut := run(t, "", "scan", "--checks", "audit-pod-exec", examples); code != ExitError || !strings.Contains(errOut, "audit-pod-exec is an audit-log rule") {
+		t.Errorf("scan --checks audit-pod-exec: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "", "scan", "--skip-checks", "audit-pod-exec", examples); code != ExitError {
+		t.Errorf("scan --skip-checks audit-pod-exec: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "", "audit", "analyze", "--checks", "privileged-container", "-"); code != ExitError || !strings.Contains(errOut, "privileged-container is a check of kube4c scan") {
+		t.Errorf("audit analyze --checks privileged-container: exit %d, %s", code, errOut)
+	}
+	_, out, _ := run(t, "", "checks", "-o", "json")
+	var listed []struct {
+		ID        string `json:"id"`
+		AuditRule bool   `json:"auditRule"`
+	}
+	if err := json.Unmarshal([]byte(out), &listed); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"audit-pod-exec": true, "audit-forbidden-burst": true, "audit-policy": false, "privileged-container": false}
+	for _, c := range listed {
+		if w, ok := want[c.ID]; ok && c.AuditRule != w {
+			t.Errorf("checks -o json: %s has auditRule %v", c.ID, c.AuditRule)
+		}
+	}
+}
+
+// Names of formats and severities are taken in any case.
+func TestFlagValuesInAnyCase(t *testing.T) {
+	code, out, errOut := run(t, "", "scan", "-o", "JSON", "--fail-on", "HIGH", "--color", "NEVER", examples)
+	if code != ExitFindings || !json.Valid([]byte(out)) {
+		t.Errorf("exit %d, stderr %s, valid JSON %v", code, errOut, json.Valid([]byte(out)))
+	}
+}
+
+func TestVersionCommand(t *testing.T) {
+	if code, out, _ := run(t, "", "version"); code != ExitOK || !strings.HasPrefix(out, "kube4c ") {
+		t.Errorf("exit %d: %q", code, out)
+	}
+}
