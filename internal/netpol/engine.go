@@ -197,7 +197,13 @@ func (e *Engine) selectPods() {
 			continue
 		}
 		for _, pod := range p.Namespace.candidates(p.podSelector.keys) {
-			if !p.podSelector.matches(pod.Labels) {
+			switch p.podSelector.matchPod(pod) {
+			case Denied:
+				continue
+			case Unknown:
+				// Some pods of the workload, or pods the cluster labels:
+				// the policy selects something, but not the workload.
+				p.selectedMaybe = append(p.selectedMaybe, pod)
 				continue
 			}
 			p.selected = append(p.selected, pod)

@@ -28,6 +28,9 @@ type Policy struct {
 	podSelector selector
 	rules       [2][]*Rule
 	selected    []*Workload
+	// selectedMaybe are the workloads some of whose pods the policy may
+	// select (see Workload.controller); they are not counted as isolated.
+	selectedMaybe []*Workload
 	// order is the policy's position in the engine's policy list.
 	order int
 }
@@ -45,6 +48,10 @@ func (p *Policy) Rules(d Direction) []*Rule { return p.rules[d] }
 
 // Selected returns the workloads the policy selects, ordered by ID.
 func (p *Policy) Selected() []*Workload { return p.selected }
+
+// SelectsSome reports whether the policy selects pods, all of a workload's
+// or only some (a StatefulSet replica by its pod name).
+func (p *Policy) SelectsSome() bool { return len(p.selected) > 0 || len(p.selectedMaybe) > 0 }
 
 // SelectsAll reports whether the pod selector is empty: the policy selects
 // every pod of its namespace, present and future.
