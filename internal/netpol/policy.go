@@ -70,6 +70,18 @@ func (p *Policy) DenyAll(d Direction) bool {
 	return p.SelectsAll() && p.types[d] && len(p.rules[d]) == 0
 }
 
+// IsolatesAll reports whether the policy selects every pod of its
+// namespace for a direction without admitting every peer on every port:
+// every pod is then isolated, and passes only what the rules of this and
+// other policies allow. A default deny does; so does a policy that admits
+// only traffic from the namespace.
+func (p *Policy) IsolatesAll(d Direction) bool {
+	if !p.SelectsAll() || !p.types[d] {
+		return false
+	}
+	return !slices.ContainsFunc(p.rules[d], func(r *Rule) bool { return r.AllPeers() && r.AllPorts() })
+}
+
 // Rule is one ingress or egress rule of a policy.
 type Rule struct {
 	// Policy is the policy the rule belongs to.
