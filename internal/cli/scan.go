@@ -31,6 +31,7 @@ type scanFlags struct {
 	color          string
 	pssVersion     string
 	complete       bool
+	unrendered     bool
 	cluster        *clusterFlags
 }
 
@@ -62,6 +63,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl := cmd.Flags()
 	f.addReportFlags(fl, "in the scanned path or a parent directory")
 	fl.BoolVar(&f.complete, "complete", false, "the files hold every object of the cluster: report references to objects they lack (rbac-binding-missing-role)")
+	fl.BoolVar(&f.unrendered, "allow-unrendered", false, "read the resources of a kustomization directory as they are, with a warning instead of an input error (for an exact scan, render it: kubectl kustomize DIR | kube4c scan -)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
 	return cmd
@@ -86,7 +88,7 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 	if err != nil {
 		return err
 	}
-	var src pipeline.Source = pipeline.Files{Paths: paths, Stdin: cmd.InOrStdin()}
+	var src pipeline.Source = pipeline.Files{Paths: paths, Stdin: cmd.InOrStdin(), AllowUnrendered: f.unrendered}
 	if f.cluster.enabled {
 		if src, err = f.cluster.source(cmd, g); err != nil {
 			return err
