@@ -440,3 +440,101 @@ func genData(size int) string {
 	}
 	return b.String()
 }
+
+// A List read item by item gives the objects, positions and problems that
+// reading it whole gives.
+func TestStreamedListAgreesWithWholeDocument(t *testing.T) {
+	yamlList := `apiVersion: v1
+kind: List
+items:
+# a comment between items
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: flow, labels: {a: "b"}}
+  data:
+    script: |
+      #!/bin/sh
+      echo "- not an item"
+
+    other: >-
+      folded
+      text
+-   apiVersion: v1
+    kind: Pod
+    metadata:
+      name: wide
+    spec:
+      containers:
+      - name: c
+        image: nginx
+        ports: [{containerPort: 80}]
+
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: bad}
+  spec: {containers: [{name: c, ports: [{containerPort: eighty}]}]}
+- 42
+- metadata: {name: untyped}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: d, namespace: ns}
+  spec:
+    selector: {matchLabels: {app: x}}
+    template:
+      metadata: {labels: {app: x}}
+      spec: {containers: [{name: c, image: x, securityContext: {privileged: true}}]}
+metadata: {resourceVersion: ""}
+`
+	head, rest, _ := strings.Cut(yamlList, "items:\n")
+	items, tail, _ := strings.Cut(rest, "metadata: {resourceVersion")
+	indented := head + "items:\n" + strings.ReplaceAll("  "+strings.TrimSuffix(items, "\n"), "\n", "\n  ") + "\nmetadata: {resourceVersion" + tail
+	jsonList := `{"kind": "PodList", "apiVersion": "v1", "items": [
+  {"metadata": {"name": "a"}, "spec": {"containers": [{"name": "c", "image": "x"}]}},
+  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s,t]r\"i{ng"}},
+    {"metadata": {"name": "é"}, "spec": {"containers": [{"name": "c", "image": "x", "ports": [{"containerPort": "eighty"}]}]}}, 7,
+  {"metadata": {"name": "last"}, "spec": {"containers": [{"name": "c", "image": "x"}]}}
+], "metadata": {}}`
+	array := "[" + cmJSON + ",\n" + podJSON + ", \"x\",\n" + strings.Replace(podJSON, `"p"`, `"q"`, 1) + "]"
+	sequence := "- " + strings.ReplaceAll(strings.TrimSpace(namespaceDoc("a")), "\n", "\n  ") + "\n- x\n-\n- [a, b]\n- {}\n- x\n- x\n- x\n- x\n- x\n- x\n-\n  " + strings.ReplaceAll(strings.TrimSpace(goodDoc), "\n", "\n  ") + "\n"
+	for name, text := range map[string]string{"yaml": yamlList, "indented": indented, "json": jsonList, "array": array, "sequence": sequence} {
+		t.Run(name, func(t *testing.T) {
+			whole := loadWith([]string{Stdin}, Options{Stdin: strings.NewReader(text)}, defaultLimits)
+			// Small enough a document limit that the List is read item by item.
+			streamed := loadWith([]string{Stdin}, Options{Stdin: strings.NewReader(text)}, limits{document: len(text) / 2, list: 1 << 20, items: 1000})
+			if len(whole.Objects) < 2 {
+				t.Fatalf("the whole List gave %d objects, errors %v", len(whole.Objects), whole.Errors)
+			}
+			if objectNames(whole) != objectNames(streamed) {
+				t.Fatalf("objects: whole %q, streamed %q (errors %v)", objectNames(whole), objectNames(streamed), streamed.Errors)
+			}
+			for i, o := range streamed.Objects {
+				w := whole.Objects[i]
+				if o.Source.PathPrefix != "" || w.Source.PathPrefix == "" {
+					t.Fatalf("%s: not read item by item (prefix %q) or whole (prefix %q)", o.Ref(), o.Source.PathPrefix, w.Source.PathPrefix)
+				}
+				o.Source.Positions.Walk(func(_ int, path string) bool {
+					got, _ := o.Locate(path)
+					want, _ := w.Locate(path)
+					if got != want {
+						t.Errorf("%s %s: streamed at %v, whole at %v", o.Ref(), path, got, want)
+					}
+					return true
+				})
+			}
+			for _, list := range []struct {
+				name          string
+				whole, stream []source.Problem
+			}{{"errors", whole.Errors, streamed.Errors}, {"skipped", whole.Skipped, streamed.Skipped}, {"warnings", whole.Warnings, streamed.Warnings}} {
+				if len(list.whole) != len(list.stream) {
+					t.Errorf("%s: whole %v, streamed %v", list.name, list.whole, list.stream)
+					continue
+				}
+				for k := range list.whole {
+					if list.whole[k].Line != list.stream[k].Line || list.whole[k].Message != list.stream[k].Message {
+						t.Errorf("%s: whole %v, streamed %v", list.name, list.whole[k], list.stream[k])
+					}
+				}
+			}
+		})
+	}
+}

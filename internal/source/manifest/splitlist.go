@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	yaml "go.yaml.in/yaml/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	sigsjson "sigs.k8s.io/json"
-	yaml "go.yaml.in/yaml/v3"
 )
 
 // A document larger than the per-document limit is refused, unless it is a
