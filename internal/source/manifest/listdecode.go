@@ -72,7 +72,7 @@ func (res *docResult) notObject(l *streamedList, name string, at inventory.Locat
 // are decoded: their objects and problems, or, when the document turns out
 // not to be a List, the error that refuses it.
 func finishList(file string, l *streamedList) docResult {
-	out := docResult{empty: false}
+	var out docResult
 	at := inventory.Location{File: file, Line: l.line, Column: l.col}
 	apiVersion, kind, problem := l.listType(file)
 	if problem != nil {

@@ -189,6 +189,7 @@ func (s *splitter) endDocument() {
 	case s.list != nil:
 		s.endList()
 	case s.mode == jsonText && !s.inValue:
+		// Between JSON values: every value was emitted when it closed.
 	case len(s.cur.data) > 0 || s.cur.tooLarge:
 		s.emitDocument()
 	}
