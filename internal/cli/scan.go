@@ -31,6 +31,7 @@ type scanFlags struct {
 	color          string
 	pssVersion     string
 	complete       bool
+	unrendered     bool
 	// failOnIncomplete makes a live scan fail (exit 2) when a check at or
 	// above failOn could not read every kind it reads.
 	failOnIncomplete bool
@@ -66,6 +67,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	f.addReportFlags(fl, "in the scanned path or a parent directory")
 	fl.BoolVar(&f.complete, "complete", false, "the files hold every object of the cluster: report references to objects they lack (rbac-binding-missing-role)")
 	fl.BoolVar(&f.failOnIncomplete, "fail-on-incomplete", false, "with --cluster: exit 2 when a check at or above --fail-on could not read a kind it reads (a scan that could list nothing always exits 2)")
+	fl.BoolVar(&f.unrendered, "allow-unrendered", false, "read the resources of a kustomization directory as they are, with a warning instead of an input error (for an exact scan, render it: kubectl kustomize DIR | kube4c scan -)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
 	return cmd
@@ -90,7 +92,7 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 	if err != nil {
 		return err
 	}
-	var src pipeline.Source = pipeline.Files{Paths: paths, Stdin: cmd.InOrStdin()}
+	var src pipeline.Source = pipeline.Files{Paths: paths, Stdin: cmd.InOrStdin(), AllowUnrendered: f.unrendered}
 	if f.cluster.enabled {
 		if src, err = f.cluster.source(cmd, g); err != nil {
 			return err

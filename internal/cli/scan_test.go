@@ -66,6 +66,14 @@ func TestExitCodes(t *testing.T) {
 		{"no path", "", []string{"scan"}, ExitError},
 		{"unknown flag", "", []string{"scan", "--bogus", "-"}, ExitError},
 		{"missing file", "", []string{"scan", "/no/such/file.yaml"}, ExitError},
+		{"empty stdin", "", []string{"scan", "-"}, ExitError},
+		{"stdin without objects", "# nothing\n---\n", []string{"scan", "-"}, ExitError},
+		{"empty List", "apiVersion: v1\nitems: []\nkind: List\n", []string{"scan", "-"}, ExitOK},
+		{"newline-delimited JSON", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"apps"}}` + "\n" +
+			`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"privileged":true}}]}}`,
+			[]string{"scan", "--checks", "privileged-container", "-"}, ExitFindings},
+		{"JSON array", `[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"privileged":true}}]}}]`,
+			[]string{"scan", "--checks", "privileged-container", "-"}, ExitFindings},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, out, errOut := run(t, c.stdin, c.args...)
@@ -204,5 +212,27 @@ func TestFlagValuesInAnyCase(t *testing.T) {
 func TestVersionCommand(t *testing.T) {
 	if code, out, _ := run(t, "", "version"); code != ExitOK || !strings.HasPrefix(out, "kube4c ") {
 		t.Errorf("exit %d: %q", code, out)
+	}
+}
+
+// A kustomization directory is an input error unless --allow-unrendered;
+// with it, the resources are scanned and the patches are not.
+func TestScanKustomizationDirectory(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("kustomization.yaml", "resources: [pod.yaml]\npatches: [{path: patch.yaml}]\n")
+	write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec: {containers: [{name: c, image: x}]}\n")
+	write("patch.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec: {containers: [{name: c, securityContext: {privileged: true}}]}\n")
+	code, out, errOut := run(t, "", "scan", "--color", "never", "--checks", "privileged-container", dir)
+	if code != ExitError || !strings.Contains(out, "kubectl kustomize "+dir+" | kube4c scan -") {
+		t.Fatalf("exit %d, want 2 with the hint\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "", "scan", "--color", "never", "--checks", "privileged-container", "--allow-unrendered", dir)
+	if code != ExitOK || strings.Contains(out, "CRITICAL") {
+		t.Fatalf("--allow-unrendered: exit %d, want 0 and the patch not scanned\n%s\n%s", code, out, errOut)
 	}
 }

@@ -33,16 +33,21 @@ type Input struct {
 }
 
 // Files reads manifests: files, directories (recursively) and "-" for
-// standard input.
+// standard input. A path that yields no Kubernetes object is an input
+// error: a scan must not pass when its input went missing.
 type Files struct {
 	Paths []string
 	// Stdin is read for "-"; nil means os.Stdin.
 	Stdin io.Reader
+	// AllowUnrendered makes a kustomization directory a warning rather
+	// than an input error (scan --allow-unrendered).
+	AllowUnrendered bool
 }
 
 // Load reads the files.
 func (f Files) Load(context.Context) (*Input, error) {
-	return &Input{Result: manifest.Load(f.Paths, manifest.Options{Stdin: f.Stdin})}, nil
+	opts := manifest.Options{Stdin: f.Stdin, AllowUnrendered: f.AllowUnrendered, RequireObjects: true}
+	return &Input{Result: manifest.Load(f.Paths, opts)}, nil
 }
 
 // Node reads a node's control-plane and kubelet files under Root.
