@@ -90,3 +90,13 @@ func TestCredentialPrefiltersKeepEveryMatch(t *testing.T) {
 		}
 	}
 }
+
+// mustConfig parses the YAML of a .kube4c.yaml file into check settings.
+func mustConfig(t *testing.T, text string) check.Settings {
+	t.Helper()
+	cfg, err := config.Parse(".kube4c.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
