@@ -420,7 +420,8 @@ func builtinKindError(gvk schema.GroupVersionKind) error {
 		if versions := scheme.Scheme.PrioritizedVersionsForGroup(gvk.Group); len(versions) > 0 {
 			preferred = versions[0].String()
 		}
-		return fmt.Errorf("Kubernetes has no API version %s (%s is served as %s); the API server would reject this document", gv, group, preferred)
+		msg := fmt.Sprintf("Kubernetes has no API version %s (%s is served as %s)", gv, group, preferred)
+		return errors.New(msg + "; the API server would reject this document")
 	}
 	return nil
 }
