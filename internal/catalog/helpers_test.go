@@ -100,3 +100,13 @@ func mustConfig(t *testing.T, text string) check.Settings {
 	}
 	return cfg
 }
+
+// checkByID returns the registered check id.
+func checkByID(t *testing.T, id string) *check.Check {
+	t.Helper()
+	c := check.Default.Get(id)
+	if c == nil {
+		t.Fatalf("no check %q", id)
+	}
+	return c
+}

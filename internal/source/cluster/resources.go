@@ -59,5 +59,15 @@ var Resources = []Resource{
 	{Group: "admissionregistration.k8s.io", Versions: []string{"v1"}, Resource: "validatingwebhookconfigurations", Kind: "ValidatingWebhookConfiguration"},
 	{Group: "admissionregistration.k8s.io", Versions: []string{"v1"}, Resource: "mutatingwebhookconfigurations", Kind: "MutatingWebhookConfiguration"},
 	{Group: "node.k8s.io", Versions: []string{"v1"}, Resource: "runtimeclasses", Kind: "RuntimeClass"},
+	// Service meshes (mtls-not-strict).
 	{Group: "security.istio.io", Versions: []string{"v1", "v1beta1"}, Resource: "peerauthentications", Kind: "PeerAuthentication", Namespaced: true, Custom: true},
+	{Group: "policy.linkerd.io", Versions: []string{"v1beta3", "v1beta2", "v1beta1"}, Resource: "servers", Kind: "Server", Namespaced: true, Custom: true},
+	{Group: "policy.linkerd.io", Versions: []string{"v1alpha1"}, Resource: "authorizationpolicies", Kind: "AuthorizationPolicy", Namespaced: true, Custom: true},
+	{Group: "policy.linkerd.io", Versions: []string{"v1beta1"}, Resource: "serverauthorizations", Kind: "ServerAuthorization", Namespaced: true, Custom: true},
+	{Group: "consul.hashicorp.com", Versions: []string{"v1alpha1"}, Resource: "servicedefaults", Kind: "ServiceDefaults", Namespaced: true, Custom: true},
+	{Group: "consul.hashicorp.com", Versions: []string{"v1alpha1"}, Resource: "proxydefaults", Kind: "ProxyDefaults", Namespaced: true, Custom: true},
+	{Group: "consul.hashicorp.com", Versions: []string{"v1alpha1"}, Resource: "meshes", Kind: "Mesh", Namespaced: true, Custom: true},
+	{Group: "consul.hashicorp.com", Versions: []string{"v1alpha1"}, Resource: "serviceintentions", Kind: "ServiceIntentions", Namespaced: true, Custom: true},
+	{Group: "cilium.io", Versions: []string{"v2"}, Resource: "ciliumnetworkpolicies", Kind: "CiliumNetworkPolicy", Namespaced: true, Custom: true},
+	{Group: "cilium.io", Versions: []string{"v2"}, Resource: "ciliumclusterwidenetworkpolicies", Kind: "CiliumClusterwideNetworkPolicy", Custom: true},
 }
