@@ -63,10 +63,15 @@ func newConsulConfig(inv *inventory.Inventory, s meshSettings) *consulConfig {
 	c.intentions = "no ServiceIntentions denies '*' to '*', so with ACLs off every service may connect"
 	for _, obj := range inv.ByKind("ServiceIntentions") {
 		if u, ok := consulObject(obj); ok {
-			if action := wildcardIntention(u); action != "" {
-				c.intentions = "ServiceIntentions " + entryID(obj) + " " + action + "s '*' to '*'"
-				break
+			switch wildcardIntention(u) {
+			case "allow":
+				c.intentions = "ServiceIntentions " + entryID(obj) + " allows '*' to '*'"
+			case "deny":
+				c.intentions = "ServiceIntentions " + entryID(obj) + " denies '*' to '*'"
+			default:
+				continue
 			}
+			break
 		}
 	}
 	return c

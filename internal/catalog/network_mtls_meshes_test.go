@@ -216,7 +216,7 @@ var consulWorkloads = deployment("shop", "billing", "billing", "", "consul.hashi
 
 func TestMTLSConsul(t *testing.T) {
 	expectReported(t, mtlsFindings(t, consulWorld+consulDenyAll+consulWorkloads, ""), map[string]string{
-		"billing": `Deployment "billing" is in the Consul mesh but accepts plaintext: mutualTLSMode permissive (ServiceDefaults shop/billing, allowed by Mesh consul/mesh); intentions do not apply to plaintext connections`,
+		"billing": `Deployment "billing" is in the Consul mesh but accepts plaintext: mutualTLSMode permissive (ServiceDefaults shop/billing, allowed by Mesh consul/mesh); intentions do not apply to plaintext connections; callers: ServiceIntentions consul/deny-all denies '*' to '*'`,
 		"cart":    "mutualTLSMode permissive (ServiceDefaults shop/billing",
 		"metrics": "port 9102 bypasses the proxy (consul.hashicorp.com/transparent-proxy-exclude-inbound-ports)",
 		"direct":  "transparent proxy is off (consul.hashicorp.com/transparent-proxy=false): port 8080 is reachable without the proxy",
