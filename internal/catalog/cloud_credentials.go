@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,32 +55,40 @@ type secretCredential struct {
 	path, what string
 }
 
+// secretEntry is one key of a Secret's data or stringData.
+type secretEntry struct{ field, key, value string }
+
+// secretEntries returns the keys of a Secret's data and stringData, in
+// order.
+func secretEntries(s *corev1.Secret) []secretEntry {
+	var entries []secretEntry
+	for k, v := range s.Data {
+		entries = append(entries, secretEntry{"data", k, string(v)})
+	}
+	for k, v := range s.StringData {
+		entries = append(entries, secretEntry{"stringData", k, v})
+	}
+	sort.Slice(entries, func(i, j int) bool {
+		return entries[i].field+"/"+entries[i].key < entries[j].field+"/"+entries[j].key
+	})
+	return entries
+}
+
 // secretCredentials finds the cloud credentials a Secret's data holds, at
 // most one per cloud: a key that names one (with a value), then contents
 // (an AWS credentials file or access key ID, a service-account key JSON,
 // an Azure cloud-provider config).
 func secretCredentials(s *corev1.Secret) []secretCredential {
-	type entry struct{ field, key, value string }
-	var entries []entry
-	for k, v := range s.Data {
-		entries = append(entries, entry{"data", k, string(v)})
-	}
-	for k, v := range s.StringData {
-		entries = append(entries, entry{"stringData", k, v})
-	}
-	sort.Slice(entries, func(i, j int) bool {
-		return entries[i].field+"/"+entries[i].key < entries[j].field+"/"+entries[j].key
-	})
-	hasTenant := false
-	for _, e := range entries {
-		hasTenant = hasTenant || normKey(e.key) == "tenantid" || normKey(e.key) == "azuretenantid"
-	}
+	entries := secretEntries(s)
 	found := map[cloud]secretCredential{}
-	add := func(c cloud, e entry, detail string) {
+	add := func(c cloud, e secretEntry, detail string) {
 		if _, ok := found[c]; !ok {
 			found[c] = secretCredential{c, e.field + "[" + e.key + "]", "key " + quote(e.key) + detail}
 		}
 	}
+	hasTenant := slices.ContainsFunc(entries, func(e secretEntry) bool {
+		return normKey(e.key) == "tenantid" || normKey(e.key) == "azuretenantid"
+	})
 	for _, e := range entries { // keys that name a credential first
 		v := strings.TrimSpace(e.value)
 		if v == "" || placeholderValue.MatchString(strings.ToLower(v)) {
@@ -92,27 +101,8 @@ func secretCredentials(s *corev1.Secret) []secretCredential {
 		}
 	}
 	for _, e := range entries {
-		v := strings.TrimSpace(e.value)
-		switch {
-		case strings.Contains(strings.ToLower(v), "aws_secret_access_key"):
-			add(cloudAWS, e, ": a credentials file")
-		case strings.HasPrefix(v, "AKIA") && awsAccessKey.MatchString(v):
-			add(cloudAWS, e, ": an access key ID")
-		case strings.HasPrefix(v, "{"):
-			var doc struct {
-				Type            string `json:"type"`
-				PrivateKey      string `json:"private_key"`
-				AADClientSecret string `json:"aadClientSecret"`
-			}
-			if json.Unmarshal([]byte(v), &doc) != nil {
-				continue
-			}
-			if doc.Type == "service_account" && doc.PrivateKey != "" {
-				add(cloudGCP, e, "")
-			}
-			if doc.AADClientSecret != "" {
-				add(cloudAzure, e, ": aadClientSecret")
-			}
+		if c, detail := credentialContent(strings.TrimSpace(e.value)); c != "" {
+			add(c, e, detail)
 		}
 	}
 	out := make([]secretCredential, 0, len(found))
@@ -122,6 +112,34 @@ func secretCredentials(s *corev1.Secret) []secretCredential {
 		}
 	}
 	return out
+}
+
+// credentialContent says which cloud credential a value is, by its
+// content: an AWS credentials file or access key ID, a Google Cloud
+// service-account key (not the external_account configuration of workload
+// identity federation), an Azure cloud-provider config with a client
+// secret.
+func credentialContent(v string) (cloud, string) {
+	switch {
+	case strings.Contains(strings.ToLower(v), "aws_secret_access_key"):
+		return cloudAWS, ": a credentials file"
+	case strings.HasPrefix(v, "AKIA") && awsAccessKey.MatchString(v):
+		return cloudAWS, ": an access key ID"
+	case strings.HasPrefix(v, "{"):
+		var doc struct {
+			Type            string `json:"type"`
+			PrivateKey      string `json:"private_key"`
+			AADClientSecret string `json:"aadClientSecret"`
+		}
+		switch {
+		case json.Unmarshal([]byte(v), &doc) != nil:
+		case doc.Type == "service_account" && doc.PrivateKey != "":
+			return cloudGCP, ""
+		case doc.AADClientSecret != "":
+			return cloudAzure, ": aadClientSecret"
+		}
+	}
+	return "", ""
 }
 
 // hasData reports whether the scan has the Secret's data: a typed Secret

@@ -96,6 +96,17 @@ func newLinkerdPolicy(inv *inventory.Inventory, s meshSettings) *linkerdPolicy {
 	if len(byID) == 0 {
 		return lp
 	}
+	lp.readAuthorizationPolicies(inv, byID)
+	lp.readServerAuthorizations(inv)
+	for _, list := range lp.servers {
+		sort.SliceStable(list, func(i, j int) bool { return list[i].id < list[j].id })
+	}
+	return lp
+}
+
+// readAuthorizationPolicies marks the Servers that an AuthorizationPolicy
+// opens to clients without mutual TLS.
+func (lp *linkerdPolicy) readAuthorizationPolicies(inv *inventory.Inventory, byID map[string]*linkerdServer) {
 	for _, obj := range inv.ByKind("AuthorizationPolicy") {
 		u, ok := linkerdObject(obj)
 		if !ok {
@@ -105,13 +116,20 @@ func newLinkerdPolicy(inv *inventory.Inventory, s meshSettings) *linkerdPolicy {
 		if why == "" {
 			continue
 		}
-		why = "AuthorizationPolicy " + netpol.NamespaceOf(obj) + "/" + obj.Name() + " admits clients without mutual TLS (" + why + ")"
-		for _, srv := range targetedServers(u, netpol.NamespaceOf(obj), lp.servers, byID) {
+		ns := netpol.NamespaceOf(obj)
+		why = "AuthorizationPolicy " + ns + "/" + obj.Name() + " admits clients without mutual TLS (" + why + ")"
+		for _, srv := range targetedServers(u, ns, lp.servers, byID) {
 			if srv.plaintext == "" {
 				srv.plaintext = why
 			}
 		}
 	}
+}
+
+// readServerAuthorizations marks the Servers that a ServerAuthorization
+// (Linkerd's older policy kind) opens to unauthenticated clients, by
+// Server name or by a selector over Servers' labels.
+func (lp *linkerdPolicy) readServerAuthorizations(inv *inventory.Inventory) {
 	for _, obj := range inv.ByKind("ServerAuthorization") {
 		u, ok := linkerdObject(obj)
 		if !ok {
@@ -126,16 +144,12 @@ func newLinkerdPolicy(inv *inventory.Inventory, s meshSettings) *linkerdPolicy {
 		sel, hasSel := nestedSelector(u.Object, "spec", "server", "selector")
 		for _, srv := range lp.servers[ns] {
 			byName := name != "" && srv.name == name
-			bySelector := hasSel && sel.Matches(srv.labels)
-			if (byName || bySelector && name == "") && srv.plaintext == "" {
+			bySelector := name == "" && hasSel && sel.Matches(srv.labels)
+			if (byName || bySelector) && srv.plaintext == "" {
 				srv.plaintext = why
 			}
 		}
 	}
-	for _, list := range lp.servers {
-		sort.SliceStable(list, func(i, j int) bool { return list[i].id < list[j].id })
-	}
-	return lp
 }
 
 // linkerdObject returns obj as an unstructured object of Linkerd's policy
