@@ -80,7 +80,7 @@ func (c Cluster) Load(ctx context.Context) (*Input, error) {
 	slog.Debug("collected", "objects", len(res.Objects), "requests", res.Requests, "owned", res.Owned, "elapsed", time.Since(start))
 	cov := &report.Coverage{Cluster: c.Name, Requests: res.Requests, Owned: res.Owned}
 	for _, st := range res.Statuses {
-		rc := report.ResourceCoverage{Resource: st.Resource.GroupResource().String(), Kind: st.Resource.Kind, Version: st.Version, State: string(st.State), Objects: st.Objects}
+		rc := report.ResourceCoverage{Resource: st.Resource.String(), Kind: st.Resource.Kind, Version: st.Version, State: string(st.State), Objects: st.Objects}
 		if st.Err != nil {
 			rc.Error = st.Err.Error()
 		}

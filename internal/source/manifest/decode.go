@@ -20,6 +20,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/kube4c/kube4c/internal/apilifecycle"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/position"
 	"github.com/kube4c/kube4c/internal/source"
@@ -533,18 +534,55 @@ func asTypeError(err error) (typeError, bool) {
 }
 
 // builtinKindError refuses a kind that a built-in API group/version does
-// not have (such as a Deployment in v1): the API server would reject it,
-// and checks would silently skip it. Kinds of other groups are custom
-// resources and are kept.
+// not have (such as a Deployment in v1), and a Kubernetes version that a
+// built-in group never had (apps/v1beta3): the API server would reject them, and
+// checks would silently skip them. Kinds of other groups are custom
+// resources and are kept, and so are kinds of removed versions whose types
+// left k8s.io/api (policy/v1beta1 PodSecurityPolicy): deprecated-api-version
+// reports them.
 func builtinKindError(gvk schema.GroupVersionKind) error {
-	if !scheme.Scheme.IsVersionRegistered(gvk.GroupVersion()) {
+	gv := gvk.GroupVersion()
+	switch {
+	case apilifecycle.Gone(gvk):
 		return nil
-	}
-	var homes []string
-	for known := range scheme.Scheme.AllKnownTypes() {
-		if known.Kind == gvk.Kind && !strings.HasSuffix(known.Kind, "Options") {
-			homes = append(homes, known.GroupVersion().String())
+	case scheme.Scheme.IsVersionRegistered(gv) || apilifecycle.GoneVersion(gv):
+		return kindError(gvk)
+	case scheme.Scheme.IsGroupRegistered(gvk.Group) && kubeVersion.MatchString(gvk.Version):
+		group, preferred := "the core group", "v1"
+		if gvk.Group != "" {
+			group = gvk.Group
 		}
+		if versions := scheme.Scheme.PrioritizedVersionsForGroup(gvk.Group); len(versions) > 0 {
+			preferred = versions[0].String()
+		}
+		msg := fmt.Sprintf("Kubernetes has no API version %s (%s is served as %s)", gv, group, preferred)
+		return errors.New(msg + "; the API server would reject this document")
+	}
+	return nil
+}
+
+// kubeVersion is the form of Kubernetes API versions (v1, v2beta1,
+// v1alpha3). Other versions of a built-in group are not Kubernetes'
+// (kustomize's "builtin" transformers) and are kept as custom resources.
+var kubeVersion = regexp.MustCompile(`^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$`)
+
+// kindError says that gvk's version lacks its kind and where the kind is,
+// naming the versions still served before removed ones.
+func kindError(gvk schema.GroupVersionKind) error {
+	var served, removed []string
+	for known := range scheme.Scheme.AllKnownTypes() {
+		if known.Kind != gvk.Kind || strings.HasSuffix(known.Kind, "Options") {
+			continue
+		}
+		if s, ok := apilifecycle.Of(known); ok && s.RemovedBy(apilifecycle.Latest) {
+			removed = append(removed, known.GroupVersion().String())
+		} else {
+			served = append(served, known.GroupVersion().String())
+		}
+	}
+	homes := served
+	if len(homes) == 0 {
+		homes = removed
 	}
 	msg := fmt.Sprintf("Kubernetes has no kind %s in %s", gvk.Kind, gvk.GroupVersion())
 	if len(homes) > 0 {
