@@ -35,6 +35,9 @@ type Workload struct {
 	controller map[string]controllerLabel
 	index      int
 	policies   [2][]*Policy
+	// policySet numbers policies[d] among the distinct lists (see
+	// PolicySet).
+	policySet [2]int
 }
 
 // ContainerPort is a port a container of the pod declares.
@@ -58,6 +61,12 @@ func (p *Workload) Ports() []ContainerPort { return p.ports }
 // Policies returns the policies that select the pod for a direction, in
 // namespace order. None means the pod is not isolated in that direction.
 func (p *Workload) Policies(d Direction) []*Policy { return p.policies[d] }
+
+// PolicySet identifies the policies that select the pod for a direction:
+// pods of one engine with the same number are selected by the same
+// policies (0: none), so what is derived from them alone may be computed
+// once per number.
+func (p *Workload) PolicySet(d Direction) int { return p.policySet[d] }
 
 // Isolated reports whether a policy selects the pod for a direction.
 func (p *Workload) Isolated(d Direction) bool { return len(p.policies[d]) > 0 }
