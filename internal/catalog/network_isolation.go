@@ -49,9 +49,7 @@ spec:
 				if p.HostNetwork {
 					msg += " (it uses the host network, where most network plugins do not enforce NetworkPolicy at all)"
 				}
-				for _, w := range p.Definitions() {
-					ctx.Report(w.Object, w.MetaPath+".labels", msg)
-				}
+				ctx.Report(p.View.Object, p.View.MetaPath+".labels", msg)
 			}
 		},
 	}

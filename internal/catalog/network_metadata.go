@@ -54,10 +54,8 @@ func init() {
 				if why == "" {
 					continue
 				}
-				for _, w := range p.Definitions() {
-					ctx.Report(w.Object, w.MetaPath+".labels", p.Kind+" "+quote(p.Name)+
-						" can reach the cloud metadata API (169.254.169.254): "+why+"; block it with an egress policy that excepts 169.254.169.254/32")
-				}
+				ctx.Report(p.View.Object, p.View.MetaPath+".labels", p.Kind+" "+quote(p.Name)+
+					" can reach the cloud metadata API (169.254.169.254): "+why+"; block it with an egress policy that excepts 169.254.169.254/32")
 			}
 		},
 	})

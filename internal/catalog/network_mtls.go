@@ -124,9 +124,7 @@ spec:
 					if v.message == "" {
 						continue
 					}
-					for _, w := range p.Definitions() {
-						ctx.Report(w.Object, v.path, p.Kind+" "+quote(p.Name)+" "+v.message)
-					}
+					ctx.Report(p.View.Object, v.path, p.Kind+" "+quote(p.Name)+" "+v.message)
 				}
 			}
 		},

@@ -21,8 +21,9 @@ type Inventory struct {
 	byKind  map[string][]*Object
 	// byKey finds objects by key, in one map per kind: they are built in
 	// parallel.
-	byKey     map[string]map[Key]*Object
-	workloads []*Workload
+	byKey      map[string]map[Key]*Object
+	duplicates [][]*Object
+	workloads  []*Workload
 }
 
 // New indexes objects. The order of objects is kept.
@@ -52,18 +53,43 @@ func New(objects []*Object) *Inventory {
 		}
 	}
 	byKey := make([]map[Key]*Object, len(kinds))
+	dups := make([][][]*Object, len(kinds))
 	parallel.For(len(kinds), func(k int) {
-		of := inv.byKind[kinds[k]]
-		m := make(map[Key]*Object, len(of))
-		for _, o := range of {
-			m[keyOf(o.GVK.GroupKind(), o.Namespace(), o.Name())] = o // a later definition wins
-		}
-		byKey[k] = m
+		byKey[k], dups[k] = indexKind(inv.byKind[kinds[k]])
 	})
 	for k, kind := range kinds {
 		inv.byKey[kind] = byKey[k]
+		inv.duplicates = append(inv.duplicates, dups[k]...)
 	}
 	return inv
+}
+
+// indexKind indexes the objects of one kind by key, a later definition
+// winning, and returns the groups of objects that share a key, in load
+// order.
+func indexKind(of []*Object) (map[Key]*Object, [][]*Object) {
+	m := make(map[Key]*Object, len(of))
+	var shared map[Key][]*Object
+	var order []Key
+	for _, o := range of {
+		key := keyOf(o.GVK.GroupKind(), o.Namespace(), o.Name())
+		if first, ok := m[key]; ok {
+			if shared == nil {
+				shared = map[Key][]*Object{}
+			}
+			if shared[key] == nil {
+				shared[key] = []*Object{first}
+				order = append(order, key)
+			}
+			shared[key] = append(shared[key], o)
+		}
+		m[key] = o
+	}
+	groups := make([][]*Object, len(order))
+	for i, key := range order {
+		groups[i] = shared[key]
+	}
+	return m, groups
 }
 
 // indexBlock is how many objects one job of New reads.
@@ -83,7 +109,15 @@ func (inv *Inventory) Len() int { return len(inv.objects) }
 // order. Checks type-assert Obj to the versions they understand.
 func (inv *Inventory) ByKind(kind string) []*Object { return inv.byKind[kind] }
 
-// Get returns the object of the group, kind, namespace and name, or nil.
+// Duplicates returns the groups of objects that share a group, kind,
+// namespace and name (the same manifest read from several files), each in
+// load order. Each object is checked on its own; where one object is
+// needed (Get), the last definition counts, as kubectl apply would leave
+// the cluster.
+func (inv *Inventory) Duplicates() [][]*Object { return inv.duplicates }
+
+// Get returns the object of the group, kind, namespace and name, or nil:
+// the last definition when several share them (see Duplicates).
 func (inv *Inventory) Get(gk schema.GroupKind, namespace, name string) *Object {
 	return inv.byKey[gk.Kind][keyOf(gk, namespace, name)]
 }

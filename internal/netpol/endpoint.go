@@ -113,7 +113,7 @@ func (e *Engine) Lookup(name string) (Endpoint, error) {
 		for i, ep := range eps {
 			names[i] = ep.String()
 		}
-		return Endpoint{}, fmt.Errorf("%q names %d endpoints (%s); give namespace/name", name, len(eps), strings.Join(names, ", "))
+		return Endpoint{}, fmt.Errorf("%q names %d endpoints (%s); give one of these", name, len(eps), strings.Join(names, ", "))
 	}
 	return eps[0], nil
 }

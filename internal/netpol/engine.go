@@ -113,30 +113,19 @@ func (e *Engine) namespace(name string) *Namespace {
 }
 
 func (e *Engine) addPods(inv *inventory.Inventory) {
-	seen := make(map[inventory.Key]*Workload, len(inv.Workloads()))
-	dups := 0
+	// Each definition is a workload of its own, even when several
+	// documents define the same kind, namespace and name: each is judged
+	// on its own labels, whatever the order of the files.
 	for _, w := range inv.Workloads() {
-		ns := NamespaceOf(w.Object)
-		key := inventory.Key{Kind: w.Object.Kind(), Namespace: ns, Name: w.Object.Name()}
-		if !runsPods(w) {
-			continue
+		if runsPods(w) {
+			e.pods = append(e.pods, newPod(w, e.namespace(NamespaceOf(w.Object))))
 		}
-		if first := seen[key]; first != nil {
-			first.also = append(first.also, w)
-			dups++
-			continue
-		}
-		seen[key] = newPod(w, e.namespace(ns))
-		e.pods = append(e.pods, seen[key])
 	}
 	qualifyIDs(e.pods)
 	slices.SortStableFunc(e.pods, func(a, b *Workload) int { return strings.Compare(a.ID, b.ID) })
 	for i, p := range e.pods {
 		p.index = i
 		p.Namespace.index(p)
-	}
-	if dups > 0 {
-		e.notes = append(e.notes, fmt.Sprintf("%d workload definitions repeat a kind, namespace and name already read; the first one counts", dups))
 	}
 }
 

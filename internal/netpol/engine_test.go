@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -99,15 +100,31 @@ func TestProblemsNotesAndLookup(t *testing.T) {
 
 var dbFromUnknown = dbFrom(nsTeamB)
 
+// Each definition of a kind, namespace and name (the same manifest in two
+// files) is a workload of its own, judged on its own labels whichever file
+// comes first, and named with where it is defined; a PodTemplate runs no
+// pods.
 func TestDuplicatesAndTemplates(t *testing.T) {
-	pod := "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec: {containers: [{name: c, image: i}]}\n"
+	pod := func(label string) string {
+		return "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x, labels: {copy: " + label + "}}\nspec: {containers: [{name: c, image: i}]}\n"
+	}
 	tmpl := "---\napiVersion: v1\nkind: PodTemplate\nmetadata: {name: t, namespace: x}\ntemplate: {spec: {containers: [{name: c, image: i}]}}\n"
 	same := "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: p, namespace: x}\nspec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}}\n"
-	e := build(t, pod+pod+tmpl+same)
-	if len(e.Pods()) != 2 || e.Pods()[0].ID != "x/deployment/p" || e.Pods()[1].ID != "x/pod/p" || len(e.Pods()[1].Definitions()) != 2 {
+	policy := "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: second, namespace: x}\nspec: {podSelector: {matchLabels: {copy: second}}}\n"
+	for _, text := range []string{pod("first") + pod("second"), pod("second") + pod("first")} {
+		e := build(t, text+tmpl+same+policy)
+		var got []string
 		for _, p := range e.Pods() {
-			t.Logf("%s %d", p.ID, len(p.Definitions()))
+			got = append(got, fmt.Sprintf("%s %s isolated=%v", p.ID, p.Labels["copy"], p.Isolated(Ingress)))
 		}
-		t.Fatal("want the Pod once with its duplicate, the Deployment apart, and no PodTemplate")
+		want := []string{"x/deployment/p  isolated=false", "x/pod/p@-:2:1 ", "x/pod/p@-:7:1 "}
+		if len(got) != 3 || got[0] != want[0] || !strings.HasPrefix(got[1], want[1]) || !strings.HasPrefix(got[2], want[2]) {
+			t.Fatalf("workloads %q", got)
+		}
+		for _, line := range got[1:] {
+			if strings.Contains(line, "second") != strings.HasSuffix(line, "isolated=true") {
+				t.Errorf("the policy's selection does not follow each copy's labels: %q", got)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -45,13 +46,6 @@ type ContainerPort struct {
 	Name     string
 	Protocol corev1.Protocol
 	Port     int32
-}
-
-// Definitions returns the workload and the later definitions of the same
-// kind, namespace and name in the inventory (the same manifest read from
-// several files); the first one is the one evaluated.
-func (p *Workload) Definitions() []*inventory.Workload {
-	return append([]*inventory.Workload{p.View}, p.also...)
 }
 
 // Ports returns the ports the pod's containers (and sidecar init
@@ -99,16 +93,31 @@ func newPod(w *inventory.Workload, ns *Namespace) *Workload {
 // PodTemplate only describes pods for others to create.
 func runsPods(w *inventory.Workload) bool { return w.Object.Kind() != "PodTemplate" }
 
-// qualifyIDs gives workloads that share a namespace and name an ID with
-// their kind.
+// qualifyIDs gives workloads of different kinds that share a namespace
+// and name an ID with their kind, and definitions of one kind, namespace
+// and name (the same manifest in several files) an ID with where each is
+// defined.
 func qualifyIDs(pods []*Workload) {
-	seen := make(map[string]int, len(pods))
-	for _, p := range pods {
-		seen[p.ID]++
+	byID := func() map[string][]*Workload {
+		m := make(map[string][]*Workload, len(pods))
+		for _, p := range pods {
+			m[p.ID] = append(m[p.ID], p)
+		}
+		return m
 	}
-	for _, p := range pods {
-		if seen[p.ID] > 1 {
-			p.ID = p.Namespace.Name + "/" + strings.ToLower(p.Kind) + "/" + p.Name
+	for _, same := range byID() {
+		if slices.ContainsFunc(same, func(p *Workload) bool { return p.Kind != same[0].Kind }) {
+			for _, p := range same {
+				p.ID = p.Namespace.Name + "/" + strings.ToLower(p.Kind) + "/" + p.Name
+			}
+		}
+	}
+	for _, same := range byID() {
+		if len(same) > 1 {
+			for _, p := range same {
+				loc, _ := p.View.Object.Locate("")
+				p.ID += "@" + loc.String()
+			}
 		}
 	}
 }
