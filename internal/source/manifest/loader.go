@@ -22,6 +22,10 @@ const Stdin = "-"
 type Options struct {
 	// Stdin is read for the path "-". Nil means os.Stdin.
 	Stdin io.Reader
+	// Open, when set, opens every path but "-" in place of the file
+	// system; every path is then a file, never a directory to walk. The
+	// node source reads a snapshot's files through it, inside the root.
+	Open func(name string) (io.ReadCloser, error)
 }
 
 // Extensions are the file name endings read when walking a directory.
@@ -32,7 +36,7 @@ var Extensions = []string{".yaml", ".yml", ".json"}
 // document: one bad document never stops the others.
 func Load(paths []string, opts Options) source.Result {
 	var res source.Result
-	files, problems := expand(paths)
+	files, problems := expand(paths, opts.Open != nil)
 	res.Errors = append(res.Errors, problems...)
 	res.Files = len(files)
 
@@ -59,7 +63,7 @@ func Load(paths []string, opts Options) source.Result {
 	}
 	var readErrors []source.Problem
 	for _, name := range files {
-		r, closeFn, err := open(name, opts.Stdin)
+		r, closeFn, err := open(name, opts)
 		if err != nil {
 			readErrors = append(readErrors, source.Problem{Location: inventory.Location{File: name}, Message: err.Error()})
 			continue
@@ -101,14 +105,19 @@ func (d document) decode() docResult {
 	return res
 }
 
-func open(name string, stdin io.Reader) (io.Reader, func(), error) {
+func open(name string, opts Options) (io.Reader, func(), error) {
 	if name == Stdin {
+		stdin := opts.Stdin
 		if stdin == nil {
 			stdin = os.Stdin
 		}
 		return stdin, func() {}, nil
 	}
-	f, err := os.Open(name)
+	openFile := func(name string) (io.ReadCloser, error) { return os.Open(name) }
+	if opts.Open != nil {
+		openFile = opts.Open
+	}
+	f, err := openFile(name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,8 +125,9 @@ func open(name string, stdin io.Reader) (io.Reader, func(), error) {
 }
 
 // expand turns the paths into the list of files to read, in a stable order:
-// each path in the order given, a directory's files sorted by path.
-func expand(paths []string) ([]string, []source.Problem) {
+// each path in the order given, a directory's files sorted by path. With
+// filesOnly, every path is a file and none is looked at.
+func expand(paths []string, filesOnly bool) ([]string, []source.Problem) {
 	var files []string
 	var problems []source.Problem
 	seen := map[string]bool{}
@@ -128,7 +138,7 @@ func expand(paths []string) ([]string, []source.Problem) {
 		}
 	}
 	for _, p := range paths {
-		if p == Stdin {
+		if p == Stdin || filesOnly {
 			add(p)
 			continue
 		}
@@ -162,7 +172,7 @@ func expand(paths []string) ([]string, []source.Problem) {
 				}
 				return nil
 			}
-			if hasExtension(d.Name()) {
+			if HasExtension(d.Name()) {
 				add(path)
 			}
 			return nil
@@ -174,7 +184,9 @@ func expand(paths []string) ([]string, []source.Problem) {
 	return files, problems
 }
 
-func hasExtension(name string) bool {
+// HasExtension reports whether a file name ends with one of the
+// Extensions, the files a directory walk reads.
+func HasExtension(name string) bool {
 	lower := strings.ToLower(name)
 	for _, ext := range Extensions {
 		if strings.HasSuffix(lower, ext) {
