@@ -67,5 +67,5 @@ func writeSideTrace(b *strings.Builder, t *netpol.SideTrace) {
 	b.WriteString("\n")
 }
 
-// safe formats a value with its control characters escaped (safeText).
-func safe(v any) string { return safeText(fmt.Sprint(v)) }
+// safe formats a value with its control characters escaped (SafeText).
+func safe(v any) string { return SafeText(fmt.Sprint(v)) }

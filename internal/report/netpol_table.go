@@ -49,14 +49,14 @@ func writeReachTable(w io.Writer, g *netpol.Grid) error {
 		}
 	}
 	if len(key) > 0 {
-		b.WriteString("\nColumns: " + safeText(strings.Join(key, ", ")) + "\n")
+		b.WriteString("\nColumns: " + SafeText(strings.Join(key, ", ")) + "\n")
 	}
 	b.WriteString("\n\"all\": every port; \"-\": denied; TCP:80: only these ports; \"?\": ports that may be open (see the notes);\n" +
 		"\"*\": only part of the internet's addresses. Explain a cell with --explain FROM TO.\n")
 	if len(g.Notes) > 0 {
 		b.WriteString("\nNotes:\n")
 		for _, n := range g.Notes {
-			b.WriteString("  - " + safeText(n) + "\n")
+			b.WriteString("  - " + SafeText(n) + "\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -64,7 +64,7 @@ func subjectLocation(g rbac.Grant) string {
 }
 
 func writeCanTable(w io.Writer, id rbac.Identity, perms []rbac.Permission) error {
-	fmt.Fprintf(w, "%s\n\n", safeText(id.String()))
+	fmt.Fprintf(w, "%s\n\n", SafeText(id.String()))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCOPE\tVERBS\tRESOURCES / URLS\tGROUPS\tNAMES\tVIA")
 	for _, p := range perms {

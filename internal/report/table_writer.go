@@ -102,17 +102,18 @@ func (t *tableWriter) indented(s string) {
 	}
 }
 
-// text writes s with control characters escaped (see safeText).
-func (t *tableWriter) text(s string) { t.WriteString(safeText(s)) }
+// text writes s with control characters escaped (see SafeText).
+func (t *tableWriter) text(s string) { t.WriteString(SafeText(s)) }
 
-// safeText returns s with its control characters but tab escaped as \xHH,
+// SafeText returns s with its control characters but tab escaped as \xHH,
 // so that untrusted content (object names, audit users) cannot move the
 // cursor, clear the screen or change the colours of a terminal. It is the
-// one escaper of every human format; safeCell is its variant for cells of
-// tab-separated tables.
-func safeText(s string) string { return escapeControls(s, true) }
+// one escaper of every human format, and of the messages commands print
+// beside a report; safeCell is its variant for cells of tab-separated
+// tables.
+func SafeText(s string) string { return escapeControls(s, true) }
 
-// safeCell is safeText that escapes tabs too, for a cell of a table laid
+// safeCell is SafeText that escapes tabs too, for a cell of a table laid
 // out by text/tabwriter, where a tab would fake a column.
 func safeCell(s string) string { return escapeControls(s, false) }
 
