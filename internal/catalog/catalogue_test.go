@@ -134,6 +134,29 @@ volumes: [{name: d, hostPath: {path: /srv/etc}}, {name: unused, hostPath: {path:
       - {name: PASSWORD, value: "${DB_PASSWORD}"}
       - {name: LOG_LEVEL, value: debug}
       - {name: SSH, value: "---BEGIN OPENSSH PRIVATE KEY---\nxx\n---END OPENSSH PRIVATE KEY---"}`, want: []string{"containers[0].env[0].value", "containers[0].env[1].value", "containers[0].env[2].value", "containers[0].env[6].value"}},
+	{name: "all-digit password", check: "secret-in-env", spec: `containers:
+  - name: a
+    image: x
+    env:
+      - {name: MYSQL_ROOT_PASSWORD, value: "123456"}
+      - {name: mysqlRootPassword, value: "2468"}
+      - {name: DB_PASS, value: "00001111"}
+      - {name: GITHUB_TOKEN, value: "31415926535"}`, want: []string{"containers[0].env[0].value", "containers[0].env[1].value", "containers[0].env[2].value", "containers[0].env[3].value"}},
+	{name: "numbers beside secret words", check: "secret-in-env", spec: `containers:
+  - name: a
+    image: x
+    env:
+      - {name: MYSQL_ALLOW_EMPTY_PASSWORD, value: "1"}
+      - {name: MYSQL_RANDOM_ROOT_PASSWORD, value: "1"}
+      - {name: PASSWORD, value: "0"}
+      - {name: SECRET_ROTATION_DAYS, value: "3650"}
+      - {name: MAX_TOKENS, value: "4096"}
+      - {name: TOKEN_LIFETIME_SECONDS, value: "86400"}
+      - {name: PASSWORD_MIN_LENGTH, value: "12"}
+      - {name: VAULT_TOKEN_PORT, value: "8200"}
+      - {name: BCRYPT_PASSWORD_COST, value: "1200"}
+      - {name: API_KEY_VERSION, value: "2024"}
+      - {name: KEYCLOAK_TOKEN_REFRESH, value: "300000"}`},
 	{name: "secret by reference", check: "secret-in-env", spec: "containers: [{name: a, image: x, env: [{name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}, {name: TOKEN_TTL, value: '3600'}]}]"},
 	{name: "secrets as env", check: "secrets-as-env", spec: "containers: [{name: a, image: x, env: [{name: P, valueFrom: {secretKeyRef: {name: db, key: p}}}], envFrom: [{configMapRef: {name: c}}, {secretRef: {name: s}}]}]", want: []string{"containers[0].env[0].valueFrom.secretKeyRef", "containers[0].envFrom[1].secretRef"}},
 	{name: "config as env", check: "secrets-as-env", spec: "containers: [{name: a, image: x, envFrom: [{configMapRef: {name: c}}]}]"},

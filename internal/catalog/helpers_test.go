@@ -90,3 +90,23 @@ func TestCredentialPrefiltersKeepEveryMatch(t *testing.T) {
 		}
 	}
 }
+
+// mustConfig parses the YAML of a .kube4c.yaml file into check settings.
+func mustConfig(t *testing.T, text string) check.Settings {
+	t.Helper()
+	cfg, err := config.Parse(".kube4c.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// checkByID returns the registered check id.
+func checkByID(t *testing.T, id string) *check.Check {
+	t.Helper()
+	c := check.Default.Get(id)
+	if c == nil {
+		t.Fatalf("no check %q", id)
+	}
+	return c
+}

@@ -35,7 +35,7 @@ var (
 	awsAccessKey       = regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)
 	privateKeyBlock    = regexp.MustCompile(`-{3,}\s*BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?\s*-{3,}`)
 	knownTokenPrefix   = regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36}|xox[abpr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20})\b`)
-	placeholderValue   = regexp.MustCompile(`^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\([A-Za-z_][A-Za-z0-9_]*\)|<[^>]*>|\{\{.*\}\}|changeme|true|false|yes|no|none|null|[0-9]+|/[^ ]*)$`)
+	placeholderValue   = regexp.MustCompile(`^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\([A-Za-z_][A-Za-z0-9_]*\)|<[^>]*>|\{\{.*\}\}|changeme|true|false|yes|no|none|null|/[^ ]*)$`)
 )
 
 // mayHoldToken reports whether v contains a literal that knownTokenPrefix
@@ -76,10 +76,84 @@ func credentialKind(name, value string) string {
 		return "an AWS access key ID"
 	case mayHoldToken(v) && knownTokenPrefix.MatchString(v):
 		return "an API token"
-	case mayNameCredential(name) && credentialName.MatchString(name) && !notACredentialName.MatchString(name) && !placeholderValue.MatchString(strings.ToLower(v)):
+	case mayNameCredential(name) && credentialName.MatchString(name) && !notACredentialName.MatchString(name) && !placeholderValue.MatchString(strings.ToLower(v)) &&
+		(!allDigits(v) || numericCredential(name, v)):
 		return "a credential (by its name)"
 	}
 	return ""
+}
+
+// minNumericSecret is the fewest digits an all-digit value needs to count as
+// a credential: shorter numbers are flags (MYSQL_ALLOW_EMPTY_PASSWORD=1) or
+// small counts, while PINs and passwords such as 123456 have four or more.
+const minNumericSecret = 4
+
+// numericCredential reports whether the all-digit value v of the variable
+// name is a credential rather than a number about one (a port, a count, a
+// lifetime): the name must end with the credential word itself, as in
+// MYSQL_ROOT_PASSWORD, not merely mention it, as in SECRET_ROTATION_DAYS or
+// MAX_TOKENS, and the value must have minNumericSecret digits.
+func numericCredential(name, v string) bool {
+	if len(v) < minNumericSecret {
+		return false
+	}
+	words := nameWords(name)
+	if len(words) == 0 {
+		return false
+	}
+	last := words[len(words)-1]
+	switch last {
+	case "password", "passwd", "pass", "pwd", "secret", "token", "credential", "credentials", "apikey", "accesskey", "privatekey", "authkey", "pin":
+		return true
+	case "key":
+		if len(words) < 2 {
+			return false
+		}
+		switch words[len(words)-2] {
+		case "api", "access", "private", "auth", "secret":
+			return true
+		}
+	}
+	return false
+}
+
+// allDigits reports whether v is a non-empty string of ASCII digits.
+func allDigits(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return v != ""
+}
+
+// nameWords splits a variable name into lower-case words at underscores,
+// dashes, dots and lower-to-upper case changes: MYSQL_ROOT_PASSWORD and
+// mysqlRootPassword both give mysql, root, password.
+func nameWords(name string) []string {
+	var words []string
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			words = append(words, strings.ToLower(name[start:end]))
+			start = -1
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		isLetterOrDigit := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf
+		switch {
+		case !isLetterOrDigit:
+			flush(i)
+		case c >= 'A' && c <= 'Z' && i > 0 && name[i-1] >= 'a' && name[i-1] <= 'z':
+			flush(i)
+			start = i
+		case start < 0:
+			start = i
+		}
+	}
+	flush(len(name))
+	return words
 }
 
 func init() {
@@ -162,7 +236,9 @@ func init() {
 			Layer:    check.LayerCode,
 			Severity: check.High,
 			Looks: "literal env values of every container: private key blocks, AWS access key IDs and well-known API token formats anywhere, " +
-				"and non-placeholder values of variables whose name says password, secret, token, API key, access key, private key or credential. " +
+				"and non-placeholder values of variables whose name says password, secret, token, API key, access key, private key or credential " +
+				"(an all-digit value only when the name ends with that word and the value has at least four digits: MYSQL_ROOT_PASSWORD=123456, " +
+				"not MYSQL_ALLOW_EMPTY_PASSWORD=1 or SECRET_ROTATION_DAYS=3650). " +
 				"The value itself is never printed.",
 			Rationale: "A credential in a manifest is in version control, in CI logs, in kubectl describe output and in the API " +
 				"server's storage in clear text, readable by anyone who can read the workload.",

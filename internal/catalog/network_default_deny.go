@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
@@ -33,8 +34,10 @@ func defaultDenyCheck(d netpol.Direction, severity check.Severity, technique, ri
 			Severity: severity,
 			Reads:    withWorkloads("Namespace", "NetworkPolicy"),
 			Looks: "every namespace that the manifests name (Namespace objects, workloads, NetworkPolicies): whether a " +
-				"networking.k8s.io/v1 NetworkPolicy selects every pod (podSelector: {}) for " + d.String() + " and has no " + d.String() +
-				" rule. Objects without a namespace count as \"default\".",
+				"networking.k8s.io/v1 NetworkPolicy selects every pod (podSelector: {}) for " + d.String() + " without a rule that admits " +
+				"every peer on every port (a default deny, or a policy that admits only, say, the namespace's own pods). Objects without a " +
+				"namespace count as \"default\". The finding lists the workloads of the namespace that no policy isolates; " +
+				"pod-not-isolated-" + d.String() + " reports only those of them reachable from outside the cluster.",
 			Rationale: "Pods that no NetworkPolicy selects for " + d.String() + " are not isolated: " + risk +
 				". A default-deny policy isolates every pod of the namespace, present and future, so that only what other policies allow passes.",
 			Remediation: "Add a NetworkPolicy with an empty podSelector and policyTypes [" + d.Title() + "] and no rules to the namespace, " +
@@ -51,16 +54,34 @@ spec:
 		},
 		Run: func(ctx *check.Context) {
 			for _, ns := range ctx.NetworkPolicies().Namespaces() {
-				if slices.ContainsFunc(ns.Policies(), func(p *netpol.Policy) bool { return p.DenyAll(d) }) {
+				if slices.ContainsFunc(ns.Policies(), func(p *netpol.Policy) bool { return p.IsolatesAll(d) }) {
 					continue
 				}
 				if obj, path := namespaceAnchor(ns); obj != nil {
-					ctx.Report(obj, path, "namespace "+quote(ns.Name)+" has no NetworkPolicy that selects every pod for "+d.String()+
-						" and allows nothing: pods that no other policy selects are not isolated; add a default-deny "+d.String()+" policy")
+					ctx.Report(obj, path, "namespace "+quote(ns.Name)+" has no NetworkPolicy that isolates every pod for "+d.String()+
+						notIsolatedIn(ns, d)+"; add a default-deny "+d.String()+" policy")
 				}
 			}
 		},
 	}
+}
+
+// notIsolatedIn says which workloads of ns no policy isolates for d, as
+// ": N workloads are not isolated (a, b and c)"; "" when none is.
+func notIsolatedIn(ns *netpol.Namespace, d netpol.Direction) string {
+	var names []string
+	for _, p := range ns.Pods() {
+		if !p.Isolated(d) {
+			names = append(names, p.Kind+" "+quote(p.Name))
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return ": " + names[0] + " is not isolated"
+	}
+	return ": " + strconv.Itoa(len(names)) + " workloads are not isolated (" + joinFirst(names, maxWorkloadsNamed) + ")"
 }
 
 // withWorkloads lists kinds a check reads beside the workload kinds.

@@ -36,24 +36,20 @@ func init() {
 		},
 		Run: func(ctx *check.Context) {
 			eng := ctx.NetworkPolicies()
-			// The answer depends only on the pod's egress policies, which
-			// pods selected by the same policies share.
-			type policyList struct {
-				first **netpol.Policy
-				n     int
-			}
-			seen := map[policyList]string{}
+			// Whether an isolated pod reaches the metadata service depends
+			// only on its egress policies: once per set of them.
+			bySet := map[int]string{}
 			for _, p := range eng.Pods() {
-				var why string
-				if pols := p.Policies(netpol.Egress); len(pols) > 0 && !p.HostNetwork {
-					key := policyList{&pols[0], len(pols)}
-					var ok bool
-					if why, ok = seen[key]; !ok {
-						why = metadataReach(eng, p)
-						seen[key] = why
-					}
-				} else {
+				why, ok := "", false
+				set := p.PolicySet(netpol.Egress)
+				if set != 0 && !p.HostNetwork {
+					why, ok = bySet[set]
+				}
+				if !ok {
 					why = metadataReach(eng, p)
+					if set != 0 && !p.HostNetwork {
+						bySet[set] = why
+					}
 				}
 				if why == "" {
 					continue

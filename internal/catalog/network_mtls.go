@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kube4c/kube4c/internal/check"
@@ -8,39 +10,78 @@ import (
 	"github.com/kube4c/kube4c/internal/netpol"
 )
 
-// Mesh labels and annotations.
-const (
-	istioInjectionLabel = "istio-injection"
-	istioRevLabel       = "istio.io/rev"
-	istioSidecarInject  = "sidecar.istio.io/inject"
-	linkerdInject       = "linkerd.io/inject"
-	linkerdSkipInbound  = "config.linkerd.io/skip-inbound-ports"
-)
+const mtlsID = "mtls-not-strict"
 
-// meshSettings are the settings of mtls-not-strict.
+// meshSettings are the settings of mtls-not-strict: what each mesh decides
+// at install time, which manifests do not show.
 type meshSettings struct {
 	// RootNamespace is Istio's root namespace, where a PeerAuthentication
 	// without selector applies to the whole mesh.
 	RootNamespace string `json:"rootNamespace" yaml:"rootNamespace"`
+	// LinkerdDefaultInboundPolicy is the cluster's default inbound policy
+	// (Helm value proxy.defaultInboundPolicy).
+	LinkerdDefaultInboundPolicy string `json:"linkerdDefaultInboundPolicy" yaml:"linkerdDefaultInboundPolicy"`
+	// ConsulInjectByDefault says Consul injects every pod that does not
+	// opt out (Helm value connectInject.default).
+	ConsulInjectByDefault bool `json:"consulInjectByDefault" yaml:"consulInjectByDefault"`
+	// ConsulTransparentProxy is the default of Consul's transparent proxy
+	// (Helm value connectInject.transparentProxy.defaultEnabled).
+	ConsulTransparentProxy *bool `json:"consulTransparentProxy" yaml:"consulTransparentProxy"`
+}
+
+// meshSettingsOf decodes the settings with their defaults.
+func meshSettingsOf(s check.Settings) (meshSettings, error) {
+	set := meshSettings{RootNamespace: "istio-system", LinkerdDefaultInboundPolicy: linkerdAllUnauthenticated}
+	if s != nil {
+		if err := s.Decode(mtlsID, &set); err != nil {
+			return set, err
+		}
+	}
+	if _, ok := linkerdPolicyAdmitsPlaintext[set.LinkerdDefaultInboundPolicy]; !ok {
+		return set, fmt.Errorf("settings.%s.linkerdDefaultInboundPolicy: %q is not a Linkerd inbound policy (want one of %s)",
+			mtlsID, set.LinkerdDefaultInboundPolicy, strings.Join(linkerdPolicies(), ", "))
+	}
+	if set.ConsulTransparentProxy == nil {
+		on := true
+		set.ConsulTransparentProxy = &on
+	}
+	return set, nil
 }
 
 func init() {
 	check.Register(&check.Check{
 		Meta: check.Meta{
-			ID:       "mtls-not-strict",
+			ID:       mtlsID,
 			Title:    "Meshed workload that accepts plaintext",
 			Layer:    check.LayerCode,
 			Severity: check.Medium,
-			Reads:    withWorkloads("Namespace", "PeerAuthentication"),
-			Looks: "workloads in Istio-injected namespaces (Namespace label istio-injection=enabled or istio.io/rev, or pod label " +
-				"sidecar.istio.io/inject=true) against the PeerAuthentications (security.istio.io v1 and v1beta1) that cover them: " +
-				"mesh-wide in the root namespace (istio-system, or settings.mtls-not-strict.rootNamespace), namespace-wide, or by " +
-				"workload selector, with port-level overrides on the declared container ports. Workloads with the annotation " +
-				linkerdInject + ": enabled (on the pod template or the namespace) count as mutual TLS, except ports in " + linkerdSkipInbound + ".",
-			Rationale: "Without STRICT mTLS a sidecar accepts plaintext too (PERMISSIVE is Istio's default), so anything in the " +
-				"cluster can talk to the workload unauthenticated and unencrypted, and identity-based AuthorizationPolicies can be bypassed.",
-			Remediation: "Apply a STRICT PeerAuthentication mesh-wide in the root namespace, or for the namespace; remove PERMISSIVE and " +
-				"DISABLE overrides once clients are in the mesh. For Linkerd, drop ports from " + linkerdSkipInbound + " where possible.",
+			Reads: withWorkloads("Namespace", "NetworkPolicy", "PeerAuthentication", "Server", "AuthorizationPolicy", "ServerAuthorization",
+				"ServiceDefaults", "ProxyDefaults", "Mesh", "ServiceIntentions", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"),
+			Looks: "workloads in a service mesh, on each declared container port, with the evidence each mesh gives. " +
+				"Istio: namespaces labelled istio-injection=enabled or istio.io/rev, or pod label sidecar.istio.io/inject=true, against the " +
+				"PeerAuthentications (security.istio.io v1 and v1beta1) that cover them: mesh-wide in the root namespace (istio-system, or " +
+				"settings." + mtlsID + ".rootNamespace), namespace-wide, or by workload selector, with port-level overrides. " +
+				"Citrix ADC CPX sidecars (namespace label cpx-injection=enabled) are Istio's data plane and are judged the same way. " +
+				"Linkerd: the annotation " + linkerdInject + " (pod or namespace); ports in " + linkerdSkipInbound + "; policy.linkerd.io " +
+				"Servers that select the pod and port, with the AuthorizationPolicies (MeshTLSAuthentication, NetworkAuthentication, " +
+				"ServiceAccount) and ServerAuthorizations that target them and the Server's accessPolicy; other ports take the default inbound " +
+				"policy (" + linkerdDefaultPolicy + " on the pod, then the namespace, then settings." + mtlsID + ".linkerdDefaultInboundPolicy, " +
+				"Linkerd's default all-unauthenticated). " +
+				"Consul: " + consulInject + "=true (or settings." + mtlsID + ".consulInjectByDefault); the service (" + consulService +
+				", else the service account) against ServiceDefaults and the global ProxyDefaults mutualTLSMode, allowed by the Mesh entry; " +
+				"ports in " + consulExcludeInbound + "; the transparent proxy turned off (" + consulTransparentProxy + "); the intentions' " +
+				"default (a ServiceIntentions from '*' to '*'). " +
+				"Cilium: pods that a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy rule with authentication.mode: required selects, " +
+				"against the other Cilium rules and NetworkPolicies that admit peers to them without it (Cilium's mutual authentication does " +
+				"not encrypt: WireGuard or IPsec, not visible to kube4c, must).",
+			Rationale: "Without STRICT mTLS a sidecar accepts plaintext too (PERMISSIVE is Istio's default, all-unauthenticated Linkerd's), so " +
+				"anything in the cluster can talk to the workload unauthenticated and unencrypted, and identity-based authorization " +
+				"can be bypassed.",
+			Remediation: "Istio: apply a STRICT PeerAuthentication mesh-wide in the root namespace, or for the namespace; remove PERMISSIVE and " +
+				"DISABLE overrides once clients are in the mesh. Linkerd: set " + linkerdDefaultPolicy + ": all-authenticated (or " +
+				"cluster-authenticated) on the namespace, authorize Servers with MeshTLSAuthentication, and drop ports from " + linkerdSkipInbound +
+				". Consul: keep mutualTLSMode strict and the transparent proxy on, without excluded inbound ports. Cilium: require " +
+				"authentication in every rule that admits peers to the workload.",
 			Example: `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: istio-system}
@@ -49,85 +90,86 @@ spec:
 			References: check.References{
 				NSA:   []string{"Network separation and hardening: Encryption"},
 				MITRE: []string{"T1040", "T1557"},
-				URLs:  []string{"https://istio.io/latest/docs/reference/config/security/peer_authentication/", "https://linkerd.io/2/features/automatic-mtls/"},
+				URLs: []string{"https://istio.io/latest/docs/reference/config/security/peer_authentication/", "https://linkerd.io/2/features/automatic-mtls/",
+					"https://linkerd.io/2/reference/authorization-policy/", "https://developer.hashicorp.com/consul/docs/connect/config-entries/mesh",
+					"https://docs.cilium.io/en/stable/network/servicemesh/mutual-authentication/mutual-authentication/"},
+			},
+			ValidateSettings: func(s check.Settings) error {
+				_, err := meshSettingsOf(s)
+				return err
 			},
 		},
 		Run: func(ctx *check.Context) {
-			s := meshSettings{RootNamespace: "istio-system"}
-			settingsOf(ctx, "mtls-not-strict", &s)
-			auth := newIstioAuth(ctx.Inventory, s.RootNamespace)
-			for _, p := range ctx.NetworkPolicies().Pods() {
-				meshed, path, why := meshPlaintext(auth, p)
-				if !meshed || why == "" {
-					continue
+			s, err := meshSettingsOf(ctx.Settings)
+			if err != nil {
+				// ValidateSettings refuses such settings before a scan.
+				return
+			}
+			eng := ctx.NetworkPolicies()
+			meshes := []mesh{newLinkerdPolicy(ctx.Inventory, s), newConsulConfig(ctx.Inventory, s), newIstioAuth(ctx.Inventory, s.RootNamespace)}
+			cilium := newCiliumAuth(ctx.Inventory)
+			for _, p := range eng.Pods() {
+				var verdicts []meshVerdict
+				// A pod has one sidecar: the first mesh that injects it decides.
+				for _, m := range meshes {
+					if v, ok := m.judge(p); ok {
+						verdicts = append(verdicts, v)
+						break
+					}
 				}
-				for _, w := range p.Definitions() {
-					ctx.Report(w.Object, path, p.Kind+" "+quote(p.Name)+" "+why)
+				if v, ok := cilium.judge(p); ok {
+					verdicts = append(verdicts, v)
+				}
+				for _, v := range verdicts {
+					if v.message == "" {
+						continue
+					}
+					for _, w := range p.Definitions() {
+						ctx.Report(w.Object, v.path, p.Kind+" "+quote(p.Name)+" "+v.message)
+					}
 				}
 			}
 		},
 	})
 }
 
-// meshPlaintext says whether the workload is in a mesh and, if it accepts
-// plaintext, where and why.
-func meshPlaintext(auth *istioAuth, p *netpol.Workload) (meshed bool, path, why string) {
-	w := p.View
-	if on, path, skipped := linkerdMeshed(p); on {
-		if skipped != "" {
-			return true, path, "is in the Linkerd mesh but ports " + skipped + " skip the proxy (" + linkerdSkipInbound + "): they accept plaintext; remove them from the annotation"
+// mesh is one service mesh's view of workloads.
+type mesh interface {
+	// judge says whether the mesh has the workload and, if it accepts
+	// plaintext, why.
+	judge(p *netpol.Workload) (meshVerdict, bool)
+}
+
+// meshVerdict is what one mesh says of a workload: an empty message when it
+// accepts only authenticated peers, else the message after the workload's
+// name and the field to change.
+type meshVerdict struct {
+	path, message string
+}
+
+// portReason is one way a workload accepts plaintext, with the field that
+// causes it ("" for the pod's metadata).
+type portReason struct {
+	path, why string
+}
+
+// plaintextVerdict joins reasons into a verdict whose path is the first
+// reason's (or the pod's metadata).
+func plaintextVerdict(w *inventory.Workload, intro string, reasons []portReason, fix string) meshVerdict {
+	if len(reasons) == 0 {
+		return meshVerdict{}
+	}
+	path := w.MetaPath
+	whys := make([]string, 0, len(reasons))
+	for _, r := range reasons {
+		if path == w.MetaPath && r.path != "" {
+			path = r.path
 		}
-		return true, "", ""
+		if !slices.Contains(whys, r.why) {
+			whys = append(whys, r.why)
+		}
 	}
-	inMesh, optOut := istioMeshed(p)
-	switch {
-	case optOut:
-		return true, w.MetaPath, "opts out of the Istio sidecar (" + istioSidecarInject + "=false) in a meshed namespace: its traffic is plaintext; remove the opt-out"
-	case !inMesh:
-		return false, "", ""
-	}
-	if plain := auth.plaintextPorts(p); len(plain) > 0 {
-		return true, w.MetaPath, "is in the Istio mesh but accepts plaintext: " + strings.Join(plain, "; ") + "; require STRICT mTLS with a PeerAuthentication"
-	}
-	return true, "", ""
-}
-
-// istioMeshed says whether Istio injects a sidecar into the pods, and
-// whether the pods opt out in a namespace that would inject them.
-func istioMeshed(p *netpol.Workload) (inMesh, optOut bool) {
-	nsLabels := p.Namespace.Labels
-	nsOn := p.Namespace.Known && nsLabels[istioInjectionLabel] != "disabled" &&
-		(nsLabels[istioInjectionLabel] == "enabled" || nsLabels.Has(istioRevLabel))
-	pod := podValue(p.View, istioSidecarInject)
-	switch {
-	case nsLabels[istioInjectionLabel] == "disabled":
-		return false, false
-	case pod == "false":
-		return false, nsOn
-	}
-	return nsOn || pod == "true", false
-}
-
-// linkerdMeshed says whether Linkerd injects its proxy, and which inbound
-// ports skip it, with the path of the annotation that says so.
-func linkerdMeshed(p *netpol.Workload) (on bool, path, skipped string) {
-	w := p.View
-	ann := w.PodMeta.Annotations
-	switch ann[linkerdInject] {
-	case "enabled", "ingress":
-		on = true
-	case "disabled":
-		return false, "", ""
-	default:
-		on = p.Namespace.Annotations()[linkerdInject] == "enabled"
-	}
-	if !on {
-		return false, "", ""
-	}
-	if v := strings.TrimSpace(ann[linkerdSkipInbound]); v != "" {
-		return true, w.MetaPath + ".annotations[" + linkerdSkipInbound + "]", v
-	}
-	return true, w.MetaPath, strings.TrimSpace(p.Namespace.Annotations()[linkerdSkipInbound])
+	return meshVerdict{path: path, message: intro + strings.Join(whys, "; ") + "; " + fix}
 }
 
 // podValue reads a key from the pod labels, then the pod annotations.
@@ -136,4 +178,9 @@ func podValue(w *inventory.Workload, key string) string {
 		return v
 	}
 	return w.PodMeta.Annotations[key]
+}
+
+// annotationPath is the field path of a pod annotation.
+func annotationPath(w *inventory.Workload, key string) string {
+	return w.MetaPath + ".annotations[" + key + "]"
 }

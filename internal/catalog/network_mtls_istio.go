@@ -12,6 +12,54 @@ import (
 	"github.com/kube4c/kube4c/internal/netpol"
 )
 
+// Istio (and Citrix ADC CPX) injection labels and annotations.
+const (
+	istioInjectionLabel = "istio-injection"
+	istioRevLabel       = "istio.io/rev"
+	istioSidecarInject  = "sidecar.istio.io/inject"
+	// citrixCPXInjection makes Citrix's injector add a NetScaler CPX
+	// sidecar, Istio's data plane through its xDS adaptor.
+	citrixCPXInjection = "cpx-injection"
+)
+
+// judge says whether Istio injects a sidecar into the workload and, if it
+// accepts plaintext, on which ports and by which PeerAuthentication.
+func (a *istioAuth) judge(p *netpol.Workload) (meshVerdict, bool) {
+	w := p.View
+	inMesh, optOut, by := istioMeshed(p)
+	switch {
+	case optOut:
+		return meshVerdict{path: w.MetaPath, message: "opts out of the Istio sidecar (" + istioSidecarInject + "=false) in a meshed namespace: its traffic is plaintext; remove the opt-out"}, true
+	case !inMesh:
+		return meshVerdict{}, false
+	}
+	if plain := a.plaintextPorts(p); len(plain) > 0 {
+		return meshVerdict{path: w.MetaPath, message: "is in the Istio mesh" + by + " but accepts plaintext: " + strings.Join(plain, "; ") + "; require STRICT mTLS with a PeerAuthentication"}, true
+	}
+	return meshVerdict{}, true
+}
+
+// istioMeshed says whether Istio injects a sidecar into the pods, whether
+// the pods opt out in a namespace that would inject them, and which
+// sidecar it is when not Istio's own Envoy.
+func istioMeshed(p *netpol.Workload) (inMesh, optOut bool, by string) {
+	nsLabels := p.Namespace.Labels
+	envoy := nsLabels[istioInjectionLabel] == "enabled" || nsLabels.Has(istioRevLabel)
+	cpx := nsLabels[citrixCPXInjection] == "enabled"
+	nsOn := p.Namespace.Known && nsLabels[istioInjectionLabel] != "disabled" && (envoy || cpx)
+	if nsOn && cpx && !envoy { // Envoy wins when both are asked for
+		by = " (Citrix ADC CPX sidecar, namespace label " + citrixCPXInjection + "=enabled)"
+	}
+	pod := podValue(p.View, istioSidecarInject)
+	switch {
+	case nsLabels[istioInjectionLabel] == "disabled":
+		return false, false, ""
+	case pod == "false":
+		return false, nsOn, ""
+	}
+	return nsOn || pod == "true", false, by
+}
+
 // Istio PeerAuthentication modes.
 const (
 	modeUnset      = "UNSET"

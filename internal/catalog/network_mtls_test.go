@@ -60,17 +60,17 @@ func TestMTLSNotStrict(t *testing.T) {
 		name, extra, config string
 		want                []string
 	}{
-		{name: "no PeerAuthentication: Istio's default is PERMISSIVE", want: []string{"a", "b", "c", "e", "f", "i"}},
-		{name: "mesh-wide STRICT in the root namespace", extra: meshStrict, want: []string{"b", "f", "i"}},
-		{name: "namespace PERMISSIVE overrides the mesh", extra: meshStrict + peerAuthentication("v1", "mesh", "ns", "  mtls: {mode: PERMISSIVE}\n"), want: []string{"a", "b", "f", "i"}},
-		{name: "namespace UNSET inherits the mesh", extra: meshStrict + peerAuthentication("v1", "mesh", "ns", "  mtls: {mode: UNSET}\n"), want: []string{"b", "f", "i"}},
-		{name: "workload DISABLE", extra: meshStrict + peerAuthentication("v1beta1", "rev", "c", "  selector: {matchLabels: {app: c}}\n  mtls: {mode: DISABLE}\n"), want: []string{"b", "c", "f", "i"}},
-		{name: "a port-level PERMISSIVE override", extra: meshStrict + peerAuthentication("v1", "mesh", "a", "  selector: {matchLabels: {app: a}}\n  portLevelMtls: {9090: {mode: PERMISSIVE}}\n"), want: []string{"a", "b", "f", "i"}},
+		{name: "no PeerAuthentication: Istio's default is PERMISSIVE, Linkerd's all-unauthenticated", want: []string{"a", "b", "c", "e", "f", "h", "i"}},
+		{name: "mesh-wide STRICT in the root namespace", extra: meshStrict, want: []string{"b", "f", "h", "i"}},
+		{name: "namespace PERMISSIVE overrides the mesh", extra: meshStrict + peerAuthentication("v1", "mesh", "ns", "  mtls: {mode: PERMISSIVE}\n"), want: []string{"a", "b", "f", "h", "i"}},
+		{name: "namespace UNSET inherits the mesh", extra: meshStrict + peerAuthentication("v1", "mesh", "ns", "  mtls: {mode: UNSET}\n"), want: []string{"b", "f", "h", "i"}},
+		{name: "workload DISABLE", extra: meshStrict + peerAuthentication("v1beta1", "rev", "c", "  selector: {matchLabels: {app: c}}\n  mtls: {mode: DISABLE}\n"), want: []string{"b", "c", "f", "h", "i"}},
+		{name: "a port-level PERMISSIVE override", extra: meshStrict + peerAuthentication("v1", "mesh", "a", "  selector: {matchLabels: {app: a}}\n  portLevelMtls: {9090: {mode: PERMISSIVE}}\n"), want: []string{"a", "b", "f", "h", "i"}},
 		{name: "port-level STRICT on every declared port counts", extra: peerAuthentication("v1", "mesh", "a", "  selector: {matchLabels: {app: a}}\n  mtls: {mode: PERMISSIVE}\n  portLevelMtls: {8080: {mode: STRICT}, 9090: {mode: STRICT}}\n") +
-			peerAuthentication("v1", "rev", "ns", "  mtls: {mode: STRICT}\n") + peerAuthentication("v1", "plain", "ns", "  mtls: {mode: STRICT}\n"), want: []string{"b", "f", "i"}},
-		{name: "a selector that does not match leaves the namespace mode", extra: peerAuthentication("v1", "mesh", "x", "  selector: {matchLabels: {app: x}}\n  mtls: {mode: STRICT}\n") + meshStrict, want: []string{"b", "f", "i"}},
-		{name: "root namespace from the settings", extra: peerAuthentication("v1", "mesh-root", "default", "  mtls: {mode: STRICT}\n"), config: "settings:\n  mtls-not-strict:\n    rootNamespace: mesh-root\n", want: []string{"b", "f", "i"}},
-		{name: "other kinds named PeerAuthentication are ignored", extra: "---\napiVersion: example.com/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n", want: []string{"a", "b", "c", "e", "f", "i"}},
+			peerAuthentication("v1", "rev", "ns", "  mtls: {mode: STRICT}\n") + peerAuthentication("v1", "plain", "ns", "  mtls: {mode: STRICT}\n"), want: []string{"b", "f", "h", "i"}},
+		{name: "a selector that does not match leaves the namespace mode", extra: peerAuthentication("v1", "mesh", "x", "  selector: {matchLabels: {app: x}}\n  mtls: {mode: STRICT}\n") + meshStrict, want: []string{"b", "f", "h", "i"}},
+		{name: "root namespace from the settings", extra: peerAuthentication("v1", "mesh-root", "default", "  mtls: {mode: STRICT}\n"), config: "settings:\n  mtls-not-strict:\n    rootNamespace: mesh-root\n", want: []string{"b", "f", "h", "i"}},
+		{name: "other kinds named PeerAuthentication are ignored", extra: "---\napiVersion: example.com/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n", want: []string{"a", "b", "c", "e", "f", "h", "i"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := reportedWorkloads(t, c.extra, c.config); !slices.Equal(got, c.want) {
@@ -90,8 +90,9 @@ func TestMTLSMessagesAndPaths(t *testing.T) {
 	for name, want := range map[string]string{
 		"a": "spec.template.metadata | Deployment \"a\" is in the Istio mesh but accepts plaintext: port 9090 PERMISSIVE (PeerAuthentication mesh/a)",
 		"b": "opts out of the Istio sidecar",
-		"f": "spec.template.metadata | Deployment \"f\" is in the Linkerd mesh but ports 25 skip the proxy",
-		"i": "spec.template.metadata.annotations[config.linkerd.io/skip-inbound-ports] | Deployment \"i\" is in the Linkerd mesh but ports 3306,4000-4010",
+		"f": "spec.template.metadata | Deployment \"f\" is in the Linkerd mesh but accepts plaintext: ports 25 skip the proxy",
+		"i": "spec.template.metadata.annotations[config.linkerd.io/skip-inbound-ports] | Deployment \"i\" is in the Linkerd mesh but accepts plaintext: ports 3306,4000-4010",
+		"h": "spec.template.metadata | Deployment \"h\" is in the Linkerd mesh but accepts plaintext: the default inbound policy all-unauthenticated (Linkerd's default) admits plaintext on ports no Server covers",
 	} {
 		if !strings.Contains(byName[name], want) {
 			t.Errorf("%s: got %q, want it to contain %q", name, byName[name], want)

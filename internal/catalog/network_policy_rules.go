@@ -29,7 +29,7 @@ func init() {
 				case p.SelectorError() != nil:
 					ctx.Report(p.Object, "spec.podSelector", "NetworkPolicy "+quote(p.Name)+" has an invalid podSelector ("+p.SelectorError().Error()+
 						"): the API server refuses it; fix the selector")
-				case !p.SelectsAll() && len(p.Selected()) == 0 && (len(p.Namespace.Pods()) > 0 || ctx.Complete):
+				case !p.SelectsAll() && !p.SelectsSome() && (len(p.Namespace.Pods()) > 0 || ctx.Complete):
 					ctx.Report(p.Object, "spec.podSelector", "NetworkPolicy "+quote(p.Name)+" selects no workload of namespace "+quote(p.Namespace.Name)+
 						" (podSelector "+p.PodSelector()+"): it protects nothing; match the labels of the pods it is meant for")
 				}

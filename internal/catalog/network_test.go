@@ -49,19 +49,43 @@ func TestNamespaceNoDefaultDeny(t *testing.T) {
 	some := netpolDoc("default", "some", "  podSelector: {matchLabels: {app: tool}}\n")
 	calico := "---\napiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: default}\nspec: {selector: all(), types: [Ingress]}\n"
 	expectFindings(t, scanText(t, "namespace-no-default-deny-ingress", netWorld+denyIngress+allowAll+some+calico), "metadata.namespace")
+	// A policy over every pod that admits only the namespace's own pods
+	// isolates them as a default deny does.
+	sameNamespace := netpolDoc("default", "same-ns", "  podSelector: {}\n  ingress: [{from: [{podSelector: {}}]}]\n")
+	expectFindings(t, scanText(t, "namespace-no-default-deny-ingress", netWorld+denyIngress+sameNamespace))
+	// The finding names the workloads no policy isolates.
+	found := scanText(t, "namespace-no-default-deny-ingress", netWorld)
+	expectFindings(t, found, "metadata.name", "metadata.namespace")
+	if !strings.Contains(found[0].Message, `: Deployment "api" is not isolated`) {
+		t.Errorf("message: %s", found[0].Message)
+	}
 }
 
+// Only workloads reachable from outside the cluster are reported one by
+// one; the others are listed in their namespace's finding.
 func TestPodNotIsolated(t *testing.T) {
+	lb := "---\napiVersion: v1\nkind: Service\nmetadata: {name: tool}\nspec: {type: LoadBalancer, selector: {app: tool}, ports: [{port: 80}]}\n"
+	np := "---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec: {type: NodePort, selector: {app: api}, ports: [{port: 80}]}\n"
+	expectFindings(t, scanText(t, "pod-not-isolated-ingress", netWorld))
+	expectFindings(t, scanText(t, "pod-not-isolated-ingress", netWorld+lb+np), "spec.template.metadata.labels", "metadata.labels")
 	// podSelector {} isolates every pod of its namespace (the false
 	// positive of kube-score issues 293 and 420 must not reproduce).
 	all := netpolDoc("shop", "all", "  podSelector: {}\n  policyTypes: [Ingress]\n")
-	expectFindings(t, scanText(t, "pod-not-isolated-ingress", netWorld+all), "metadata.labels")
-	expectFindings(t, scanText(t, "pod-not-isolated-egress", netWorld+all), "spec.template.metadata.labels", "metadata.labels")
+	found := scanText(t, "pod-not-isolated-ingress", netWorld+lb+np+all)
+	expectFindings(t, found, "metadata.labels")
+	if !strings.Contains(found[0].Message, `reachable from outside the cluster through LoadBalancer Service "tool"`) {
+		t.Errorf("message: %s", found[0].Message)
+	}
+	expectFindings(t, scanText(t, "pod-not-isolated-egress", netWorld+lb+np+all), "spec.template.metadata.labels", "metadata.labels")
 	egress := netpolDoc("default", "out", "  podSelector: {matchLabels: {app: tool}}\n  egress: [{to: [{podSelector: {}}]}]\n")
-	expectFindings(t, scanText(t, "pod-not-isolated-egress", netWorld+all+egress), "spec.template.metadata.labels")
+	expectFindings(t, scanText(t, "pod-not-isolated-egress", netWorld+lb+np+all+egress), "spec.template.metadata.labels")
+	// An Ingress exposes the workloads of the Services it routes to.
+	ingress := "---\napiVersion: v1\nkind: Service\nmetadata: {name: tool-web}\nspec: {selector: {app: tool}, ports: [{port: 80}]}\n" +
+		"---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\nspec: {defaultBackend: {service: {name: tool-web, port: {number: 80}}}}\n"
+	expectFindings(t, scanText(t, "pod-not-isolated-ingress", netWorld+ingress), "metadata.labels")
 	// A Cilium policy is not a Kubernetes one.
 	cilium := "---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: all, namespace: default}\nspec: {endpointSelector: {}, ingress: [{}]}\n"
-	expectFindings(t, scanText(t, "pod-not-isolated-ingress", netWorld+all+cilium), "metadata.labels")
+	expectFindings(t, scanText(t, "pod-not-isolated-ingress", netWorld+lb+all+cilium), "metadata.labels")
 }
 
 func TestNetworkPolicySelectsNothing(t *testing.T) {

@@ -76,6 +76,7 @@ var polarisDisagreements = []struct{ match, why string }{
 	{"binding_points_to_missing_ref", "the binding's role is not in the manifests, so what it grants is unknown (rbac-binding-missing-role reports it with --complete)"},
 	{"PodExecAttach/failure.get_", "the role grants get, not create, on pods/exec or attach; since the API server requires create for the WebSocket upgrade too, get no longer opens a shell"},
 	{"ClusterAdmin", "the role lists every verb on every resource rather than \"*\" verbs and is not cluster-admin: kube4c reports it as rbac-wildcard and rbac-read-secrets, not rbac-cluster-admin"},
+	{"missingNetworkPolicy/failure.netpol_targets_wrong_pod_label", "no policy isolates the pod, but nothing exposes it outside the cluster: kube4c lists it in the finding of namespace-no-default-deny-* about its namespace, one finding for one root cause"},
 	{"missingNetworkPolicy/failure.netpol_missing_", "the policy lists both directions in policyTypes but writes rules for one: the other direction is denied entirely, so the pod is isolated both ways; polaris wants rules for both"},
 }
 

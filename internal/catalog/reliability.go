@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kube4c/kube4c/internal/check"
@@ -51,6 +52,14 @@ func autoscaled(inv *inventory.Inventory) map[string]bool {
 			out[h.Spec.ScaleTargetRef.Kind+"/"+obj.Namespace()+"/"+h.Spec.ScaleTargetRef.Name] = true
 		case *autoscalingv2.HorizontalPodAutoscaler:
 			out[h.Spec.ScaleTargetRef.Kind+"/"+obj.Namespace()+"/"+h.Spec.ScaleTargetRef.Name] = true
+		case *unstructured.Unstructured:
+			// autoscaling/v2beta1 and v2beta2, removed from k8s.io/api,
+			// have the scaleTargetRef of v2.
+			if obj.GVK.Group == autoscalingv2.GroupName {
+				kind, _, _ := unstructured.NestedString(h.Object, "spec", "scaleTargetRef", "kind")
+				name, _, _ := unstructured.NestedString(h.Object, "spec", "scaleTargetRef", "name")
+				out[kind+"/"+obj.Namespace()+"/"+name] = true
+			}
 		}
 	}
 	return out

@@ -140,3 +140,60 @@ func TestCompleteScanReportsDanglingReferences(t *testing.T) {
 		}
 	}
 }
+
+// ctrlWorld has a StatefulSet of three replicas, a Job and a Deployment,
+// whose pods their controllers label beyond the templates.
+const ctrlWorld = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis, namespace: shop}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: redis}}
+  template:
+    metadata: {labels: {app: redis}}
+    spec: {containers: [{name: r, image: redis:7}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: migrate}}
+    spec: {restartPolicy: Never, containers: [{name: m, image: m:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: a, image: a:1}]}
+`
+
+// Services select the labels controllers add to pods: one StatefulSet
+// replica by its pod name or index, a Job's pods by job-name, a
+// Deployment's by a template hash the cluster chooses. A replica or a
+// Job that does not exist is still selected by nothing.
+func TestServiceSelectsControllerLabels(t *testing.T) {
+	selects := service("redis-0", "  selector: {app: redis, statefulset.kubernetes.io/pod-name: redis-0}\n  ports: [{port: 6379}]\n") +
+		service("redis-2", "  selector: {apps.kubernetes.io/pod-index: '2', app: redis}\n  ports: [{port: 6379}]\n") +
+		service("migrate", "  selector: {job-name: migrate}\n  ports: [{port: 80}]\n") +
+		service("api", "  selector: {app: api, pod-template-hash: 5d8f9c}\n  ports: [{port: 80}]\n")
+	expectFindings(t, scanText(t, "service-selects-nothing", ctrlWorld+selects))
+	nothing := service("redis-3", "  selector: {app: redis, statefulset.kubernetes.io/pod-name: redis-3}\n  ports: [{port: 6379}]\n") +
+		service("other-job", "  selector: {job-name: other}\n  ports: [{port: 80}]\n")
+	expectFindings(t, scanText(t, "service-selects-nothing", ctrlWorld+nothing), "spec.selector", "spec.selector")
+}
+
+// A NetworkPolicy that selects one StatefulSet replica selects something,
+// but does not isolate the StatefulSet's other pods.
+func TestNetworkPolicySelectsOneReplica(t *testing.T) {
+	policy := "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: redis-0, namespace: shop}\n" +
+		"spec: {podSelector: {matchLabels: {statefulset.kubernetes.io/pod-name: redis-0}}, policyTypes: [Ingress]}\n"
+	expectFindings(t, scanText(t, "networkpolicy-selects-nothing", ctrlWorld+policy))
+	found := scanText(t, "namespace-no-default-deny-ingress", ctrlWorld+policy)
+	if len(found) != 1 || !strings.Contains(found[0].Message, `StatefulSet "redis"`) {
+		t.Errorf("the StatefulSet is not listed as not isolated, though only one replica is selected: %v", found)
+	}
+}

@@ -63,6 +63,9 @@ func TestSingleReplica(t *testing.T) {
 	expectFindings(t, scanText(t, "single-replica", with("  replicas: 3\n")))
 	hpa := "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, namespace: ns}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}\n  minReplicas: 1\n  maxReplicas: 5\n"
 	expectFindings(t, scanText(t, "single-replica", with("  replicas: 1\n")+hpa))
+	// autoscaling/v2beta2 left k8s.io/api with its removal; it still scales.
+	expectFindings(t, scanText(t, "single-replica", with("  replicas: 1\n")+strings.Replace(hpa, "autoscaling/v2", "autoscaling/v2beta2", 1)))
+	expectFindings(t, scanText(t, "single-replica", with("  replicas: 1\n")+strings.Replace(hpa, "name: d}", "name: other}", 1)), "spec.replicas")
 	expectFindings(t, scanText(t, "single-replica", workload("DaemonSet", "containers: [{name: a, image: x}]")))
 }
 

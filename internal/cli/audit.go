@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -100,6 +101,11 @@ func auditEngine(configPath string, only, skip []string) (*audit.Engine, *config
 	cfg, err := loadConfig(configPath, nil)
 	if err != nil {
 		return nil, nil, &exitError{code: ExitError, err: err}
+	}
+	for _, id := range append(slices.Clone(only), skip...) {
+		if check.Default.Get(strings.TrimSpace(id)) != nil {
+			return nil, nil, usageError("%s is a check of kube4c scan, not an audit-log rule", strings.TrimSpace(id))
+		}
 	}
 	selected, err := config.Select(cfg, audit.Rules.All(), pipeline.Known(), only, skip)
 	if err != nil {

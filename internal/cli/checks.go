@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kube4c/kube4c/internal/audit"
+	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/checkdoc"
 	"github.com/kube4c/kube4c/internal/pipeline"
 )
@@ -36,7 +38,7 @@ func newChecksCommand() *cobra.Command {
 			case "json":
 				enc := json.NewEncoder(w)
 				enc.SetIndent("", "  ")
-				return enc.Encode(all)
+				return enc.Encode(listed(all))
 			case "markdown":
 				_, err := w.Write(checkdoc.Markdown(all))
 				return err
@@ -47,4 +49,20 @@ func newChecksCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or markdown")
 	return cmd
+}
+
+// listedCheck is a check or audit-log rule as `kube4c checks -o json`
+// lists it: its metadata, and whether kube4c audit (rather than scan)
+// runs it.
+type listedCheck struct {
+	*check.Meta
+	AuditRule bool `json:"auditRule,omitempty"`
+}
+
+func listed(all check.Known) []listedCheck {
+	out := make([]listedCheck, len(all))
+	for i, m := range all {
+		out[i] = listedCheck{Meta: m, AuditRule: audit.Rules.Get(m.ID) != nil}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -87,6 +88,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, prof *profileFlags, logL
 			if g.verbose && logLevel != nil {
 				logLevel.Set(slog.LevelDebug)
 			}
+			lowerCaseValues(cmd)
 			if err := prof.start(); err != nil {
 				fmt.Fprintln(stderr, "kube4c:", err)
 			}
@@ -105,8 +107,34 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, prof *profileFlags, logL
 		//lint:ignore ST1005 printed to the user as two sentences
 		return &exitError{code: ExitError, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
 	})
-	root.AddCommand(newScanCommand(g), newChecksCommand(), newNetpolCommand(g), newRBACCommand(g), newAuditCommand(g), newNodeCommand(g))
+	root.AddCommand(newScanCommand(g), newChecksCommand(), newVersionCommand(), newNetpolCommand(g), newRBACCommand(g), newAuditCommand(g), newNodeCommand(g))
 	return root
+}
+
+func newVersionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print kube4c's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), "kube4c", version())
+			return err
+		},
+	}
+}
+
+// caseFreeFlags are the flags whose values are names users may type in
+// any case: -o JSON, --fail-on HIGH.
+var caseFreeFlags = []string{"output", "fail-on", "color"}
+
+// lowerCaseValues lowers the case of the values of caseFreeFlags given to
+// cmd.
+func lowerCaseValues(cmd *cobra.Command) {
+	for _, name := range caseFreeFlags {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			_ = f.Value.Set(strings.ToLower(f.Value.String()))
+		}
+	}
 }
 
 // Main runs kube4c with the process's arguments and returns its exit code.

@@ -31,7 +31,11 @@ type scanFlags struct {
 	color          string
 	pssVersion     string
 	complete       bool
-	cluster        *clusterFlags
+	unrendered     bool
+	// failOnIncomplete makes a live scan fail (exit 2) when a check at or
+	// above failOn could not read every kind it reads.
+	failOnIncomplete bool
+	cluster          *clusterFlags
 }
 
 func newScanCommand(g *globalFlags) *cobra.Command {
@@ -62,6 +66,8 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl := cmd.Flags()
 	f.addReportFlags(fl, "in the scanned path or a parent directory")
 	fl.BoolVar(&f.complete, "complete", false, "the files hold every object of the cluster: report references to objects they lack (rbac-binding-missing-role)")
+	fl.BoolVar(&f.failOnIncomplete, "fail-on-incomplete", false, "with --cluster: exit 2 when a check at or above --fail-on could not read a kind it reads (a scan that could list nothing always exits 2)")
+	fl.BoolVar(&f.unrendered, "allow-unrendered", false, "read the resources of a kustomization directory as they are, with a warning instead of an input error (for an exact scan, render it: kubectl kustomize DIR | kube4c scan -)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
 	return cmd
@@ -86,7 +92,7 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 	if err != nil {
 		return err
 	}
-	var src pipeline.Source = pipeline.Files{Paths: paths, Stdin: cmd.InOrStdin()}
+	var src pipeline.Source = pipeline.Files{Paths: paths, Stdin: cmd.InOrStdin(), AllowUnrendered: f.unrendered}
 	if f.cluster.enabled {
 		if src, err = f.cluster.source(cmd, g); err != nil {
 			return err
@@ -138,13 +144,34 @@ func scanAndReport(cmd *cobra.Command, g *globalFlags, f *scanFlags, plan *pipel
 			fmt.Fprintln(cmd.ErrOrStderr(), "error:", report.SafeText(e.Error()))
 		}
 	}
+	var blind []string
+	if f.failOnIncomplete && failOn != noThreshold {
+		blind = incompleteAtOrAbove(plan, rep, failOn)
+	}
 	switch {
 	case len(rep.Errors) > 0 || len(rep.Failures) > 0:
 		return &exitError{code: ExitError}
+	case len(blind) > 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("--fail-on-incomplete: checks at or above %s could not read all they read: %s", failOn, strings.Join(blind, ", "))}
 	case failOn != noThreshold && rep.Failed():
 		return &exitError{code: ExitFindings}
 	}
 	return nil
+}
+
+// incompleteAtOrAbove returns the checks of rep at or above sev (as the
+// plan's config rates them) that ran without some kinds they read.
+func incompleteAtOrAbove(plan *pipeline.Plan, rep *report.Report, sev check.Severity) []string {
+	if rep.Coverage == nil {
+		return nil
+	}
+	var out []string
+	for _, ic := range rep.Coverage.Incomplete {
+		if c := check.Default.Get(ic.CheckID); c != nil && plan.Severity(c) >= sev {
+			out = append(out, ic.CheckID+" ("+strings.Join(ic.Missing, ", ")+")")
+		}
+	}
+	return out
 }
 
 // noThreshold is the --fail-on value "none": never exit 1.
@@ -189,7 +216,7 @@ func loadConfig(explicit string, paths []string) (*config.Config, error) {
 
 func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.Report) error {
 	var w io.Writer = cmd.OutOrStdout()
-	isTTY := false
+	isTTY, width := false, 0
 	if f.outputFile != "" {
 		file, err := os.Create(f.outputFile)
 		if err != nil {
@@ -199,10 +226,13 @@ func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.R
 		w = file
 	} else if file, ok := w.(*os.File); ok {
 		isTTY = term.IsTerminal(int(file.Fd()))
+		if isTTY {
+			width, _, _ = term.GetSize(int(file.Fd()))
+		}
 	}
 	color := f.color == "always" || f.color == "auto" && isTTY && os.Getenv("NO_COLOR") == ""
 	bw := bufio.NewWriterSize(w, 256*1024)
-	opts := report.Options{Color: color, ShowSuppressed: f.showSuppressed, Verbose: g.verbose}
+	opts := report.Options{Color: color, ShowSuppressed: f.showSuppressed, Verbose: g.verbose, Width: width}
 	if err := report.Render(f.output, bw, rep, opts); err != nil {
 		return err
 	}

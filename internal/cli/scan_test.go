@@ -66,6 +66,14 @@ func TestExitCodes(t *testing.T) {
 		{"no path", "", []string{"scan"}, ExitError},
 		{"unknown flag", "", []string{"scan", "--bogus", "-"}, ExitError},
 		{"missing file", "", []string{"scan", "/no/such/file.yaml"}, ExitError},
+		{"empty stdin", "", []string{"scan", "-"}, ExitError},
+		{"stdin without objects", "# nothing\n---\n", []string{"scan", "-"}, ExitError},
+		{"empty List", "apiVersion: v1\nitems: []\nkind: List\n", []string{"scan", "-"}, ExitOK},
+		{"newline-delimited JSON", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"apps"}}` + "\n" +
+			`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"privileged":true}}]}}`,
+			[]string{"scan", "--checks", "privileged-container", "-"}, ExitFindings},
+		{"JSON array", `[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"privileged":true}}]}}]`,
+			[]string{"scan", "--checks", "privileged-container", "-"}, ExitFindings},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, out, errOut := run(t, c.stdin, c.args...)
@@ -162,5 +170,69 @@ func TestChecksCommand(t *testing.T) {
 	code, _, _ = run(t, "", "checks", "-o", "xml")
 	if code != ExitError {
 		t.Errorf("unknown checks format: exit %d", code)
+	}
+}
+
+// A check ID of the wrong door is a usage error: a scan asked to run only
+// an audit-log rule would otherwise run nothing and pass.
+func TestChecksOfTheWrongDoor(t *testing.T) {
+	if code, _, errOut := run(t, "", "scan", "--checks", "audit-pod-exec", examples); code != ExitError || !strings.Contains(errOut, "audit-pod-exec is an audit-log rule") {
+		t.Errorf("scan --checks audit-pod-exec: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "", "scan", "--skip-checks", "audit-pod-exec", examples); code != ExitError {
+		t.Errorf("scan --skip-checks audit-pod-exec: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "", "audit", "analyze", "--checks", "privileged-container", "-"); code != ExitError || !strings.Contains(errOut, "privileged-container is a check of kube4c scan") {
+		t.Errorf("audit analyze --checks privileged-container: exit %d, %s", code, errOut)
+	}
+	_, out, _ := run(t, "", "checks", "-o", "json")
+	var listed []struct {
+		ID        string `json:"id"`
+		AuditRule bool   `json:"auditRule"`
+	}
+	if err := json.Unmarshal([]byte(out), &listed); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"audit-pod-exec": true, "audit-forbidden-burst": true, "audit-policy": false, "privileged-container": false}
+	for _, c := range listed {
+		if w, ok := want[c.ID]; ok && c.AuditRule != w {
+			t.Errorf("checks -o json: %s has auditRule %v", c.ID, c.AuditRule)
+		}
+	}
+}
+
+// Names of formats and severities are taken in any case.
+func TestFlagValuesInAnyCase(t *testing.T) {
+	code, out, errOut := run(t, "", "scan", "-o", "JSON", "--fail-on", "HIGH", "--color", "NEVER", examples)
+	if code != ExitFindings || !json.Valid([]byte(out)) {
+		t.Errorf("exit %d, stderr %s, valid JSON %v", code, errOut, json.Valid([]byte(out)))
+	}
+}
+
+func TestVersionCommand(t *testing.T) {
+	if code, out, _ := run(t, "", "version"); code != ExitOK || !strings.HasPrefix(out, "kube4c ") {
+		t.Errorf("exit %d: %q", code, out)
+	}
+}
+
+// A kustomization directory is an input error unless --allow-unrendered;
+// with it, the resources are scanned and the patches are not.
+func TestScanKustomizationDirectory(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("kustomization.yaml", "resources: [pod.yaml]\npatches: [{path: patch.yaml}]\n")
+	write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec: {containers: [{name: c, image: x}]}\n")
+	write("patch.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec: {containers: [{name: c, securityContext: {privileged: true}}]}\n")
+	code, out, errOut := run(t, "", "scan", "--color", "never", "--checks", "privileged-container", dir)
+	if code != ExitError || !strings.Contains(out, "kubectl kustomize "+dir+" | kube4c scan -") {
+		t.Fatalf("exit %d, want 2 with the hint\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "", "scan", "--color", "never", "--checks", "privileged-container", "--allow-unrendered", dir)
+	if code != ExitOK || strings.Contains(out, "CRITICAL") {
+		t.Fatalf("--allow-unrendered: exit %d, want 0 and the patch not scanned\n%s\n%s", code, out, errOut)
 	}
 }

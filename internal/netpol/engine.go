@@ -197,7 +197,13 @@ func (e *Engine) selectPods() {
 			continue
 		}
 		for _, pod := range p.Namespace.candidates(p.podSelector.keys) {
-			if !p.podSelector.matches(pod.Labels) {
+			switch p.podSelector.matchPod(pod) {
+			case Denied:
+				continue
+			case Unknown:
+				// Some pods of the workload, or pods the cluster labels:
+				// the policy selects something, but not the workload.
+				p.selectedMaybe = append(p.selectedMaybe, pod)
 				continue
 			}
 			p.selected = append(p.selected, pod)
@@ -208,37 +214,45 @@ func (e *Engine) selectPods() {
 			}
 		}
 	}
-	shared := map[uint64][][]*Policy{}
+	sets := policySets{byHash: map[uint64][]int{}, lists: [][]*Policy{nil}}
 	for _, pod := range e.pods {
 		all := selectAll[pod.Namespace]
 		for d := range pod.policies {
 			if all != nil {
 				pod.policies[d] = mergePolicies(slices.Clip(all[d]), pod.policies[d])
 			}
-			pod.policies[d] = intern(shared, pod.policies[d])
+			pod.policySet[d] = sets.intern(pod.policies[d])
+			pod.policies[d] = sets.lists[pod.policySet[d]]
 		}
 	}
 }
 
-// intern returns the list in shared equal to list, adding list when there
-// is none: pods selected by the same policies share one list, which also
-// lets callers cache what they derive from it.
-func intern(shared map[uint64][][]*Policy, list []*Policy) []*Policy {
+// policySets numbers the distinct lists of policies that select pods, so
+// that pods selected by the same policies share one list and one number
+// (callers may cache what they derive from the list by that number).
+type policySets struct {
+	byHash map[uint64][]int // numbers of the lists by hash
+	lists  [][]*Policy      // lists by number; 0 is the empty list
+}
+
+// intern returns the number of the list equal to list, numbering list
+// when there is none.
+func (s *policySets) intern(list []*Policy) int {
 	if len(list) == 0 {
-		return nil
+		return 0
 	}
 	key := uint64(len(list))
 	for _, p := range list {
 		key = (key^uint64(p.order))*0x100000001b3 + 0x9e3779b97f4a7c15
 	}
-	for _, candidate := range shared[key] {
-		if slices.Equal(candidate, list) {
-			return candidate
+	for _, n := range s.byHash[key] {
+		if slices.Equal(s.lists[n], list) {
+			return n
 		}
 	}
-	list = slices.Clip(list)
-	shared[key] = append(shared[key], list)
-	return list
+	s.lists = append(s.lists, slices.Clip(list))
+	s.byHash[key] = append(s.byHash[key], len(s.lists)-1)
+	return len(s.lists) - 1
 }
 
 // mergePolicies merges two lists of policies in engine order. When one is

@@ -100,8 +100,10 @@ func (p *Peer) explain(ep Endpoint) string {
 	switch {
 	case nv == Denied:
 		return "namespace " + pod.Namespace.Name + " is not selected"
-	case p.pods.given && !p.pods.matches(pod.Labels):
+	case p.pods.given && p.pods.matchPod(pod) == Denied:
 		return "the labels of " + pod.ID + " do not match"
+	case p.pods.given && p.pods.matchPod(pod) == Unknown:
+		return "may match some pods of " + pod.ID + ": the labels its controller gives each pod decide"
 	case nv == Unknown:
 		return "unknown: namespace " + pod.Namespace.Name + " has no Namespace object, so its labels " + strings.Join(unknown, ", ") + " are unknown"
 	}

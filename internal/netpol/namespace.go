@@ -55,10 +55,14 @@ func (ns *Namespace) index(p *Workload) {
 }
 
 // candidates returns a superset of the pods carrying every label of keys:
-// the shortest list of pods carrying one of them, or every pod.
+// the shortest list of pods carrying one of them, or every pod. Labels a
+// controller may add to pods (isControllerKey) do not narrow the list.
 func (ns *Namespace) candidates(keys []label) []*Workload {
 	best := ns.pods
 	for _, k := range keys {
+		if isControllerKey(k.key) {
+			continue
+		}
 		if list := ns.byLabel[k]; len(list) < len(best) {
 			best = list
 		}
@@ -66,8 +70,9 @@ func (ns *Namespace) candidates(keys []label) []*Workload {
 	return best
 }
 
-// PodsMatching returns the workloads whose labels include every label of
-// set (a Service selector), ordered by ID. The result is shared by every
+// PodsMatching returns the workloads whose pods' labels include every
+// label of set (a Service selector), ordered by ID: all their pods, or
+// some (see Workload.controller). The result is shared by every
 // caller asking for the same labels and must not be modified.
 func (ns *Namespace) PodsMatching(set map[string]string) []*Workload {
 	keys := make([]label, 0, len(set))
@@ -88,9 +93,9 @@ func (ns *Namespace) PodsMatching(set map[string]string) []*Workload {
 	if ok {
 		return out
 	}
-	sel := labels.SelectorFromSet(set)
+	sel := selector{given: true, sel: labels.SelectorFromSet(set)}
 	for _, p := range ns.candidates(keys) {
-		if sel.Matches(p.Labels) {
+		if sel.matchPod(p) != Denied {
 			out = append(out, p)
 		}
 	}

@@ -28,6 +28,9 @@ type Policy struct {
 	podSelector selector
 	rules       [2][]*Rule
 	selected    []*Workload
+	// selectedMaybe are the workloads some of whose pods the policy may
+	// select (see Workload.controller); they are not counted as isolated.
+	selectedMaybe []*Workload
 	// order is the policy's position in the engine's policy list.
 	order int
 }
@@ -46,6 +49,10 @@ func (p *Policy) Rules(d Direction) []*Rule { return p.rules[d] }
 // Selected returns the workloads the policy selects, ordered by ID.
 func (p *Policy) Selected() []*Workload { return p.selected }
 
+// SelectsSome reports whether the policy selects pods, all of a workload's
+// or only some (a StatefulSet replica by its pod name).
+func (p *Policy) SelectsSome() bool { return len(p.selected) > 0 || len(p.selectedMaybe) > 0 }
+
 // SelectsAll reports whether the pod selector is empty: the policy selects
 // every pod of its namespace, present and future.
 func (p *Policy) SelectsAll() bool { return p.podSelector.everything() }
@@ -61,6 +68,18 @@ func (p *Policy) PodSelector() string { return p.podSelector.text }
 // for a direction and allows nothing in it: a default deny.
 func (p *Policy) DenyAll(d Direction) bool {
 	return p.SelectsAll() && p.types[d] && len(p.rules[d]) == 0
+}
+
+// IsolatesAll reports whether the policy selects every pod of its
+// namespace for a direction without admitting every peer on every port:
+// every pod is then isolated, and passes only what the rules of this and
+// other policies allow. A default deny does; so does a policy that admits
+// only traffic from the namespace.
+func (p *Policy) IsolatesAll(d Direction) bool {
+	if !p.SelectsAll() || !p.types[d] {
+		return false
+	}
+	return !slices.ContainsFunc(p.rules[d], func(r *Rule) bool { return r.AllPeers() && r.AllPorts() })
 }
 
 // Rule is one ingress or egress rule of a policy.

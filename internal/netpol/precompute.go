@@ -52,12 +52,16 @@ func (e *Engine) peerMatches(p *Peer) *peerPods {
 			continue
 		}
 		for _, pod := range ns.candidates(p.pods.keys) {
-			if p.pods.given && !p.pods.matches(pod.Labels) {
-				continue
+			v := nv
+			if p.pods.given {
+				v = min(v, p.pods.matchPod(pod))
 			}
-			if nv == Allowed {
+			switch v {
+			case Denied:
+				continue
+			case Allowed:
 				m.yes.set(pod.index)
-			} else {
+			default:
 				m.maybe.set(pod.index)
 				e.noteUnknownLabels(ns, unknown)
 			}

@@ -86,7 +86,9 @@ func (e *Engine) side(self Endpoint, d Direction, other, dst Endpoint, t *SideTr
 	if t != nil {
 		t.Endpoint, t.Direction = self, d
 	}
-	if self.Pod == nil || !self.Pod.Isolated(d) {
+	// NetworkPolicies do not police pods on the host network: their
+	// traffic is the node's, which most plugins never filter.
+	if self.Pod == nil || !self.Pod.Isolated(d) || self.Pod.HostNetwork {
 		if t != nil {
 			t.Yes = allPorts
 		}

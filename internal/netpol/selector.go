@@ -62,9 +62,6 @@ func (s selector) key() string {
 // everything reports whether the selector is given and empty.
 func (s selector) everything() bool { return s.given && s.err == nil && s.sel.Empty() }
 
-// matches reports whether a valid selector selects a set of labels.
-func (s selector) matches(l labels.Set) bool { return s.given && s.err == nil && s.sel.Matches(l) }
-
 // matchNamespace evaluates the selector on a namespace. For a namespace
 // without a Namespace object only NameLabel is known: a requirement on any
 // other key makes the answer Unknown (unless another requirement already

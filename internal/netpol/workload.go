@@ -21,16 +21,23 @@ type Workload struct {
 	// ID names the workload in reports: "namespace/name", or
 	// "namespace/kind/name" when two kinds share a name.
 	ID string
-	// Labels are the labels of the pods.
+	// Labels are the labels of the pods: the template's, and those its
+	// controller adds with a value the manifest tells (a Job's job-name).
 	Labels labels.Set
 	// HostNetwork reports whether the pods use the node's network, where
 	// NetworkPolicy behaviour is undefined.
 	HostNetwork bool
 
-	also     []*inventory.Workload
-	ports    []ContainerPort
-	index    int
-	policies [2][]*Policy
+	also  []*inventory.Workload
+	ports []ContainerPort
+	// controller holds the labels the workload's controller adds to its
+	// pods with a value per pod or chosen by the cluster.
+	controller map[string]controllerLabel
+	index      int
+	policies   [2][]*Policy
+	// policySet numbers policies[d] among the distinct lists (see
+	// PolicySet).
+	policySet [2]int
 }
 
 // ContainerPort is a port a container of the pod declares.
@@ -55,11 +62,22 @@ func (p *Workload) Ports() []ContainerPort { return p.ports }
 // namespace order. None means the pod is not isolated in that direction.
 func (p *Workload) Policies(d Direction) []*Policy { return p.policies[d] }
 
+// PolicySet identifies the policies that select the pod for a direction:
+// pods of one engine with the same number are selected by the same
+// policies (0: none), so what is derived from them alone may be computed
+// once per number.
+func (p *Workload) PolicySet(d Direction) int { return p.policySet[d] }
+
 // Isolated reports whether a policy selects the pod for a direction.
 func (p *Workload) Isolated(d Direction) bool { return len(p.policies[d]) > 0 }
 
 func newPod(w *inventory.Workload, ns *Namespace) *Workload {
 	p := &Workload{View: w, Namespace: ns, Kind: w.Object.Kind(), Name: w.Object.Name(), Labels: labels.Set(w.PodMeta.Labels), HostNetwork: w.Spec.HostNetwork}
+	fixed := labels.Set{}
+	p.controller = controllerLabels(w, fixed)
+	if len(fixed) > 0 {
+		p.Labels = labels.Merge(p.Labels, fixed)
+	}
 	p.ID = ns.Name + "/" + p.Name
 	for _, c := range w.Containers() {
 		sidecar := c.Kind == inventory.InitContainer && c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kube4c/kube4c/internal/audit"
@@ -70,6 +71,10 @@ type Plan struct {
 // Checks returns the checks the plan runs.
 func (p *Plan) Checks() []*check.Check { return p.checks }
 
+// Severity returns the severity of c's findings: the config's override,
+// else the check's own.
+func (p *Plan) Severity(c *check.Check) check.Severity { return p.config.Severity(c.ID, c.Severity) }
+
 // Known returns every check and audit-log rule ID a user may write.
 func Known() check.Known {
 	return check.KnownOf(check.Default.Metas(), audit.Rules.Metas())
@@ -77,6 +82,9 @@ func Known() check.Known {
 
 // NewPlan selects the checks of opts and validates their settings.
 func NewPlan(opts Options) (*Plan, error) {
+	if err := checksOnly(opts.Only, opts.Skip); err != nil {
+		return nil, err
+	}
 	checks, err := config.Select(opts.Config, check.Default.All(), Known(), opts.Only, opts.Skip)
 	if err != nil {
 		return nil, err
@@ -96,6 +104,21 @@ func NewPlan(opts Options) (*Plan, error) {
 		now = time.Now()
 	}
 	return &Plan{checks: checks, settings: settings, config: opts.Config, now: now}, nil
+}
+
+// checksOnly refuses the audit-log rules among the IDs of --checks and
+// --skip-checks: a scan cannot run them, and running nothing in silence
+// would pass a gate.
+func checksOnly(only, skip []string) error {
+	var errs []error
+	for _, list := range [][]string{only, skip} {
+		for _, id := range list {
+			if id = strings.TrimSpace(id); audit.Rules.Get(id) != nil {
+				errs = append(errs, fmt.Errorf("%s is an audit-log rule, which kube4c audit analyze and audit serve run, not a check of a scan", id))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Settings returns the settings checks read: cfg's, with a PSS version

@@ -111,13 +111,13 @@ func everyCheck() []string {
 // automount take their findings away, and findings about the known
 // objects themselves are not the review's.
 func TestReviewAmongKnownObjects(t *testing.T) {
-	opts := Options{Only: []string{"pod-not-isolated-ingress", "pod-not-isolated-egress", "service-account-token-automount", "privileged-container", "namespace-no-default-deny-ingress"}}
+	opts := Options{Only: []string{"namespace-no-default-deny-ingress", "namespace-no-default-deny-egress", "service-account-token-automount", "privileged-container"}}
 	obj := load(t, deployment)[0]
 	alone, err := Review(context.Background(), ReviewRequest{Options: opts, Object: obj})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(alone); !slices.Equal(got, []string{"namespace-no-default-deny-ingress", "pod-not-isolated-egress", "pod-not-isolated-ingress", "privileged-container", "service-account-token-automount"}) {
+	if got := ids(alone); !slices.Equal(got, []string{"namespace-no-default-deny-egress", "namespace-no-default-deny-ingress", "privileged-container", "service-account-token-automount"}) {
 		t.Fatalf("alone: %v", got)
 	}
 	// The old version of the Deployment is among the known objects: it is

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -32,16 +33,21 @@ type Input struct {
 }
 
 // Files reads manifests: files, directories (recursively) and "-" for
-// standard input.
+// standard input. A path that yields no Kubernetes object is an input
+// error: a scan must not pass when its input went missing.
 type Files struct {
 	Paths []string
 	// Stdin is read for "-"; nil means os.Stdin.
 	Stdin io.Reader
+	// AllowUnrendered makes a kustomization directory a warning rather
+	// than an input error (scan --allow-unrendered).
+	AllowUnrendered bool
 }
 
 // Load reads the files.
 func (f Files) Load(context.Context) (*Input, error) {
-	return &Input{Result: manifest.Load(f.Paths, manifest.Options{Stdin: f.Stdin})}, nil
+	opts := manifest.Options{Stdin: f.Stdin, AllowUnrendered: f.AllowUnrendered, RequireObjects: true}
+	return &Input{Result: manifest.Load(f.Paths, opts)}, nil
 }
 
 // Node reads a node's control-plane and kubelet files under Root.
@@ -74,11 +80,49 @@ func (c Cluster) Load(ctx context.Context) (*Input, error) {
 	slog.Debug("collected", "objects", len(res.Objects), "requests", res.Requests, "owned", res.Owned, "elapsed", time.Since(start))
 	cov := &report.Coverage{Cluster: c.Name, Requests: res.Requests, Owned: res.Owned}
 	for _, st := range res.Statuses {
-		rc := report.ResourceCoverage{Resource: st.Resource.GroupResource().String(), Kind: st.Resource.Kind, Version: st.Version, State: string(st.State), Objects: st.Objects}
+		rc := report.ResourceCoverage{Resource: st.Resource.String(), Kind: st.Resource.Kind, Version: st.Version, State: string(st.State), Objects: st.Objects}
 		if st.Err != nil {
 			rc.Error = st.Err.Error()
 		}
 		cov.Resources = append(cov.Resources, rc)
 	}
-	return &Input{Result: res.Result, Coverage: cov}, nil
+	in := &Input{Result: res.Result, Coverage: cov}
+	if collected(cov) == 0 {
+		// Nothing was read: the scan must not pass as if nothing were wrong.
+		in.Errors = append(in.Errors, source.Problem{Object: c.Name,
+			Message: "no resource could be listed (" + notCollectedSummary(cov) + "): nothing was checked; give the identity the permissions of deploy/rbac.yaml"})
+	}
+	return in, nil
+}
+
+// collected counts the resources that were listed.
+func collected(cov *report.Coverage) int {
+	n := 0
+	for _, r := range cov.Resources {
+		if r.State == "collected" {
+			n++
+		}
+	}
+	return n
+}
+
+// notCollectedSummary counts the resources not collected by state, e.g.
+// "58 forbidden, 2 failed".
+func notCollectedSummary(cov *report.Coverage) string {
+	counts := map[string]int{}
+	var states []string
+	for _, r := range cov.NotCollected() {
+		if counts[r.State] == 0 {
+			states = append(states, r.State)
+		}
+		counts[r.State]++
+	}
+	var parts []string
+	for _, st := range states {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+	}
+	if len(parts) == 0 {
+		return "none is served"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -10,7 +10,9 @@ import (
 )
 
 // JUnit XML, as CI systems read it: a suite per check, a test case per
-// finding, and a passing case for each check that found nothing.
+// finding, and a passing case for each check that found nothing. A finding
+// fails its case only at or above the report's fail-on severity, as it
+// fails the scan; one below passes, with the finding as its output.
 type (
 	junitSuites struct {
 		XMLName  xml.Name      `xml:"testsuites"`
@@ -42,6 +44,10 @@ type (
 		Failure   *junitOutcome `xml:"failure,omitempty"`
 		Error     *junitOutcome `xml:"error,omitempty"`
 		Skipped   *junitOutcome `xml:"skipped,omitempty"`
+		SystemOut *junitText    `xml:"system-out,omitempty"`
+	}
+	junitText struct {
+		Text string `xml:",cdata"`
 	}
 	junitOutcome struct {
 		Message string `xml:"message,attr"`
@@ -87,11 +93,11 @@ func newJUnit(r *Report, opts Options) *junitSuites {
 		}
 	}
 	for _, f := range r.Findings {
-		suite(f.CheckID).add(findingCase(f))
+		suite(f.CheckID).add(findingCase(f, r.FailOn))
 	}
 	if opts.ShowSuppressed {
 		for _, f := range r.Suppressed {
-			suite(f.CheckID).add(findingCase(f))
+			suite(f.CheckID).add(findingCase(f, r.FailOn))
 		}
 	}
 	for _, f := range r.Failures {
@@ -162,9 +168,10 @@ func (s *junitSuite) add(c junitCase) {
 	}
 }
 
-// findingCase is the failing (or, when suppressed, skipped) test case of a
-// finding, named after its object and field path.
-func findingCase(f *check.Finding) junitCase {
+// findingCase is the test case of a finding, named after its object and
+// field path: failing at or above failOn, passing with the finding as its
+// output below it, skipped when suppressed.
+func findingCase(f *check.Finding, failOn check.Severity) junitCase {
 	name := strings.TrimSpace(objectRef(f.Object) + " " + f.Path)
 	if name == "" {
 		name = f.Location.String()
@@ -181,8 +188,20 @@ func findingCase(f *check.Finding) junitCase {
 		c.Skipped = &junitOutcome{Message: msg}
 		return c
 	}
+	if f.Severity < failOn {
+		c.SystemOut = &junitText{"below the fail-on severity (" + failOnName(failOn) + ")\n" + findingDetails(f)}
+		return c
+	}
 	c.Failure = &junitOutcome{Message: f.Message, Type: f.Severity.String(), Details: findingDetails(f)}
 	return c
+}
+
+// failOnName names a fail-on severity; past critical it is "none".
+func failOnName(s check.Severity) string {
+	if s > check.Critical {
+		return "none"
+	}
+	return s.String()
 }
 
 // findingDetails is the body of a failure: one "Key: value" line per known

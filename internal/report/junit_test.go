@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
+
+	"github.com/kube4c/kube4c/internal/check"
 )
 
 // Reading types of the test, independent of the renderer's own.
@@ -96,7 +98,8 @@ func TestJUnitGolden(t *testing.T) {
 
 func TestJUnitCounts(t *testing.T) {
 	doc := parseJUnit(t, sampleReport(), Options{})
-	if got, want := counts(t, doc), [4]int{9, 6, 2, 0}; got != want {
+	// Two findings are below the fail-on severity (high): they pass.
+	if got, want := counts(t, doc), [4]int{9, 4, 2, 0}; got != want {
 		t.Errorf("tests/failures/errors/skipped = %v, want %v", got, want)
 	}
 	var names []string
@@ -108,8 +111,35 @@ func TestJUnitCounts(t *testing.T) {
 	}
 
 	withSuppressed := parseJUnit(t, sampleReport(), Options{ShowSuppressed: true})
-	if got, want := counts(t, withSuppressed), [4]int{11, 6, 2, 2}; got != want {
+	if got, want := counts(t, withSuppressed), [4]int{11, 4, 2, 2}; got != want {
 		t.Errorf("with suppressed: tests/failures/errors/skipped = %v, want %v", got, want)
+	}
+}
+
+// A finding below --fail-on passes with its details as output: it does
+// not fail the scan, so it does not fail the CI's test report either.
+func TestJUnitBelowFailOnPasses(t *testing.T) {
+	r := sampleReport()
+	r.FailOn = check.Critical
+	var below, failed int
+	for _, f := range r.Findings {
+		if f.Severity < check.Critical {
+			below++
+		} else {
+			failed++
+		}
+	}
+	doc := parseJUnit(t, r, Options{})
+	if got := counts(t, doc); got[1] != failed {
+		t.Errorf("%d failures, want the %d critical findings", got[1], failed)
+	}
+	out := string(render(t, "junit", r, Options{}))
+	if n := strings.Count(out, "<system-out><![CDATA[below the fail-on severity (critical)"); n != below {
+		t.Errorf("%d cases say they are below the fail-on severity, want %d:\n%s", n, below, out)
+	}
+	r.FailOn = check.Critical + 1 // --fail-on none
+	if got := counts(t, parseJUnit(t, r, Options{})); got[1] != 0 {
+		t.Errorf("--fail-on none: %d failures", got[1])
 	}
 }
 

@@ -30,14 +30,14 @@ func writeSideTrace(b *strings.Builder, t *netpol.SideTrace) {
 	case t.Endpoint.Pod == nil:
 		b.WriteString("not a workload; no NetworkPolicy applies, every port is open\n")
 		return
+	case t.Endpoint.Pod.HostNetwork:
+		b.WriteString("its pods use the host network, where NetworkPolicies do not apply (the traffic is the node's): every port is open\n")
+		return
 	case !t.Isolated:
 		fmt.Fprintf(b, "no NetworkPolicy selects it for %s, so it is not isolated: every port is open\n", t.Direction)
 		return
 	}
 	fmt.Fprintf(b, "isolated by %s; a connection passes when a rule of any of them admits it\n", countPolicies(len(t.Policies)))
-	if t.Endpoint.Pod.HostNetwork {
-		b.WriteString("  (its pods use the host network: NetworkPolicy behaviour is undefined there and most plugins do not apply it)\n")
-	}
 	for _, pol := range t.Policies {
 		fmt.Fprintf(b, "  NetworkPolicy %s (podSelector %s)", safe(pol.ID()), safe(pol.PodSelector()))
 		if len(pol.Rules(t.Direction)) == 0 {

@@ -102,6 +102,9 @@ type Options struct {
 	ShowSuppressed bool
 	// Verbose lists skipped documents and warnings in full.
 	Verbose bool
+	// Width is the width of the terminal the table is shown on; 0 when
+	// unknown (a file or a pipe), and then no line is wrapped.
+	Width int
 }
 
 // Renderer writes a report in one format.

@@ -2,7 +2,9 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/kube4c/kube4c/internal/check"
@@ -41,13 +43,14 @@ const (
 // input problems and a summary.
 func renderTable(w io.Writer, r *Report, opts Options) error {
 	t := &tableWriter{
-		Writer: bufio.NewWriterSize(w, 64<<10), color: opts.Color, verbose: opts.Verbose,
+		Writer: bufio.NewWriterSize(w, 64<<10), color: opts.Color, verbose: opts.Verbose, width: opts.Width,
 		showSuppressed: opts.ShowSuppressed, fixed: map[string]bool{},
 	}
 	t.idWidth = idWidth(r.Findings)
 	if opts.ShowSuppressed {
 		t.idWidth = max(t.idWidth, idWidth(r.Suppressed))
 	}
+	t.incompleteWarning(r.Coverage)
 	t.findings(r.Findings)
 	if opts.ShowSuppressed && len(r.Suppressed) > 0 {
 		t.heading("Suppressed findings", len(r.Suppressed), sgrBold)
@@ -69,6 +72,7 @@ type tableWriter struct {
 	color          bool
 	verbose        bool
 	showSuppressed bool
+	width          int // of the terminal; 0 when unknown
 	idWidth        int
 	num            [20]byte
 	// fixed records the checks whose remediation the current object block
@@ -94,11 +98,14 @@ func (t *tableWriter) heading(title string, n int, sgr string) {
 	t.WriteByte('\n')
 }
 
-// findings writes findings grouped by object, one block per object.
+// findings writes findings grouped by object, one block per object, the
+// findings of an object by severity, worst first (in report order within
+// a severity).
 func (t *tableWriter) findings(fs []*check.Finding) {
 	order, bounds := check.GroupByObject(fs)
 	for g := 0; g+1 < len(bounds); g++ {
 		group := order[bounds[g]:bounds[g+1]]
+		slices.SortStableFunc(group, func(a, b int) int { return cmp.Compare(fs[b].Severity, fs[a].Severity) })
 		t.objectHeader(fs[group[0]].Object)
 		locWidth := 0
 		for _, i := range group {
@@ -133,25 +140,41 @@ func (t *tableWriter) objectHeader(o *inventory.Object) {
 
 // finding writes one finding: a line with severity, check ID, location,
 // field path and message, then its suppression and the first sentence of
-// its remediation (once per check and object).
+// its remediation (once per check and object). On a terminal too narrow
+// for the line, the message goes under it, wrapped between words.
 func (t *tableWriter) finding(f *check.Finding, locWidth int) {
 	t.WriteString("  ")
 	t.severity(f.Severity)
 	t.WriteString("  ")
 	t.WriteString(f.CheckID)
 	t.pad(t.idWidth - len(f.CheckID))
-	t.WriteString("  ")
+	row := findingIndent + t.idWidth + 2
 	if locWidth > 0 {
-		t.location(f.Location)
-		t.pad(locWidth - locationWidth(f.Location))
 		t.WriteString("  ")
+		t.location(f.Location)
+		row += locWidth + 2
 	}
-	if f.Path != "" {
+	switch {
+	case t.width > 0 && row+textWidth(f.Path) > t.width:
+		t.WriteByte('\n')
+		t.pad(findingIndent)
 		t.text(f.Path)
-		t.WriteString(": ")
+		t.WriteByte('\n')
+		t.wrapped(f.Message, findingIndent, 0)
+	case t.width > 0 && row+textWidth(f.Path)+2+textWidth(f.Message) > t.width:
+		t.padTo(row, f, locWidth)
+		t.text(f.Path)
+		t.WriteByte('\n')
+		t.wrapped(f.Message, findingIndent, 0)
+	default:
+		t.padTo(row, f, locWidth)
+		if f.Path != "" {
+			t.text(f.Path)
+			t.WriteString(": ")
+		}
+		t.text(f.Message)
+		t.WriteByte('\n')
 	}
-	t.text(f.Message)
-	t.WriteByte('\n')
 	if s := f.Suppressed; s != nil {
 		t.pad(findingIndent)
 		t.begin(sgrDim)
@@ -173,9 +196,17 @@ func (t *tableWriter) finding(f *check.Finding, locWidth int) {
 		t.fixed[f.CheckID] = true
 		t.pad(findingIndent)
 		t.styled(sgrDim, "fix: ")
-		t.text(rem)
-		t.WriteByte('\n')
+		t.wrapped(rem, findingIndent, len("fix: "))
 	}
+}
+
+// padTo pads a finding's row after its check ID (and location) to the
+// column where its path starts.
+func (t *tableWriter) padTo(row int, f *check.Finding, locWidth int) {
+	if locWidth > 0 {
+		t.pad(locWidth - locationWidth(f.Location))
+	}
+	t.WriteString("  ")
 }
 
 func (t *tableWriter) severity(s check.Severity) {
@@ -273,9 +304,13 @@ func (t *tableWriter) summary(r *Report) {
 	t.WriteString(".\n")
 
 	s := r.Summarize()
-	if s.Total == 0 {
+	switch {
+	case s.Total == 0 && len(r.Errors) > 0:
+		// Input that could not be read may hold problems: never a clean bill.
+		t.WriteString("No findings in what could be read")
+	case s.Total == 0:
 		t.WriteString("No findings")
-	} else {
+	default:
 		t.begin(sgrBold)
 		t.count(s.Total, "finding", "findings")
 		t.end(sgrBold)

@@ -2,6 +2,33 @@ package report
 
 import "strings"
 
+// incompleteWarning writes, before anything else, that a live-cluster
+// scan could not list everything: the findings that follow are not all
+// there is, and a reader must not have to scroll to the end to learn it.
+func (t *tableWriter) incompleteWarning(c *Coverage) {
+	if c == nil {
+		return
+	}
+	missing := c.NotCollected()
+	if len(missing) == 0 {
+		return
+	}
+	t.begin(sgrBold)
+	t.WriteString("Incomplete scan:")
+	t.end(sgrBold)
+	t.WriteByte(' ')
+	t.count(len(missing), "resource", "resources")
+	t.WriteString(" of ")
+	t.int(len(c.Resources))
+	t.WriteString(" could not be listed")
+	if len(c.Incomplete) > 0 {
+		t.WriteString(", and ")
+		t.count(len(c.Incomplete), "check", "checks")
+		t.WriteString(" read what was missing")
+	}
+	t.WriteString("; see the end of the report.\n\n")
+}
+
 // coverage writes what a live-cluster scan listed and what it could not.
 func (t *tableWriter) coverage(c *Coverage) {
 	if c == nil {
@@ -28,7 +55,8 @@ func (t *tableWriter) coverage(c *Coverage) {
 		t.WriteString(" owned by a listed controller checked through its template")
 	}
 	t.WriteString(".\n")
-	if missing := c.NotCollected(); len(missing) > 0 {
+	missing := c.NotCollected()
+	if len(missing) > 0 {
 		t.begin(sgrBold)
 		t.WriteString("Not collected:")
 		t.end(sgrBold)
@@ -43,6 +71,13 @@ func (t *tableWriter) coverage(c *Coverage) {
 			t.WriteByte(')')
 		}
 		t.WriteString(".\n")
+	}
+	if len(c.Incomplete) > 0 && listed == 0 {
+		t.begin(sgrBold)
+		t.WriteString("Incomplete checks:")
+		t.end(sgrBold)
+		t.WriteString(" every check (nothing was listed).\n")
+		return
 	}
 	if len(c.Incomplete) > 0 {
 		t.begin(sgrBold)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -202,5 +203,32 @@ func BenchmarkTable100k(b *testing.B) {
 		if err := Render("table", io.Discard, r, Options{Color: true}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// On a terminal of a known width, a finding too long for its row has its
+// message under the row, wrapped between words, and its path too when the
+// path alone does not fit: every line of the findings fits the width.
+// Without a width nothing is wrapped.
+func TestTableWrapsLongMessages(t *testing.T) {
+	r := sampleReport()
+	long := strings.Repeat("the container can reach the node's kernel through this setting; ", 4) + "drop it"
+	r.Findings[0].Message = long
+	out := string(render(t, "table", r, Options{Width: 80}))
+	findings, _, _ := strings.Cut(out, "\nInput errors")
+	var under []string
+	for i, line := range strings.Split(findings, "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("line %d is %d columns wide: %q", i, n, line)
+		}
+		if strings.HasPrefix(line, strings.Repeat(" ", findingIndent)) && strings.Contains(long, strings.TrimSpace(line)) {
+			under = append(under, strings.TrimSpace(line))
+		}
+	}
+	if got := strings.Join(under, " "); got != long {
+		t.Errorf("the message under the row reads %q, want %q\n%s", got, long, out)
+	}
+	if wide := string(render(t, "table", r, Options{})); !strings.Contains(wide, ": "+long+"\n") {
+		t.Errorf("without a width the message is not on its row:\n%s", wide)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kube4c/kube4c/internal/inventory"
 )
@@ -101,6 +102,47 @@ func (t *tableWriter) indented(s string) {
 		t.WriteByte('\n')
 	}
 }
+
+// wrapped writes s and a newline, in lines indented by indent that fit
+// the terminal's width, breaking between words (a word longer than a line
+// stands alone); the first line continues one already indented and used
+// columns long, when used is not 0. Without a known width, s is written
+// as it is.
+func (t *tableWriter) wrapped(s string, indent, used int) {
+	if t.width == 0 {
+		if used == 0 {
+			t.pad(indent)
+		}
+		t.text(s)
+		t.WriteByte('\n')
+		return
+	}
+	room := max(t.width-indent, 20)
+	first := used > 0
+	for _, word := range strings.Fields(s) {
+		n := textWidth(word)
+		switch {
+		case first:
+			first = false
+		case used == 0:
+			t.pad(indent)
+		case used+1+n > room:
+			t.WriteByte('\n')
+			t.pad(indent)
+			used = 0
+		default:
+			t.WriteByte(' ')
+			used++
+		}
+		t.text(word)
+		used += n
+	}
+	t.WriteByte('\n')
+}
+
+// textWidth is the number of columns text takes: its runes, as a terminal
+// shows most.
+func textWidth(s string) int { return utf8.RuneCountInString(s) }
 
 // text writes s with control characters escaped (see SafeText).
 func (t *tableWriter) text(s string) { t.WriteString(SafeText(s)) }

@@ -231,18 +231,7 @@ func TestForbiddenResourceMakesChecksIncomplete(t *testing.T) {
 	}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	user, err := env.ControlPlane.AddUser(envtestUser("limited"), admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, kc, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := userKubeconfig(t, "limited")
 	code, out, errOut := kube4c(t, "scan", "--cluster", "--kubeconfig", path, "-q", "-o", "json", "--fail-on", "none")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -269,6 +258,48 @@ func TestForbiddenResourceMakesChecksIncomplete(t *testing.T) {
 	if code != 0 || !strings.Contains(table, "Not collected: secrets (forbidden)") || !strings.Contains(table, "legacy-sa-token-secret (Secret)") {
 		t.Errorf("table does not say what was not collected:\n%s", table)
 	}
+	if first, _, _ := strings.Cut(table, "\n"); !strings.HasPrefix(first, "Incomplete scan: ") {
+		t.Errorf("the table does not begin by saying the scan is incomplete: %q", first)
+	}
+	// legacy-sa-token-secret is medium: --fail-on-incomplete fails the
+	// scan at --fail-on medium, not at --fail-on high.
+	code, _, errOut = kube4c(t, "scan", "--cluster", "--kubeconfig", path, "-q", "-o", "json", "--fail-on", "medium", "--fail-on-incomplete")
+	if code != 2 || !strings.Contains(errOut, "legacy-sa-token-secret (Secret)") {
+		t.Errorf("--fail-on-incomplete at medium: exit %d, stderr %s", code, errOut)
+	}
+	if code, _, errOut = kube4c(t, "scan", "--cluster", "--kubeconfig", path, "-q", "-o", "json", "--fail-on", "critical", "--fail-on-incomplete"); code == 2 {
+		t.Errorf("--fail-on-incomplete failed for checks below --fail-on: %s", errOut)
+	}
+}
+
+// An identity that may list nothing gets exit 2 and an input error, never
+// "No findings".
+func TestNothingCollectedIsAnError(t *testing.T) {
+	path := userKubeconfig(t, "nobody")
+	code, out, errOut := kube4c(t, "scan", "--cluster", "--kubeconfig", path, "--color", "never")
+	if code != 2 || strings.Contains(out, "No findings;") || !strings.Contains(out, "No findings in what could be read") ||
+		!strings.Contains(out, "no resource could be listed") || !strings.Contains(out, "Incomplete checks: every check") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+// userKubeconfig returns the path of a kubeconfig for a new user of the
+// test cluster, with the permissions bindings give that name.
+func userKubeconfig(t *testing.T, name string) string {
+	t.Helper()
+	user, err := env.ControlPlane.AddUser(envtestUser(name), admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, kc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // auditEvent is the part of an audit.k8s.io/v1 Event the tests read.

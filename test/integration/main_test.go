@@ -82,7 +82,8 @@ func run(m *testing.M) int {
 }
 
 // auditPolicy logs every secrets request with its request and response
-// bodies, so a test can prove kube4c never received a Secret's data.
+// bodies, so a test can prove kube4c never received a Secret's data, and
+// every configmaps request, so that one can prove which it read whole.
 const auditPolicy = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
@@ -91,6 +92,10 @@ rules:
     resources:
       - group: ""
         resources: [secrets]
+  - level: Metadata
+    resources:
+      - group: ""
+        resources: [configmaps]
   - level: None
 `
 

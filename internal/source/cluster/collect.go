@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -127,7 +129,7 @@ func Collect(ctx context.Context, cfg *rest.Config, opts Options) (*Result, erro
 		if version == "" || ctx.Err() != nil {
 			return
 		}
-		objs, err := c.list(ctx, r, version)
+		objs, err := c.collect(ctx, r, version)
 		st := Status{Resource: r, Version: version, State: Collected, Objects: len(objs), Err: err}
 		switch {
 		case err == nil:
@@ -152,9 +154,10 @@ func Collect(ctx context.Context, cfg *rest.Config, opts Options) (*Result, erro
 	for _, objs := range perResource {
 		res.Objects = append(res.Objects, objs...)
 	}
+	res.Objects = preferContent(res.Objects)
 	for _, st := range res.Statuses {
 		if st.State == Failed {
-			res.Errors = append(res.Errors, source.Problem{Object: st.Resource.GroupResource().String(), Message: "could not be listed: " + st.Err.Error()})
+			res.Errors = append(res.Errors, source.Problem{Object: st.Resource.String(), Message: "could not be listed: " + st.Err.Error()})
 		}
 	}
 	if !opts.KeepOwned {
@@ -233,6 +236,62 @@ func pickVersion(r Resource, served map[string]map[string]bool) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// collect reads one resource: its one named object, or every object.
+func (c *collector) collect(ctx context.Context, r Resource, version string) ([]*inventory.Object, error) {
+	if r.Name != "" {
+		return c.get(ctx, r, version)
+	}
+	return c.list(ctx, r, version)
+}
+
+// get reads the one object r names, typed and with its content. An object
+// that does not exist, or that lies outside the namespace the scan is
+// limited to, gives no object.
+func (c *collector) get(ctx context.Context, r Resource, version string) ([]*inventory.Object, error) {
+	ns, name, _ := strings.Cut(r.Name, "/")
+	if c.opts.Namespace != "" && r.Namespaced && c.opts.Namespace != ns {
+		return nil, nil
+	}
+	gv := schema.GroupVersion{Group: r.Group, Version: version}
+	client, err := c.restClient(gv)
+	if err != nil {
+		return nil, err
+	}
+	out, err := scheme.Scheme.New(gv.WithKind(r.Kind))
+	if err != nil {
+		return nil, err
+	}
+	err = retry.OnError(backoff, transient, func() error {
+		return client.Get().NamespaceIfScoped(ns, r.Namespaced).Resource(r.Resource).Name(name).Do(ctx).Into(out)
+	})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	obj, err := newObject(out, gv.WithKind(r.Kind))
+	if err != nil {
+		return nil, err
+	}
+	return []*inventory.Object{obj}, nil
+}
+
+// preferContent drops the metadata-only copy of an object that was also
+// read whole.
+func preferContent(objs []*inventory.Object) []*inventory.Object {
+	whole := map[inventory.Ref]bool{}
+	for _, o := range objs {
+		if _, partial := o.Obj.(*metav1.PartialObjectMetadata); !partial {
+			whole[o.Ref()] = true
+		}
+	}
+	return slices.DeleteFunc(objs, func(o *inventory.Object) bool {
+		_, partial := o.Obj.(*metav1.PartialObjectMetadata)
+		return partial && whole[o.Ref()]
+	})
 }
 
 // list collects every object of one resource, page by page.

@@ -24,6 +24,11 @@ type Resource struct {
 	// Custom resources are collected when their CRD is installed; they are
 	// decoded as unstructured objects.
 	Custom bool
+	// Name, as namespace/name, makes the collector get that one object,
+	// content included, rather than list the resource: a check that needs
+	// the data of one object whose kind is otherwise listed by metadata
+	// only (the EKS aws-auth ConfigMap).
+	Name string
 }
 
 // GroupResource names the resource.
@@ -31,8 +36,19 @@ func (r Resource) GroupResource() schema.GroupResource {
 	return schema.GroupResource{Group: r.Group, Resource: r.Resource}
 }
 
+// String names the resource in reports: group/resource, and the object
+// when only one is read ("configmaps kube-system/aws-auth").
+func (r Resource) String() string {
+	if r.Name != "" {
+		return r.GroupResource().String() + " " + r.Name
+	}
+	return r.GroupResource().String()
+}
+
 // Resources are what the checks read. Secrets and ConfigMaps are listed by
-// metadata only: no check needs their values, so kube4c never asks for them.
+// metadata only: no check needs the values of Secrets, so kube4c never asks
+// for them, and of ConfigMaps only eks-aws-auth-mapping needs one, which is
+// read alone.
 var Resources = []Resource{
 	{Group: "", Versions: []string{"v1"}, Resource: "namespaces", Kind: "Namespace"},
 	{Group: "", Versions: []string{"v1"}, Resource: "nodes", Kind: "Node"},
@@ -43,6 +59,7 @@ var Resources = []Resource{
 	{Group: "", Versions: []string{"v1"}, Resource: "serviceaccounts", Kind: "ServiceAccount", Namespaced: true},
 	{Group: "", Versions: []string{"v1"}, Resource: "secrets", Kind: "Secret", Namespaced: true, MetadataOnly: true},
 	{Group: "", Versions: []string{"v1"}, Resource: "configmaps", Kind: "ConfigMap", Namespaced: true, MetadataOnly: true},
+	{Group: "", Versions: []string{"v1"}, Resource: "configmaps", Kind: "ConfigMap", Namespaced: true, Name: "kube-system/aws-auth"},
 	{Group: "apps", Versions: []string{"v1"}, Resource: "deployments", Kind: "Deployment", Namespaced: true},
 	{Group: "apps", Versions: []string{"v1"}, Resource: "statefulsets", Kind: "StatefulSet", Namespaced: true},
 	{Group: "apps", Versions: []string{"v1"}, Resource: "daemonsets", Kind: "DaemonSet", Namespaced: true},
@@ -59,5 +76,15 @@ var Resources = []Resource{
 	{Group: "admissionregistration.k8s.io", Versions: []string{"v1"}, Resource: "validatingwebhookconfigurations", Kind: "ValidatingWebhookConfiguration"},
 	{Group: "admissionregistration.k8s.io", Versions: []string{"v1"}, Resource: "mutatingwebhookconfigurations", Kind: "MutatingWebhookConfiguration"},
 	{Group: "node.k8s.io", Versions: []string{"v1"}, Resource: "runtimeclasses", Kind: "RuntimeClass"},
+	// Service meshes (mtls-not-strict).
 	{Group: "security.istio.io", Versions: []string{"v1", "v1beta1"}, Resource: "peerauthentications", Kind: "PeerAuthentication", Namespaced: true, Custom: true},
+	{Group: "policy.linkerd.io", Versions: []string{"v1beta3", "v1beta2", "v1beta1"}, Resource: "servers", Kind: "Server", Namespaced: true, Custom: true},
+	{Group: "policy.linkerd.io", Versions: []string{"v1alpha1"}, Resource: "authorizationpolicies", Kind: "AuthorizationPolicy", Namespaced: true, Custom: true},
+	{Group: "policy.linkerd.io", Versions: []string{"v1beta1"}, Resource: "serverauthorizations", Kind: "ServerAuthorization", Namespaced: true, Custom: true},
+	{Group: "consul.hashicorp.com", Versions: []string{"v1alpha1"}, Resource: "servicedefaults", Kind: "ServiceDefaults", Namespaced: true, Custom: true},
+	{Group: "consul.hashicorp.com", Versions: []string{"v1alpha1"}, Resource: "proxydefaults", Kind: "ProxyDefaults", Namespaced: true, Custom: true},
+	{Group: "consul.hashicorp.com", Versions: []string{"v1alpha1"}, Resource: "meshes", Kind: "Mesh", Namespaced: true, Custom: true},
+	{Group: "consul.hashicorp.com", Versions: []string{"v1alpha1"}, Resource: "serviceintentions", Kind: "ServiceIntentions", Namespaced: true, Custom: true},
+	{Group: "cilium.io", Versions: []string{"v2"}, Resource: "ciliumnetworkpolicies", Kind: "CiliumNetworkPolicy", Namespaced: true, Custom: true},
+	{Group: "cilium.io", Versions: []string{"v2"}, Resource: "ciliumclusterwidenetworkpolicies", Kind: "CiliumClusterwideNetworkPolicy", Custom: true},
 }

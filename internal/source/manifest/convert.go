@@ -16,6 +16,12 @@ const (
 	// MaxDocumentBytes is the largest document accepted. The API server
 	// refuses requests above 3 MiB; etcd stores at most 1.5 MiB per object.
 	MaxDocumentBytes = 8 << 20
+	// MaxListBytes and MaxListItems bound a List (or top-level sequence)
+	// larger than MaxDocumentBytes, which is read item by item, each item
+	// up to MaxDocumentBytes: a kubectl get -A -o yaml dump of a large
+	// cluster fits, an endless or absurd one does not.
+	MaxListBytes = 1 << 30
+	MaxListItems = 500_000
 	// MaxDepth is the deepest nesting of mappings and sequences accepted.
 	MaxDepth = 256
 	// expansionFactor bounds the JSON a document may expand to through
@@ -38,7 +44,9 @@ type converter struct {
 	buf        []byte
 	pb         *position.Builder
 	lineOffset int
-	maxBytes   int
+	// colOffset is added to the columns of the document's first line.
+	colOffset int
+	maxBytes  int
 	// spans[i] is the JSON byte range of position node i; used to locate
 	// decoding errors.
 	spans [][2]int32
@@ -48,13 +56,21 @@ type converter struct {
 // whose lines are counted from firstLine of the file. docBytes is the size
 // of the document's text.
 func convert(n *yaml.Node, firstLine, docBytes int) (*converted, error) {
+	return convertAt(n, firstLine, 1, docBytes)
+}
+
+// convertAt is convert for a document whose first character is at column
+// firstCol of its line (a JSON value that follows another on its line).
+func convertAt(n *yaml.Node, firstLine, firstCol, docBytes int) (*converted, error) {
 	c := &converter{
 		buf:        make([]byte, 0, docBytes+docBytes/4+16),
 		lineOffset: firstLine - 1,
+		colOffset:  max(firstCol-1, 0),
 		maxBytes:   max(docBytes*expansionFactor, minExpansion),
 	}
 	n = resolveAlias(n)
-	c.pb = position.NewBuilder(kindOf(n), n.Line+c.lineOffset, n.Column)
+	line, col := c.pos(n)
+	c.pb = position.NewBuilder(kindOf(n), line, col)
 	c.spans = make([][2]int32, 1, 64)
 	if err := c.value(n, position.Root, 0); err != nil {
 		return nil, err
@@ -86,8 +102,17 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
+// pos returns the line and column of n in the file.
+func (c *converter) pos(n *yaml.Node) (line, col int) {
+	if n.Line == 1 {
+		return n.Line + c.lineOffset, n.Column + c.colOffset
+	}
+	return n.Line + c.lineOffset, n.Column
+}
+
 func (c *converter) fail(n *yaml.Node, format string, args ...any) error {
-	return &convError{pos: position.Pos{Line: n.Line + c.lineOffset, Column: n.Column}, msg: fmt.Sprintf(format, args...)}
+	line, col := c.pos(n)
+	return &convError{pos: position.Pos{Line: line, Column: col}, msg: fmt.Sprintf(format, args...)}
 }
 
 func (c *converter) value(n *yaml.Node, id, depth int) error {
@@ -139,7 +164,8 @@ func (c *converter) mapping(n *yaml.Node, id, depth int) error {
 		c.buf = jsonescape.AppendString(c.buf, p.key)
 		c.buf = append(c.buf, ':')
 		v := resolveAlias(p.value)
-		c.pb.Set(first+i, kindOf(v), p.key, p.kNode.Line+c.lineOffset, p.kNode.Column)
+		line, col := c.pos(p.kNode)
+		c.pb.Set(first+i, kindOf(v), p.key, line, col)
 		if err := c.value(v, first+i, depth+1); err != nil {
 			return err
 		}
@@ -259,7 +285,8 @@ func (c *converter) sequence(n *yaml.Node, id, depth int) error {
 			c.buf = append(c.buf, ',')
 		}
 		v := resolveAlias(item)
-		c.pb.Set(first+i, kindOf(v), "", item.Line+c.lineOffset, item.Column)
+		line, col := c.pos(item)
+		c.pb.Set(first+i, kindOf(v), "", line, col)
 		if err := c.value(v, first+i, depth+1); err != nil {
 			return err
 		}

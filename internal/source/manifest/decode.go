@@ -20,6 +20,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/kube4c/kube4c/internal/apilifecycle"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/position"
 	"github.com/kube4c/kube4c/internal/source"
@@ -32,27 +33,92 @@ type docResult struct {
 	warnings []source.Problem
 	skipped  []source.Problem
 	empty    bool
+	// read is set when the document was a Kubernetes object or a List.
+	read bool
+
+	// For an item of a List read item by item: the item, whether it is a
+	// mapping, and when it names no type while the List's is not known
+	// yet, its converted text, to decode once the List's end names it.
+	item    *listItem
+	mapping bool
+	untyped *converted
+	// end is the List that the document closes.
+	end *streamedList
 }
 
-// decodeDocument parses, converts and decodes one YAML document of file.
-func decodeDocument(file string, docIndex int, ch chunk) (res docResult) {
+// decodeDocument parses, converts and decodes one document of file.
+func decodeDocument(file string, ch chunk) (res docResult) {
+	if ch.item != nil {
+		return decodeStreamedItem(file, ch)
+	}
+	if ch.end != nil {
+		return docResult{end: ch.end}
+	}
 	at := func(line, col int) inventory.Location { return inventory.Location{File: file, Line: line, Column: col} }
 	fail := func(loc inventory.Location, object, format string, args ...any) docResult {
 		res.errors = append(res.errors, source.Problem{Location: loc, Object: object, Message: fmt.Sprintf(format, args...)})
 		return res
 	}
 	if ch.tooLarge {
-		return fail(at(ch.line, 1), "", "document is larger than %d MiB; kube4c refuses it (the API server accepts at most 3 MiB)", MaxDocumentBytes>>20)
+		return fail(at(ch.line, 1), "", "%s", tooLargeMessage("document", ch.limit))
 	}
-	if conv, apiVersion, kind, ok := fastConvert(file, docIndex, ch); ok {
+	if conv, apiVersion, kind, ok := fastConvert(file, ch.doc, ch); ok {
 		if apiVersion == "" || kind == "" {
 			root := conv.index.Pos(position.Root)
 			res.skipped = append(res.skipped, source.Problem{Location: at(root.Line, root.Column), Message: noTypeMessage})
 			return res
 		}
-		decodeObjects(file, docIndex, conv, apiVersion, kind, &res)
+		decodeObjects(file, ch.doc, conv, apiVersion, kind, &res)
 		return res
 	}
+	n, err := parseRoot(ch)
+	if err != nil {
+		return fail(at(err.line, 0), "", "invalid YAML: %s", err.msg)
+	}
+	if n == nil {
+		res.empty = true
+		return res
+	}
+	lineOffset := ch.line - 1
+	if n.Kind == yaml.SequenceNode && hasMapping(n) {
+		conv, cerr := convertAt(n, ch.line, ch.col, len(ch.data))
+		if cerr != nil {
+			return fail(convErrorLocation(file, cerr, n, ch), "", "%s", convErrorMessage(cerr))
+		}
+		decodeSequence(file, ch.doc, conv, len(n.Content), &res)
+		return res
+	}
+	if n.Kind != yaml.MappingNode {
+		res.skipped = append(res.skipped, source.Problem{Location: at(n.Line+lineOffset, columnAt(n, ch)), Message: "not a Kubernetes object: the document is a " + nodeKindName(n) + ", not a mapping"})
+		return res
+	}
+	apiVersion, kind := typeOf(n)
+	if apiVersion == "" || kind == "" {
+		res.skipped = append(res.skipped, source.Problem{Location: at(n.Line+lineOffset, columnAt(n, ch)), Message: noTypeMessage})
+		return res
+	}
+	conv, cerr := convertAt(n, ch.line, ch.col, len(ch.data))
+	if cerr != nil {
+		return fail(convErrorLocation(file, cerr, n, ch), kind, "%s", convErrorMessage(cerr))
+	}
+	decodeObjects(file, ch.doc, conv, apiVersion, kind, &res)
+	return res
+}
+
+// tooLargeMessage refuses what (a document, an item) larger than limit.
+func tooLargeMessage(what string, limit int) string {
+	return fmt.Sprintf("%s is larger than %s; kube4c refuses it (the API server accepts at most 3 MiB)", what, sizeString(int64(limit)))
+}
+
+// yamlError is a parse error at a line of the file.
+type yamlError struct {
+	line int
+	msg  string
+}
+
+// parseRoot parses the text of ch and returns its root node, or nil when
+// the document is empty: nothing but comments, or null.
+func parseRoot(ch chunk) (*yaml.Node, *yamlError) {
 	root, err := parseYAML(ch.data)
 	if err != nil {
 		line, msg := yamlErrorLine(err)
@@ -61,49 +127,95 @@ func decodeDocument(file string, docIndex int, ch chunk) (res docResult) {
 		} else {
 			line = ch.line
 		}
-		return fail(at(line, 0), "", "invalid YAML: %s", msg)
+		return nil, &yamlError{line: line, msg: msg}
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
-		res.empty = true
-		return res
+		return nil, nil
 	}
 	n := resolveAlias(root.Content[0])
-	lineOffset := ch.line - 1
-	if n.Kind != yaml.MappingNode {
-		res.skipped = append(res.skipped, source.Problem{Location: at(n.Line+lineOffset, n.Column), Message: "not a Kubernetes object: the document is a " + nodeKindName(n) + ", not a mapping"})
-		return res
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return nil, nil
 	}
-	apiVersion, kind := typeOf(n)
-	if apiVersion == "" || kind == "" {
-		res.skipped = append(res.skipped, source.Problem{Location: at(n.Line+lineOffset, n.Column), Message: noTypeMessage})
-		return res
+	return n, nil
+}
+
+// columnAt is the column of n in the file, for a node of chunk ch.
+func columnAt(n *yaml.Node, ch chunk) int {
+	if n.Line == 1 && ch.col > 1 {
+		return n.Column + ch.col - 1
 	}
-	conv, err := convert(n, ch.line, len(ch.data))
-	if err != nil {
-		var ce *convError
-		if errors.As(err, &ce) {
-			return fail(at(ce.pos.Line, ce.pos.Column), kind, "%s", ce.msg)
+	return n.Column
+}
+
+func convErrorLocation(file string, err error, n *yaml.Node, ch chunk) inventory.Location {
+	var ce *convError
+	if errors.As(err, &ce) {
+		return inventory.Location{File: file, Line: ce.pos.Line, Column: ce.pos.Column}
+	}
+	return inventory.Location{File: file, Line: n.Line + ch.line - 1, Column: columnAt(n, ch)}
+}
+
+func convErrorMessage(err error) string {
+	var ce *convError
+	if errors.As(err, &ce) {
+		return ce.msg
+	}
+	return err.Error()
+}
+
+// hasMapping reports whether a sequence has a mapping among its items.
+func hasMapping(n *yaml.Node) bool {
+	for _, item := range n.Content {
+		if resolveAlias(item).Kind == yaml.MappingNode {
+			return true
 		}
-		return fail(at(n.Line+lineOffset, n.Column), kind, "%v", err)
 	}
-	decodeObjects(file, docIndex, conv, apiVersion, kind, &res)
-	return res
+	return false
 }
 
 const noTypeMessage = "not a Kubernetes object: no apiVersion or kind"
+
+// target is an object to decode from a converted document.
+type target struct {
+	id     int    // its node in the document's position index
+	prefix string // its path in that index; "" for the root
+	name   string // how messages name an item ("items[3]", "[3]"); "" for a document
+}
 
 // decodeObjects decodes the converted document conv, of type apiVersion
 // and kind, into the objects of res: the document itself, or the items of a
 // List.
 func decodeObjects(file string, docIndex int, conv *converted, apiVersion, kind string, res *docResult) {
+	res.read = true
 	d := decoder{file: file, docIndex: docIndex, conv: conv, res: res}
 	if items, ok := d.listItems(kind); ok {
 		for i, id := range items {
-			d.object(id, fmt.Sprintf("items[%d]", i), apiVersion, strings.TrimSuffix(kind, "List"))
+			p := fmt.Sprintf("items[%d]", i)
+			d.item(target{id: id, prefix: p, name: p}, apiVersion, strings.TrimSuffix(kind, "List"))
 		}
 		return
 	}
-	d.object(position.Root, "", apiVersion, kind)
+	d.object(target{id: position.Root}, apiVersion, kind)
+}
+
+// decodeSequence decodes the count items of a top-level sequence, some of
+// which are mappings: a list of objects, each named and found at "[i]".
+// Items that are not objects are skipped, as documents are.
+func decodeSequence(file string, docIndex int, conv *converted, count int, res *docResult) {
+	d := decoder{file: file, docIndex: docIndex, conv: conv, res: res}
+	for i := range count {
+		p := fmt.Sprintf("[%d]", i)
+		id, ok := conv.index.Node(p)
+		if !ok {
+			continue
+		}
+		t := target{id: id, prefix: p, name: p}
+		if !d.isMapping(id) {
+			d.res.skipped = append(d.res.skipped, source.Problem{Location: d.locate(t, ""), Message: p + " is not a Kubernetes object: it is not a mapping"})
+			continue
+		}
+		d.item(t, "", "")
+	}
 }
 
 // parseYAML parses one document, turning a panic of the parser into an error.
@@ -173,53 +285,77 @@ func (d *decoder) listItems(kind string) ([]int, bool) {
 	return items, true
 }
 
-// object decodes the node id (the document root or a List item) into an
-// inventory object. defaultAPIVersion and defaultKind apply to List items
-// that do not name their own type.
-func (d *decoder) object(id int, prefix, defaultAPIVersion, defaultKind string) {
+func (d *decoder) isMapping(id int) bool {
 	span := d.conv.spans[id]
-	data := d.conv.json[span[0]:span[1]]
-	loc := func(path string) inventory.Location {
-		pos, _ := d.conv.index.Lookup(joinPath(prefix, path))
-		return inventory.Location{File: d.file, Line: pos.Line, Column: pos.Column}
+	return span[1] > span[0] && d.conv.json[span[0]] == '{'
+}
+
+func (d *decoder) locate(t target, path string) inventory.Location {
+	pos, _ := d.conv.index.Lookup(joinPath(t.prefix, path))
+	return inventory.Location{File: d.file, Line: pos.Line, Column: pos.Column}
+}
+
+// item decodes the item t of a List or sequence, typed by itself or else
+// by defaultAPIVersion and defaultKind (empty for none).
+func (d *decoder) item(t target, defaultAPIVersion, defaultKind string) {
+	if !d.isMapping(t.id) {
+		d.res.errors = append(d.res.errors, source.Problem{Location: d.locate(t, ""), Message: t.name + " is not an object"})
+		return
 	}
-	apiVersion, kind := defaultAPIVersion, defaultKind
+	apiVersion, kind, named, err := d.itemType(t)
+	if err != nil {
+		d.res.errors = append(d.res.errors, source.Problem{Location: d.locate(t, ""), Message: t.name + " is not an object"})
+		return
+	}
+	if !named {
+		if defaultKind == "" {
+			d.res.skipped = append(d.res.skipped, source.Problem{Location: d.locate(t, ""), Message: t.name + " has no apiVersion or kind"})
+			return
+		}
+		apiVersion, kind = defaultAPIVersion, defaultKind
+	}
+	d.object(t, apiVersion, kind)
+}
+
+// itemType returns the apiVersion and kind that item t names, and whether
+// it names both.
+func (d *decoder) itemType(t target) (apiVersion, kind string, ok bool, err error) {
+	span := d.conv.spans[t.id]
 	var tm metav1.TypeMeta
-	if prefix != "" {
-		if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &tm); err != nil || data[0] != '{' {
-			d.res.errors = append(d.res.errors, source.Problem{Location: loc(""), Message: prefix + " is not an object"})
-			return
-		}
-		if tm.APIVersion != "" && tm.Kind != "" {
-			apiVersion, kind = tm.APIVersion, tm.Kind
-		}
-		if prefix != "" && defaultKind == "" && (tm.APIVersion == "" || tm.Kind == "") {
-			d.res.skipped = append(d.res.skipped, source.Problem{Location: loc(""), Message: prefix + " has no apiVersion or kind"})
-			return
-		}
+	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(d.conv.json[span[0]:span[1]], &tm); err != nil {
+		return "", "", false, err
 	}
+	return tm.APIVersion, tm.Kind, tm.APIVersion != "" && tm.Kind != "", nil
+}
+
+// object decodes the node of t (the document root or an item) into an
+// inventory object of type apiVersion and kind.
+func (d *decoder) object(t target, apiVersion, kind string) {
+	span := d.conv.spans[t.id]
+	data := d.conv.json[span[0]:span[1]]
 	gv, err := schema.ParseGroupVersion(apiVersion)
 	if err != nil {
-		d.res.errors = append(d.res.errors, source.Problem{Location: loc("apiVersion"), Object: kind, Message: err.Error()})
+		d.res.errors = append(d.res.errors, source.Problem{Location: d.locate(t, "apiVersion"), Object: kind, Message: err.Error()})
 		return
 	}
 	gvk := gv.WithKind(kind)
 	obj, strict, err := decodeInto(gvk, data)
 	if err != nil {
-		pos, path := d.locateError(err, span[0], prefix)
+		pos, path := d.locateError(err, span[0], t.prefix)
 		msg := describeDecodeError(err, path)
 		d.res.errors = append(d.res.errors, source.Problem{Location: inventory.Location{File: d.file, Line: pos.Line, Column: pos.Column}, Object: objectName(kind, data), Message: msg})
 		return
 	}
 	accessor, err := meta.Accessor(obj)
 	if err != nil {
-		d.res.errors = append(d.res.errors, source.Problem{Location: loc(""), Object: kind, Message: "object has no metadata: " + err.Error()})
+		d.res.errors = append(d.res.errors, source.Problem{Location: d.locate(t, ""), Object: kind, Message: "object has no metadata: " + err.Error()})
 		return
 	}
 	for _, s := range strict {
 		path := strictErrorPath(s)
-		d.res.warnings = append(d.res.warnings, source.Problem{Location: loc(path), Object: kind + "/" + accessor.GetName(), Message: strings.TrimPrefix(s.Error(), "json: ")})
+		d.res.warnings = append(d.res.warnings, source.Problem{Location: d.locate(t, path), Object: kind + "/" + accessor.GetName(), Message: strings.TrimPrefix(s.Error(), "json: ")})
 	}
+	d.res.read = true
 	d.res.objects = append(d.res.objects, &inventory.Object{
 		GVK:  gvk,
 		Obj:  obj,
@@ -228,7 +364,7 @@ func (d *decoder) object(id int, prefix, defaultAPIVersion, defaultKind string) 
 			File:       d.file,
 			Document:   d.docIndex,
 			Positions:  d.conv.index,
-			PathPrefix: prefix,
+			PathPrefix: t.prefix,
 		},
 	})
 }
@@ -398,18 +534,55 @@ func asTypeError(err error) (typeError, bool) {
 }
 
 // builtinKindError refuses a kind that a built-in API group/version does
-// not have (such as a Deployment in v1): the API server would reject it,
-// and checks would silently skip it. Kinds of other groups are custom
-// resources and are kept.
+// not have (such as a Deployment in v1), and a Kubernetes version that a
+// built-in group never had (apps/v1beta3): the API server would reject them, and
+// checks would silently skip them. Kinds of other groups are custom
+// resources and are kept, and so are kinds of removed versions whose types
+// left k8s.io/api (policy/v1beta1 PodSecurityPolicy): deprecated-api-version
+// reports them.
 func builtinKindError(gvk schema.GroupVersionKind) error {
-	if !scheme.Scheme.IsVersionRegistered(gvk.GroupVersion()) {
+	gv := gvk.GroupVersion()
+	switch {
+	case apilifecycle.Gone(gvk):
 		return nil
-	}
-	var homes []string
-	for known := range scheme.Scheme.AllKnownTypes() {
-		if known.Kind == gvk.Kind && !strings.HasSuffix(known.Kind, "Options") {
-			homes = append(homes, known.GroupVersion().String())
+	case scheme.Scheme.IsVersionRegistered(gv) || apilifecycle.GoneVersion(gv):
+		return kindError(gvk)
+	case scheme.Scheme.IsGroupRegistered(gvk.Group) && kubeVersion.MatchString(gvk.Version):
+		group, preferred := "the core group", "v1"
+		if gvk.Group != "" {
+			group = gvk.Group
 		}
+		if versions := scheme.Scheme.PrioritizedVersionsForGroup(gvk.Group); len(versions) > 0 {
+			preferred = versions[0].String()
+		}
+		msg := fmt.Sprintf("Kubernetes has no API version %s (%s is served as %s)", gv, group, preferred)
+		return errors.New(msg + "; the API server would reject this document")
+	}
+	return nil
+}
+
+// kubeVersion is the form of Kubernetes API versions (v1, v2beta1,
+// v1alpha3). Other versions of a built-in group are not Kubernetes'
+// (kustomize's "builtin" transformers) and are kept as custom resources.
+var kubeVersion = regexp.MustCompile(`^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$`)
+
+// kindError says that gvk's version lacks its kind and where the kind is,
+// naming the versions still served before removed ones.
+func kindError(gvk schema.GroupVersionKind) error {
+	var served, removed []string
+	for known := range scheme.Scheme.AllKnownTypes() {
+		if known.Kind != gvk.Kind || strings.HasSuffix(known.Kind, "Options") {
+			continue
+		}
+		if s, ok := apilifecycle.Of(known); ok && s.RemovedBy(apilifecycle.Latest) {
+			removed = append(removed, known.GroupVersion().String())
+		} else {
+			served = append(served, known.GroupVersion().String())
+		}
+	}
+	homes := served
+	if len(homes) == 0 {
+		homes = removed
 	}
 	msg := fmt.Sprintf("Kubernetes has no kind %s in %s", gvk.Kind, gvk.GroupVersion())
 	if len(homes) > 0 {

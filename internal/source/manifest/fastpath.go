@@ -29,6 +29,10 @@ func fastConvert(file string, docIndex int, ch chunk) (conv *converted, apiVersi
 			conv, apiVersion, kind, ok = nil, "", "", false
 		}
 	}()
+	if ch.col > 1 {
+		// The fast path reads block mappings, which start a line.
+		return nil, "", "", false
+	}
 	r, ok := convertFast(ch.data, ch.line, fastLimits(len(ch.data)))
 	if !ok {
 		return nil, "", "", false

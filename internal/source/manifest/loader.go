@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/kube4c/kube4c/internal/inventory"
@@ -22,6 +21,13 @@ const Stdin = "-"
 type Options struct {
 	// Stdin is read for the path "-". Nil means os.Stdin.
 	Stdin io.Reader
+	// AllowUnrendered makes a kustomization directory a warning instead of
+	// an input error (see Kustomizations).
+	AllowUnrendered bool
+	// RequireObjects makes a path that yields no Kubernetes object and no
+	// List an input error, unless it had errors of its own: a gate must not
+	// pass when its input went missing.
+	RequireObjects bool
 	// Open, when set, opens every path but "-" in place of the file
 	// system; every path is then a file, never a directory to walk. The
 	// node source reads a snapshot's files through it, inside the root.
@@ -35,22 +41,45 @@ var Extensions = []string{".yaml", ".yml", ".json"}
 // the Extensions) and "-" for standard input. Problems are collected per
 // document: one bad document never stops the others.
 func Load(paths []string, opts Options) source.Result {
+	return loadWith(paths, opts, defaultLimits)
+}
+
+// loadWith is Load within lim.
+func loadWith(paths []string, opts Options, lim limits) source.Result {
 	var res source.Result
-	files, problems := expand(paths, opts.Open != nil)
-	res.Errors = append(res.Errors, problems...)
-	res.Files = len(files)
+	w := newWalker(opts.AllowUnrendered)
+	for _, p := range paths {
+		if opts.Open != nil {
+			w.file(p)
+		} else {
+			w.path(p)
+		}
+	}
+	res.Errors = append(res.Errors, w.errors...)
+	res.Warnings = append(res.Warnings, w.warnings...)
+	res.Skipped = append(res.Skipped, w.skipped...)
+	res.Files = len(w.files)
 
 	// Documents are read in order and decoded a batch at a time on every
 	// CPU; a batch holds at most batchBytes of text, which bounds the
 	// memory taken by documents read but not decoded.
 	var batch []document
 	size := 0
+	read := map[string]fileStats{}
 	decodeBatch := func() {
 		results := make([]docResult, len(batch))
 		parallel.For(len(batch), func(i int) {
 			results[i] = batch[i].decode()
 		})
-		for _, r := range results {
+		for i, r := range results {
+			switch {
+			case r.item != nil:
+				r.item.list.results = append(r.item.list.results, r)
+				continue
+			case r.end != nil:
+				r = finishList(batch[i].file, r.end)
+			}
+			read[batch[i].file] = read[batch[i].file].add(r)
 			if !r.empty {
 				res.Documents++
 			}
@@ -62,16 +91,15 @@ func Load(paths []string, opts Options) source.Result {
 		batch, size = batch[:0], 0
 	}
 	var readErrors []source.Problem
-	for _, name := range files {
+	for _, name := range w.files {
 		r, closeFn, err := open(name, opts)
 		if err != nil {
 			readErrors = append(readErrors, source.Problem{Location: inventory.Location{File: name}, Message: err.Error()})
+			read[name] = fileStats{errors: 1}
 			continue
 		}
-		index := 0
-		err = splitDocuments(r, MaxDocumentBytes, func(c chunk) bool {
-			batch = append(batch, document{file: name, index: index, chunk: c})
-			index++
+		err = splitStream(r, lim, func(c chunk) bool {
+			batch = append(batch, document{file: name, chunk: c})
 			if size += len(c.data); size >= batchBytes {
 				decodeBatch()
 			}
@@ -80,11 +108,31 @@ func Load(paths []string, opts Options) source.Result {
 		closeFn()
 		if err != nil {
 			readErrors = append(readErrors, source.Problem{Location: inventory.Location{File: name}, Message: "read failed: " + err.Error()})
+			read[name] = fileStats{errors: 1}
 		}
 	}
 	decodeBatch()
 	res.Errors = append(res.Errors, readErrors...)
+	if opts.RequireObjects {
+		res.Errors = append(res.Errors, w.missing(read)...)
+	}
 	return res
+}
+
+// fileStats counts what the documents of a file yielded.
+type fileStats struct {
+	documents, read, errors int
+}
+
+func (f fileStats) add(r docResult) fileStats {
+	if !r.empty {
+		f.documents++
+	}
+	if r.read {
+		f.read++
+	}
+	f.errors += len(r.errors)
+	return f
 }
 
 // batchBytes is how much document text Load reads before decoding it.
@@ -93,14 +141,13 @@ const batchBytes = 4 << 20
 // document is one document of a file, read but not decoded.
 type document struct {
 	file  string
-	index int // its position in the file, from 0
 	chunk chunk
 }
 
 // decode decodes the document, adding a hint to its errors when it looks
 // like an unrendered template.
 func (d document) decode() docResult {
-	res := decodeDocument(d.file, d.index, d.chunk)
+	res := decodeDocument(d.file, d.chunk)
 	hintTemplates(&res, d.chunk.data)
 	return res
 }
@@ -122,66 +169,6 @@ func open(name string, opts Options) (io.Reader, func(), error) {
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
-}
-
-// expand turns the paths into the list of files to read, in a stable order:
-// each path in the order given, a directory's files sorted by path. With
-// filesOnly, every path is a file and none is looked at.
-func expand(paths []string, filesOnly bool) ([]string, []source.Problem) {
-	var files []string
-	var problems []source.Problem
-	seen := map[string]bool{}
-	add := func(f string) {
-		if !seen[f] {
-			seen[f] = true
-			files = append(files, f)
-		}
-	}
-	for _, p := range paths {
-		if p == Stdin || filesOnly {
-			add(p)
-			continue
-		}
-		info, err := os.Stat(p)
-		if err != nil {
-			problems = append(problems, source.Problem{Location: inventory.Location{File: p}, Message: cleanPathError(err)})
-			continue
-		}
-		if !info.IsDir() {
-			add(p)
-			continue
-		}
-		// WalkDir does not enter a symlinked root; walk its target and name
-		// files under the path as given.
-		root, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			problems = append(problems, source.Problem{Location: inventory.Location{File: p}, Message: cleanPathError(err)})
-			continue
-		}
-		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if rel, relErr := filepath.Rel(root, path); relErr == nil {
-				path = filepath.Join(p, rel)
-			}
-			if err != nil {
-				problems = append(problems, source.Problem{Location: inventory.Location{File: path}, Message: cleanPathError(err)})
-				return nil
-			}
-			if d.IsDir() {
-				if path != filepath.Clean(p) && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if HasExtension(d.Name()) {
-				add(path)
-			}
-			return nil
-		})
-		if err != nil {
-			problems = append(problems, source.Problem{Location: inventory.Location{File: p}, Message: cleanPathError(err)})
-		}
-	}
-	return files, problems
 }
 
 // HasExtension reports whether a file name ends with one of the

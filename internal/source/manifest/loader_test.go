@@ -368,3 +368,71 @@ func TestOpenReplacesTheFileSystem(t *testing.T) {
 		t.Errorf("errors %v, want one naming b.yaml", res.Errors)
 	}
 }
+
+// A kind in an API version Kubernetes removed is read, so that its checks
+// run and deprecated-api-version reports the version; that includes kinds
+// whose Go types left k8s.io/api with the version (PodSecurityPolicy,
+// HorizontalPodAutoscaler v2beta2). A version no Kubernetes release had
+// stays an input error, like a kind its version never had.
+func TestRemovedAPIVersionsAreRead(t *testing.T) {
+	res := loadString(t, "old.yaml", `apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata: {name: privileged}
+spec: {privileged: true, seLinux: {rule: RunAsAny}}
+---
+apiVersion: extensions/v1beta1
+kind: PodSecurityPolicy
+metadata: {name: older}
+spec: {privileged: false}
+---
+apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, minReplicas: 2, maxReplicas: 5}
+---
+apiVersion: extensions/v1beta1
+kind: DaemonSet
+metadata: {name: agent}
+spec: {template: {spec: {containers: [{name: a, image: x, securityContext: {privileged: true}}]}}}
+---
+apiVersion: apps/v1beta3
+kind: Deployment
+metadata: {name: future}
+---
+apiVersion: policy/v1beta1
+kind: PodSecurityPolicyTemplate
+metadata: {name: never}
+---
+apiVersion: builtin
+kind: LabelTransformer
+metadata: {name: kustomize}
+`)
+	for _, name := range []string{"privileged", "older"} {
+		if _, ok := find(t, res, "PodSecurityPolicy", name).Obj.(*unstructured.Unstructured); !ok {
+			t.Errorf("PodSecurityPolicy %s is not kept as an unstructured object", name)
+		}
+	}
+	find(t, res, "HorizontalPodAutoscaler", "web")
+	find(t, res, "DaemonSet", "agent")
+	find(t, res, "LabelTransformer", "kustomize")
+	var msgs []string
+	for _, e := range res.Errors {
+		msgs = append(msgs, e.Location.String()+": "+e.Message)
+	}
+	want := []string{
+		"old.yaml:21:1: Kubernetes has no API version apps/v1beta3 (apps is served as apps/v1); the API server would reject this document",
+		"old.yaml:25:1: Kubernetes has no kind PodSecurityPolicyTemplate in policy/v1beta1; the API server would reject this document",
+	}
+	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A kind that a removed version never had is an error too, not a custom
+// resource.
+func TestUnknownKindOfRemovedVersion(t *testing.T) {
+	res := loadString(t, "hpa.yaml", "apiVersion: autoscaling/v2beta2\nkind: Scaler\nmetadata: {name: x}\n")
+	if len(res.Errors) != 1 || res.Errors[0].Message != "Kubernetes has no kind Scaler in autoscaling/v2beta2; the API server would reject this document" {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+}
