@@ -85,6 +85,28 @@ func archiveFiles(dir string) ([]int, error) {
 	return out, nil
 }
 
+// ArchivePaths returns the paths of the archive files in dir, in order. A
+// directory without any is an error: it is not an archive.
+func ArchivePaths(dir string) ([]string, error) {
+	files, err := archiveFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, errNoArchive(dir)
+	}
+	paths := make([]string, len(files))
+	for i, n := range files {
+		paths[i] = filepath.Join(dir, ArchiveFileName(n))
+	}
+	return paths, nil
+}
+
+// errNoArchive is the error about a directory without archive files.
+func errNoArchive(dir string) error {
+	return fmt.Errorf("%s holds no audit archive (no audit-NNNNNNNN.jsonl.gz file)", dir)
+}
+
 // OpenArchive opens (creating it if need be) the archive in dir. It
 // continues the chain of the last file, first cutting off a batch that a
 // crash left half-written (such a batch was never acknowledged).

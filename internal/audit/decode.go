@@ -26,11 +26,15 @@ const (
 	apiV1beta1 = "audit.k8s.io/v1beta1"
 )
 
-// record is one JSON document of an audit log: an Event, or an EventList
-// whose items are events.
+// record is one JSON document of an audit log: an Event, an EventList
+// whose items are events, or a record of kube4c's archive (see Archive)
+// whose event is the item of a webhook batch.
 type record struct {
 	auditv1.Event
 	Items []auditv1.Event `json:"items"`
+	// Archived is the event of an archive record; the chain's fields (seq,
+	// prev, hash) are audit verify's business.
+	Archived *auditv1.Event `json:"event"`
 }
 
 // decoder turns JSON documents into events, reusing its memory.
@@ -50,6 +54,13 @@ func (d *decoder) decode(doc []byte, each func(*auditv1.Event)) error {
 
 func (d *decoder) deliver(each func(*auditv1.Event)) error {
 	rec := &d.rec
+	if rec.Archived != nil && rec.Kind == "" && rec.APIVersion == "" {
+		if err := checkItem(rec.Archived); err != nil {
+			return fmt.Errorf("archived event: %v", err)
+		}
+		each(rec.Archived)
+		return nil
+	}
 	if rec.APIVersion != apiV1 && rec.APIVersion != apiV1beta1 {
 		return fmt.Errorf("apiVersion %q is not %s or %s", rec.APIVersion, apiV1, apiV1beta1)
 	}
@@ -57,11 +68,48 @@ func (d *decoder) deliver(each func(*auditv1.Event)) error {
 	case "Event":
 		each(&rec.Event)
 	case "EventList":
-		for i := range rec.Items {
-			each(&rec.Items[i])
-		}
+		return deliverItems(rec.Items, each)
 	default:
 		return fmt.Errorf("kind %q is not Event or EventList", rec.Kind)
+	}
+	return nil
+}
+
+// deliverItems passes on the items of an EventList that are events, and
+// returns an error naming the first that is not, and how many more.
+func deliverItems(items []auditv1.Event, each func(*auditv1.Event)) error {
+	var first error
+	bad := 0
+	for i := range items {
+		if err := checkItem(&items[i]); err != nil {
+			if bad++; first == nil {
+				first = fmt.Errorf("item %d: %v", i, err)
+			}
+			continue
+		}
+		each(&items[i])
+	}
+	switch {
+	case bad > 1:
+		return fmt.Errorf("%v (and %d more items that are not events)", first, bad-1)
+	case bad == 1:
+		return first
+	}
+	return nil
+}
+
+// checkItem returns why an item of an EventList (or an archived event) is
+// not an audit event, or nil. The API server sends items without kind and
+// apiVersion, so those that are set must name an audit Event; and every
+// event the API server writes has an audit ID.
+func checkItem(ev *auditv1.Event) error {
+	switch {
+	case ev.Kind != "" && ev.Kind != "Event":
+		return fmt.Errorf("kind %q is not Event", ev.Kind)
+	case ev.APIVersion != "" && ev.APIVersion != apiV1 && ev.APIVersion != apiV1beta1:
+		return fmt.Errorf("apiVersion %q is not %s or %s", ev.APIVersion, apiV1, apiV1beta1)
+	case ev.AuditID == "":
+		return fmt.Errorf("no auditID: not an audit event")
 	}
 	return nil
 }

@@ -177,7 +177,8 @@ func (r *Receiver) alert(a Alert) {
 }
 
 // decodeBatch reads an EventList: its items compacted for the archive, and
-// decoded for the rules. Any malformed item refuses the whole batch.
+// decoded for the rules. Any malformed item, or one that is not an audit
+// event (checkItem, as audit analyze reads them), refuses the whole batch.
 func decodeBatch(body []byte) ([][]byte, []auditv1.Event, error) {
 	var b batch
 	if err := unmarshal(body, &b); err != nil {
@@ -201,6 +202,9 @@ func decodeBatch(body []byte) ([][]byte, []auditv1.Event, error) {
 		}
 		if err := unmarshal(item, &events[i]); err != nil {
 			return nil, nil, fmt.Errorf("item %d: %v", i, describe(err))
+		}
+		if err := checkItem(&events[i]); err != nil {
+			return nil, nil, fmt.Errorf("item %d: %v", i, err)
 		}
 	}
 	return raws, events, nil

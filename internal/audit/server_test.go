@@ -41,11 +41,17 @@ func startReceiver(t *testing.T, dir string, maxBody int64) (string, *http.Clien
 func eventList(ids ...string) string {
 	items := make([]string, len(ids))
 	for i, id := range ids {
-		items[i] = fmt.Sprintf(`{"level":"Metadata","auditID":%q,"stage":"ResponseStarted","requestURI":"/api/v1/namespaces/ns/pods/p/exec","verb":"create",`+
-			`"user":{"username":"alice"},"objectRef":{"resource":"pods","subresource":"exec","namespace":"ns","name":"p"},"responseStatus":{"code":101},`+
-			`"requestReceivedTimestamp":"2026-11-26T09:00:00.000000Z","stageTimestamp":"2026-11-26T09:00:00.000001Z"}`, id)
+		items[i] = execEvent(id)
 	}
 	return `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[` + strings.Join(items, ",") + `]}`
+}
+
+// execEvent returns an exec session's event as the API server's webhook
+// sends it: without kind and apiVersion.
+func execEvent(id string) string {
+	return fmt.Sprintf(`{"level":"Metadata","auditID":%q,"stage":"ResponseStarted","requestURI":"/api/v1/namespaces/ns/pods/p/exec","verb":"create",`+
+		`"user":{"username":"alice"},"objectRef":{"resource":"pods","subresource":"exec","namespace":"ns","name":"p"},"responseStatus":{"code":101},`+
+		`"requestReceivedTimestamp":"2026-11-26T09:00:00.000000Z","stageTimestamp":"2026-11-26T09:00:00.000001Z"}`, id)
 }
 
 func post(t *testing.T, client *http.Client, url string, body io.Reader) (int, string) {

@@ -24,11 +24,15 @@ type Verification struct {
 
 // Verify reads every file of the archive in dir and checks the chain: that
 // each record's hash matches its event, that it names the previous
-// record's hash, and that sequence numbers and file numbers follow on.
+// record's hash, and that sequence numbers and file numbers follow on. A
+// directory without archive files is an error, not an intact archive.
 func Verify(dir string) (*Verification, error) {
 	files, err := archiveFiles(dir)
 	if err != nil {
 		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, errNoArchive(dir)
 	}
 	v := &Verification{Last: genesis}
 	var seq uint64

@@ -45,12 +45,13 @@ type auditAnalyzeFlags struct {
 func newAuditAnalyzeCommand(g *globalFlags) *cobra.Command {
 	f := &auditAnalyzeFlags{}
 	cmd := &cobra.Command{
-		Use:   "analyze FILE...|-",
+		Use:   "analyze FILE|DIR...|-",
 		Short: "Evaluate the audit-log rules on audit log files",
 		Long: "Read audit.k8s.io/v1 (or v1beta1) events as JSON lines, EventList documents or gzip files\n" +
-			"(or - for standard input) and report the alerts of the audit-log rules. Malformed lines are\n" +
-			"reported with their line numbers and do not stop the reading. --follow keeps reading one\n" +
-			"file as it grows, across rotation.\n\n" +
+			"(or - for standard input), or the archive of kube4c audit serve (its directory or files), and\n" +
+			"report the alerts of the audit-log rules. Malformed lines are reported with their line numbers\n" +
+			"and do not stop the reading; a file that cannot be read is reported and the others are read.\n" +
+			"--follow keeps reading one file as it grows, across rotation.\n\n" +
 			"Exit codes: 0 when no alert is at or above --fail-on, 1 when one is, 2 on a usage, config or input error\n" +
 			"(including malformed lines).",
 		Example: "  kube4c audit analyze /var/log/kubernetes/audit.log\n  kube4c audit analyze -o jsonl --since 2h audit.log.gz | jq .\n" +
@@ -177,19 +178,49 @@ func runAuditAnalyze(cmd *cobra.Command, g *globalFlags, f *auditAnalyzeFlags, p
 	return nil
 }
 
-// readAuditInputs reads every path (or follows the one path) into h.
+// readAuditInputs reads every path (or follows the one path) into h. A
+// directory is the archive of audit serve: its files are read in order.
+// A path that cannot be read is reported on standard error and the others
+// are read all the same; the error then counts them.
 func readAuditInputs(cmd *cobra.Command, f *auditAnalyzeFlags, paths []string, h audit.Handler) error {
 	if f.follow {
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return audit.Follow(ctx, paths[0], f.poll, h)
 	}
+	failed := 0
+	fail := func(err error) {
+		failed++
+		fmt.Fprintln(cmd.ErrOrStderr(), "kube4c:", err)
+	}
 	for _, p := range paths {
-		if err := readAuditFile(cmd.InOrStdin(), p, h); err != nil {
-			return err
+		files, err := auditFiles(p)
+		if err != nil {
+			fail(err)
+			continue
+		}
+		for _, file := range files {
+			if err := readAuditFile(cmd.InOrStdin(), file, h); err != nil {
+				fail(err)
+			}
 		}
 	}
+	if failed > 0 {
+		return fmt.Errorf("%d input(s) could not be read", failed)
+	}
 	return nil
+}
+
+// auditFiles returns the files to read for a path: the path itself, or
+// the files of the archive a directory holds.
+func auditFiles(path string) ([]string, error) {
+	if path == "-" {
+		return []string{path}, nil
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return audit.ArchivePaths(path)
+	}
+	return []string{path}, nil
 }
 
 func readAuditFile(stdin io.Reader, path string, h audit.Handler) error {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -117,8 +118,12 @@ func runAuditServe(cmd *cobra.Command, f *auditServeFlags) error {
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	fmt.Fprintln(cmd.ErrOrStderr(), "kube4c: audit webhook listening on", f.listen)
-	if err := srv.ListenAndServeTLS("", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), "kube4c: audit webhook listening on", ln.Addr())
+	if err := srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return &exitError{code: ExitError, err: err}
 	}
 	return nil

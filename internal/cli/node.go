@@ -20,6 +20,7 @@ func newNodeCommand(g *globalFlags) *cobra.Command {
 		Long: "Read a node's files (static pod manifests in /etc/kubernetes/manifests, the kubelet's systemd drop-ins and\n" +
 			"KubeletConfiguration, the EncryptionConfiguration and audit Policy the API server names, and the mode and owner\n" +
 			"of the files CIS sections 1.1 and 4.1 cover) under --root, and decide the CIS items from parsed configuration.\n" +
+			"Links and \"..\" resolve inside --root, as under chroot: nothing outside it is read.\n" +
 			"Every item is reported as pass, fail or not applicable (with the reason) in -o json.\n\n" +
 			"Exit codes: 0 when no finding is at or above --fail-on, 1 when one is, 2 on a usage, config or input error\n" +
 			"(a missing or unparsable file is an input error, named by path).",

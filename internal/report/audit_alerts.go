@@ -47,11 +47,13 @@ func (s *AlertWriter) Add(al audit.Alert) {
 			s.table = tabwriter.NewWriter(s.w, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(s.table, "TIME\tSEVERITY\tRULE\tUSER\tOBJECT\tWHY")
 		}
-		user := al.User
+		// Users, objects and the why that quotes them come from the
+		// audit log: escaped, they cannot reach the terminal.
+		user := safeCell(al.User)
 		if al.ImpersonatedUser != "" {
-			user += " as " + al.ImpersonatedUser
+			user += " as " + safeCell(al.ImpersonatedUser)
 		}
-		fmt.Fprintf(s.table, "%s\t%s\t%s\t%s\t%s\t%s\n", al.Time.UTC().Format(time.RFC3339), al.Severity, al.Rule, user, al.Object, al.Why)
+		fmt.Fprintf(s.table, "%s\t%s\t%s\t%s\t%s\t%s\n", al.Time.UTC().Format(time.RFC3339), al.Severity, safeCell(al.Rule), user, safeCell(al.Object), safeCell(al.Why))
 		s.rows++
 		if s.follow {
 			s.table.Flush()

@@ -18,7 +18,7 @@ func writeReachDOT(w io.Writer, g *netpol.Grid) error {
 	for i, grp := range gr.groups {
 		fmt.Fprintf(&b, "  subgraph cluster_%d {\n    label=%s;\n", i, dotQuote("namespace "+grp.namespace))
 		for _, ep := range grp.nodes {
-			fmt.Fprintf(&b, "    %s [label=%s];\n", gr.ids[ep.String()], dotQuote(ep.Pod.Name+"\n"+ep.Pod.Kind))
+			fmt.Fprintf(&b, "    %s [label=%s];\n", gr.ids[ep.String()], dotQuote(ep.Pod.Name, ep.Pod.Kind))
 		}
 		b.WriteString("  }\n")
 	}
@@ -37,7 +37,15 @@ func writeReachDOT(w io.Writer, g *netpol.Grid) error {
 	return err
 }
 
-func dotQuote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(s) + `"`
+// dotQuote returns a DOT string of the lines, which may hold anything: a
+// control character, tab included, is escaped (safeCell) so that printing the graph
+// cannot drive a terminal, then a backslash or quote is escaped for DOT.
+func dotQuote(lines ...string) string {
+	quoted := make([]string, len(lines))
+	for i, l := range lines {
+		quoted[i] = dotEscaper.Replace(safeCell(l))
+	}
+	return `"` + strings.Join(quoted, `\n`) + `"`
 }
+
+var dotEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)

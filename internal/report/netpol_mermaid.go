@@ -35,4 +35,9 @@ func writeReachMermaid(w io.Writer, g *netpol.Grid) error {
 	return err
 }
 
-func mermaidQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, "#quot;") + `"` }
+// mermaidQuote returns a Mermaid string of s, which may hold anything: a
+// control character (a line break would end the statement) is escaped
+// (safeCell), then a quote is written as an entity.
+func mermaidQuote(s string) string {
+	return `"` + strings.ReplaceAll(safeCell(s), `"`, "#quot;") + `"`
+}

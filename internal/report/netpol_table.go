@@ -49,14 +49,14 @@ func writeReachTable(w io.Writer, g *netpol.Grid) error {
 		}
 	}
 	if len(key) > 0 {
-		b.WriteString("\nColumns: " + strings.Join(key, ", ") + "\n")
+		b.WriteString("\nColumns: " + SafeText(strings.Join(key, ", ")) + "\n")
 	}
 	b.WriteString("\n\"all\": every port; \"-\": denied; TCP:80: only these ports; \"?\": ports that may be open (see the notes);\n" +
 		"\"*\": only part of the internet's addresses. Explain a cell with --explain FROM TO.\n")
 	if len(g.Notes) > 0 {
 		b.WriteString("\nNotes:\n")
 		for _, n := range g.Notes {
-			b.WriteString("  - " + n + "\n")
+			b.WriteString("  - " + SafeText(n) + "\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -71,11 +71,14 @@ func columnName(ep netpol.Endpoint, number map[string]int) string {
 	return fmt.Sprint(number[ep.String()])
 }
 
-// writeColumns writes rows as left-aligned columns two spaces apart.
+// writeColumns writes rows as left-aligned columns two spaces apart, their
+// cells escaped: they hold names from the manifests.
 func writeColumns(b *strings.Builder, rows [][]string) {
 	var width []int
 	for _, row := range rows {
-		for i, cell := range row {
+		for i := range row {
+			row[i] = safeCell(row[i])
+			cell := row[i]
 			if i >= len(width) {
 				width = append(width, 0)
 			}

@@ -10,6 +10,9 @@ import (
 	"github.com/kube4c/kube4c/internal/rbac"
 )
 
+// The tables of rbac who-can and rbac can print names from the manifests
+// or the cluster, so every cell goes through safeCell.
+
 func writeWhoCanTable(w io.Writer, grants []rbac.Grant) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SUBJECT\tSCOPE\tBINDING\tROLE\tRULES\tLOCATION")
@@ -17,10 +20,11 @@ func writeWhoCanTable(w io.Writer, grants []rbac.Grant) error {
 	for _, g := range grants {
 		subjects[g.Subject] = true
 		if g.Implicit() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\n", g.Subject, scopeName(g.Scope), "(superuser, no binding needed)")
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\n", safeCell(g.Subject.String()), safeCell(scopeName(g.Scope)), "(superuser, no binding needed)")
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", g.Subject, scopeName(g.Scope), g.Binding.Ref(), roleLabel(g.Role), ruleIndexes(g.Rules), subjectLocation(g))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safeCell(g.Subject.String()), safeCell(scopeName(g.Scope)), safeCell(g.Binding.Ref()),
+			safeCell(roleLabel(g.Role)), ruleIndexes(g.Rules), safeCell(subjectLocation(g)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -60,7 +64,7 @@ func subjectLocation(g rbac.Grant) string {
 }
 
 func writeCanTable(w io.Writer, id rbac.Identity, perms []rbac.Permission) error {
-	fmt.Fprintf(w, "%s\n\n", id)
+	fmt.Fprintf(w, "%s\n\n", SafeText(id.String()))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCOPE\tVERBS\tRESOURCES / URLS\tGROUPS\tNAMES\tVIA")
 	for _, p := range perms {
@@ -73,8 +77,8 @@ func writeCanTable(w io.Writer, id rbac.Identity, perms []rbac.Permission) error
 		for i, s := range p.Via {
 			via[i] = s.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", scopeName(p.Scope), strings.Join(r.Verbs, ","), what,
-			orDash(rbac.GroupsString(r.APIGroups)), orDash(strings.Join(r.ResourceNames, ",")), strings.Join(via, "; "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safeCell(scopeName(p.Scope)), safeCell(strings.Join(r.Verbs, ",")), safeCell(what),
+			safeCell(orDash(rbac.GroupsString(r.APIGroups))), safeCell(orDash(strings.Join(r.ResourceNames, ","))), safeCell(strings.Join(via, "; ")))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -144,29 +144,47 @@ func (t *tableWriter) wrapped(s string, indent, used int) {
 // shows most.
 func textWidth(s string) int { return utf8.RuneCountInString(s) }
 
-// text writes s with control characters escaped as \xHH, so that scanned
-// content cannot move the cursor or change the colours of the terminal.
-func (t *tableWriter) text(s string) {
-	if plain(s) {
-		t.WriteString(s)
-		return
+// text writes s with control characters escaped (see SafeText).
+func (t *tableWriter) text(s string) { t.WriteString(SafeText(s)) }
+
+// SafeText returns s with its control characters but tab escaped as \xHH,
+// so that untrusted content (object names, audit users) cannot move the
+// cursor, clear the screen or change the colours of a terminal. It is the
+// one escaper of every human format, and of the messages commands print
+// beside a report; safeCell is its variant for cells of tab-separated
+// tables.
+func SafeText(s string) string { return escapeControls(s, true) }
+
+// safeCell is SafeText that escapes tabs too, for a cell of a table laid
+// out by text/tabwriter, where a tab would fake a column.
+func safeCell(s string) string { return escapeControls(s, false) }
+
+// escapeControls escapes the control characters of s as \xHH, tabs too
+// unless keepTab; it returns s itself when there is nothing to escape.
+func escapeControls(s string, keepTab bool) string {
+	if plain(s, keepTab) {
+		return s
 	}
+	var b strings.Builder
+	var num [8]byte
 	for _, r := range s {
-		if r == '\t' || !unicode.IsControl(r) {
-			t.WriteRune(r)
+		if r == '\t' && keepTab || !unicode.IsControl(r) {
+			b.WriteRune(r)
 			continue
 		}
-		t.WriteString(`\x`)
-		t.Write(strconv.AppendUint(t.num[:0], uint64(r)|0x100, 16)[1:])
+		b.WriteString(`\x`)
+		b.Write(strconv.AppendUint(num[:0], uint64(r)|0x100, 16)[1:])
 	}
+	return b.String()
 }
 
-// plain reports whether s has no control character but tab: no C0 byte,
-// no DEL and no C1 character (U+0080 to U+009F, 0xC2 0x80-0x9F in UTF-8).
-func plain(s string) bool {
+// plain reports whether s has no control character (but tab, if keepTab):
+// no C0 byte, no DEL and no C1 character (U+0080 to U+009F, 0xC2 0x80-0x9F
+// in UTF-8).
+func plain(s string, keepTab bool) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c < 0x20 && c != '\t', c == 0x7f:
+		case c < 0x20 && (c != '\t' || !keepTab), c == 0x7f:
 			return false
 		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f:
 			return false

@@ -12,6 +12,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -208,6 +210,44 @@ func TestAuditWebhook(t *testing.T) {
 	if err != nil || len(v.Problems) > 0 || v.Events < 3 {
 		t.Errorf("archive: %+v %v", v, err)
 	}
+
+	// Every event the receiver archived was evaluated before it was
+	// acknowledged: once the API server is stopped, reading the archive
+	// must raise exactly the alerts the receiver raised.
+	if err := cp.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	alerts.mu.Lock()
+	served := slices.Clone(alerts.alerts)
+	alerts.mu.Unlock()
+	if analyzed := analyzeArchive(t, filepath.Join(work, "archive")); !reflect.DeepEqual(analyzed, served) {
+		t.Errorf("analyzing the archive raised\n%+v\nthe receiver raised\n%+v", analyzed, served)
+	}
+}
+
+// analyzeArchive reads an archive as audit analyze does and returns the
+// alerts of every rule.
+func analyzeArchive(t *testing.T, dir string) []audit.Alert {
+	t.Helper()
+	paths, err := audit.ArchivePaths(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []audit.Alert
+	a := &audit.Analyzer{Engine: audit.NewEngine(audit.Rules.All(), nil), OnAlert: func(al audit.Alert) { out = append(out, al) },
+		OnMalformed: func(m audit.Malformed) { t.Errorf("malformed archive record: %s", m) }}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = audit.Read(f, p, a.Handler())
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }
 
 // execInto asks the API server for an exec session into the pod, as

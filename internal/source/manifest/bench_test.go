@@ -14,7 +14,7 @@ func BenchmarkLoadCorpus(b *testing.B) {
 	dir := filepath.Join(testutil.CorpusDir(b), "real")
 	var size int64
 	_ = filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() && hasExtension(info.Name()) {
+		if err == nil && !info.IsDir() && HasExtension(info.Name()) {
 			size += info.Size()
 		}
 		return nil

@@ -107,7 +107,7 @@ func TestFastPathCorpus(t *testing.T) {
 		var docs, objects, taken int
 		for _, dir := range set.dirs {
 			err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() || !hasExtension(path) {
+				if err != nil || d.IsDir() || !HasExtension(path) {
 					return err
 				}
 				data, err := os.ReadFile(path)

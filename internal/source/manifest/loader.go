@@ -28,6 +28,10 @@ type Options struct {
 	// List an input error, unless it had errors of its own: a gate must not
 	// pass when its input went missing.
 	RequireObjects bool
+	// Open, when set, opens every path but "-" in place of the file
+	// system; every path is then a file, never a directory to walk. The
+	// node source reads a snapshot's files through it, inside the root.
+	Open func(name string) (io.ReadCloser, error)
 }
 
 // Extensions are the file name endings read when walking a directory.
@@ -45,7 +49,11 @@ func loadWith(paths []string, opts Options, lim limits) source.Result {
 	var res source.Result
 	w := newWalker(opts.AllowUnrendered)
 	for _, p := range paths {
-		w.path(p)
+		if opts.Open != nil {
+			w.file(p)
+		} else {
+			w.path(p)
+		}
 	}
 	res.Errors = append(res.Errors, w.errors...)
 	res.Warnings = append(res.Warnings, w.warnings...)
@@ -84,7 +92,7 @@ func loadWith(paths []string, opts Options, lim limits) source.Result {
 	}
 	var readErrors []source.Problem
 	for _, name := range w.files {
-		r, closeFn, err := open(name, opts.Stdin)
+		r, closeFn, err := open(name, opts)
 		if err != nil {
 			readErrors = append(readErrors, source.Problem{Location: inventory.Location{File: name}, Message: err.Error()})
 			read[name] = fileStats{errors: 1}
@@ -144,21 +152,28 @@ func (d document) decode() docResult {
 	return res
 }
 
-func open(name string, stdin io.Reader) (io.Reader, func(), error) {
+func open(name string, opts Options) (io.Reader, func(), error) {
 	if name == Stdin {
+		stdin := opts.Stdin
 		if stdin == nil {
 			stdin = os.Stdin
 		}
 		return stdin, func() {}, nil
 	}
-	f, err := os.Open(name)
+	openFile := func(name string) (io.ReadCloser, error) { return os.Open(name) }
+	if opts.Open != nil {
+		openFile = opts.Open
+	}
+	f, err := openFile(name)
 	if err != nil {
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
 }
 
-func hasExtension(name string) bool {
+// HasExtension reports whether a file name ends with one of the
+// Extensions, the files a directory walk reads.
+func HasExtension(name string) bool {
 	lower := strings.ToLower(name)
 	for _, ext := range Extensions {
 		if strings.HasSuffix(lower, ext) {

@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -347,6 +349,23 @@ func TestWrongAPIGroupForBuiltinKind(t *testing.T) {
 	}
 	if len(res.Objects) != 1 || res.Objects[0].Name() != "y" {
 		t.Fatalf("the custom resource was not kept: %d objects", len(res.Objects))
+	}
+}
+
+func TestOpenReplacesTheFileSystem(t *testing.T) {
+	files := map[string]string{"/no/such/dir/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"}
+	res := Load([]string{"/no/such/dir/a.yaml", "/no/such/dir/b.yaml"}, Options{Open: func(name string) (io.ReadCloser, error) {
+		text, ok := files[name]
+		if !ok {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+		}
+		return io.NopCloser(strings.NewReader(text)), nil
+	}})
+	if len(res.Objects) != 1 || res.Objects[0].Source.File != "/no/such/dir/a.yaml" {
+		t.Fatalf("objects %v, want a.yaml's ConfigMap read through Open", res.Objects)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].File != "/no/such/dir/b.yaml" {
+		t.Errorf("errors %v, want one naming b.yaml", res.Errors)
 	}
 }
 

@@ -76,6 +76,13 @@ func (w *walker) path(p string) {
 	}
 }
 
+// file takes a path as a file to read, without looking at it: the caller
+// opens it (Options.Open).
+func (w *walker) file(p string) {
+	w.inputs = append(w.inputs, input{path: p})
+	w.add(p, p)
+}
+
 func (w *walker) current() *input { return &w.inputs[len(w.inputs)-1] }
 
 func (w *walker) problem(file, message string) {
@@ -120,7 +127,7 @@ func (w *walker) entry(shown, real string, e fs.DirEntry, kz *kustomization) {
 	if typ&fs.ModeSymlink != 0 {
 		info, err := os.Stat(real)
 		if err != nil {
-			if hasExtension(name) {
+			if HasExtension(name) {
 				w.problem(shown, cleanPathError(err))
 			} else {
 				slog.Debug("skipped a broken symbolic link", "path", shown, "error", cleanPathError(err))
@@ -139,7 +146,7 @@ func (w *walker) entry(shown, real string, e fs.DirEntry, kz *kustomization) {
 			return
 		}
 		w.dir(shown, real, kz)
-	case !hasExtension(name) || kz.isFile(real):
+	case !HasExtension(name) || kz.isFile(real):
 	case !typ.IsRegular():
 		slog.Debug("skipped: not a regular file", "path", shown, "type", fileType(typ))
 	case kz != nil && !kz.resources[real]:

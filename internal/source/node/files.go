@@ -3,7 +3,6 @@ package node
 import (
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,7 +38,7 @@ const (
 // kube-proxy's kubeconfig.
 func (r *reader) statControlPlaneFiles() {
 	for _, p := range proxyKubeconfigs {
-		if _, err := os.Lstat(r.abs(p)); err == nil {
+		if _, err := r.snap.lstat(p); err == nil {
 			r.host.Roles["proxy-kubeconfig"] = append(r.host.Roles["proxy-kubeconfig"], p)
 		}
 	}
@@ -57,7 +56,7 @@ func (r *reader) statControlPlaneFiles() {
 	if len(r.pods) > 0 {
 		for role, paths := range kubeconfigRoles {
 			for _, p := range paths {
-				if _, err := os.Lstat(r.abs(p)); err == nil {
+				if _, err := r.snap.lstat(p); err == nil {
 					r.host.Roles[role] = append(r.host.Roles[role], p)
 				}
 			}
@@ -95,7 +94,12 @@ func (r *reader) parseKubeconfigs() {
 			if !r.host.Files[p].Exists || r.host.Files[p].Dir {
 				continue
 			}
-			if _, err := clientcmd.LoadFromFile(r.abs(p)); err != nil {
+			data, err := r.snap.readFile(p)
+			if err != nil {
+				r.problem(r.abs(p), "cannot read kubeconfig "+p+": "+cleanErr(err))
+				continue
+			}
+			if _, err := clientcmd.Load(data); err != nil {
 				r.problem(r.abs(p), "cannot parse kubeconfig "+p+": "+err.Error())
 			}
 		}
@@ -105,9 +109,9 @@ func (r *reader) parseKubeconfigs() {
 // tree lists a directory and everything below it, as node paths.
 func (r *reader) tree(dir string) []string {
 	var out []string
-	_ = filepath.WalkDir(r.abs(dir), func(p string, d fs.DirEntry, err error) error {
-		if err == nil {
-			out = append(out, r.nodePath(p))
+	_ = r.snap.walk(dir, func(p string, _ fs.DirEntry, err error) error {
+		if !r.failed(p, err) {
+			out = append(out, p)
 		}
 		return nil
 	})
@@ -115,10 +119,12 @@ func (r *reader) tree(dir string) []string {
 	return out
 }
 
+// stat returns the state of a file on the node, following links inside
+// the root.
 func (r *reader) stat(nodePath string) controlplane.File {
 	f := controlplane.File{Path: nodePath}
-	info, err := os.Stat(r.abs(nodePath))
-	if err != nil {
+	info, err := r.snap.stat(nodePath)
+	if r.failed(nodePath, err) {
 		return f
 	}
 	f.Exists, f.Dir, f.Mode = true, info.IsDir(), info.Mode().Perm()
@@ -142,14 +148,14 @@ type owners struct {
 	users, groups map[string]string
 }
 
-func newOwners(root string) *owners {
-	return &owners{users: idNames(filepath.Join(root, "etc", "passwd")), groups: idNames(filepath.Join(root, "etc", "group"))}
+func newOwners(snap *snapshot) *owners {
+	return &owners{users: idNames(snap, "/etc/passwd"), groups: idNames(snap, "/etc/group")}
 }
 
 // idNames maps the numeric IDs of a passwd or group file to names.
-func idNames(file string) map[string]string {
+func idNames(snap *snapshot, file string) map[string]string {
 	out := map[string]string{"0": "root"}
-	b, err := os.ReadFile(file)
+	b, err := snap.readFile(file)
 	if err != nil {
 		return out
 	}

@@ -7,12 +7,15 @@
 package node
 
 import (
+	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/kube4c/kube4c/internal/controlplane"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/source"
@@ -42,15 +45,22 @@ type Options struct {
 	Owner func(nodePath string, info os.FileInfo) (user, group string)
 }
 
-// Load reads the node's files under root. A missing or unparsable file is
-// reported by path in the result's errors; nothing panics.
+// Load reads the node's files under root, as a process chrooted to root
+// would: links and ".." resolve inside root, and nothing outside it is
+// read. A missing or unparsable file is reported by path in the result's
+// errors; nothing panics.
 func Load(root string, opts Options) source.Result {
-	r := &reader{root: root, host: &controlplane.Host{Root: root, Files: map[string]controlplane.File{}, Roles: map[string][]string{}}}
-	r.host.Name = hostname(root)
+	snap, err := openSnapshot(root)
+	r := &reader{root: root, snap: snap, host: &controlplane.Host{Root: root, Files: map[string]controlplane.File{}, Roles: map[string][]string{}}}
+	if err != nil {
+		r.problem(root, "cannot open the root directory: "+cleanErr(err))
+	}
+	defer snap.Close()
+	r.host.Name = hostname(snap)
 	if opts.Owner != nil {
 		r.owner = opts.Owner
 	} else {
-		r.owner = newOwners(root).of
+		r.owner = newOwners(snap).of
 	}
 	r.readStaticPods()
 	r.readKubelet()
@@ -64,15 +74,18 @@ func Load(root string, opts Options) source.Result {
 // reader accumulates what Load reads.
 type reader struct {
 	root  string
+	snap  *snapshot
 	host  *controlplane.Host
 	res   source.Result
 	owner func(string, os.FileInfo) (string, string)
 	pods  map[string]*controlplane.Component
 }
 
-// abs returns the path on disk of a path on the node.
+// abs returns the path on disk that names a path on the node in messages
+// and locations. Reads go through r.snap, which resolves links inside the
+// root.
 func (r *reader) abs(nodePath string) string {
-	return filepath.Join(r.root, filepath.FromSlash(nodePath))
+	return filepath.Join(r.root, filepath.FromSlash(path.Clean("/"+nodePath)))
 }
 
 // nodePath returns the path on the node of a path on disk under root.
@@ -88,13 +101,13 @@ func (r *reader) nodePath(disk string) string {
 // named by path when required.
 func (r *reader) loadFile(nodePath string, required bool) []*inventory.Object {
 	disk := r.abs(nodePath)
-	if _, err := os.Stat(disk); err != nil {
+	if _, err := r.snap.stat(nodePath); err != nil {
 		if required {
 			r.problem(disk, "cannot read "+nodePath+": "+cleanErr(err))
 		}
 		return nil
 	}
-	res := manifest.Load([]string{disk}, manifest.Options{})
+	res := r.loadManifests([]string{nodePath})
 	r.res.Merge(res)
 	for _, obj := range res.Objects {
 		if err := controlplane.Validate(obj); err != nil {
@@ -104,17 +117,37 @@ func (r *reader) loadFile(nodePath string, required bool) []*inventory.Object {
 	return res.Objects
 }
 
+// loadManifests parses YAML files, read inside the root and named by their
+// paths under it.
+func (r *reader) loadManifests(nodePaths []string) source.Result {
+	byDisk := make(map[string]string, len(nodePaths))
+	disks := make([]string, len(nodePaths))
+	for i, p := range nodePaths {
+		disks[i] = r.abs(p)
+		byDisk[disks[i]] = p
+	}
+	return manifest.Load(disks, manifest.Options{Open: func(disk string) (io.ReadCloser, error) {
+		return r.snap.open(byDisk[disk])
+	}})
+}
+
 func (r *reader) problem(file, message string) {
 	r.res.Errors = append(r.res.Errors, source.Problem{Location: inventory.Location{File: file}, Message: message})
 }
 
+// failed reports whether reading a node path failed, and reports the error
+// unless it only says that the path is missing (a link loop, a permission
+// denied are errors).
+func (r *reader) failed(nodePath string, err error) bool {
+	if err != nil && !securejoin.IsNotExist(err) {
+		r.problem(r.abs(nodePath), "cannot read "+nodePath+": "+cleanErr(err))
+	}
+	return err != nil
+}
+
 func (r *reader) readStaticPods() {
 	r.pods = map[string]*controlplane.Component{}
-	dir := r.abs(ManifestsDir)
-	if _, err := os.Stat(dir); err != nil {
-		return
-	}
-	res := manifest.Load([]string{dir}, manifest.Options{})
+	res := r.loadManifests(r.manifestFiles(ManifestsDir))
 	r.res.Merge(res)
 	for _, obj := range res.Objects {
 		if c := controlplane.ComponentOf(obj); c != nil && r.pods[c.Name] == nil {
@@ -124,30 +157,52 @@ func (r *reader) readStaticPods() {
 	}
 }
 
+// manifestFiles lists the YAML and JSON files below a directory, as a
+// directory given to manifest.Load would, skipping hidden directories; a
+// missing directory has none.
+func (r *reader) manifestFiles(dir string) []string {
+	var files []string
+	_ = r.snap.walk(dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case r.failed(p, err):
+		case d.IsDir():
+			if p != dir && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+		case manifest.HasExtension(d.Name()):
+			files = append(files, p)
+		}
+		return nil
+	})
+	return files
+}
+
 // readKubelet reads the kubelet's systemd unit and drop-ins, and the
 // KubeletConfiguration file its --config flag names.
 func (r *reader) readKubelet() {
 	var units []controlplane.UnitFile
 	for _, dir := range systemdDirs {
 		unit := path.Join(dir, defaultKubeletUnit)
-		if text, err := os.ReadFile(r.abs(unit)); err == nil {
-			units = append(units[:0], controlplane.UnitFile{Path: unit, Text: string(text)})
-			r.host.KubeletUnit = unit
+		text, err := r.snap.readFile(unit)
+		if r.failed(unit, err) {
+			continue
 		}
+		units = append(units[:0], controlplane.UnitFile{Path: unit, Text: string(text)})
+		r.host.KubeletUnit = unit
 	}
 	units = append(units, r.dropIns()...)
 	for _, u := range units {
 		r.host.Roles["kubelet-service"] = append(r.host.Roles["kubelet-service"], u.Path)
 	}
 	cmd := controlplane.ExpandExecStart(units, func(p string) (string, error) {
-		b, err := os.ReadFile(r.abs(p))
+		b, err := r.snap.readFile(p)
 		return string(b), err
 	})
 	r.host.KubeletFlags = controlplane.ParseFlags(cmd.Args)
 	r.host.KubeletFlagsFile = cmd.From
 	config, ok := r.host.KubeletFlags.Value("config")
 	if !ok && len(units) == 0 {
-		if _, err := os.Stat(r.abs(defaultKubeletConf)); err == nil {
+		if _, err := r.snap.stat(defaultKubeletConf); err == nil {
 			config, ok = defaultKubeletConf, true
 		}
 	}
@@ -178,7 +233,8 @@ func (r *reader) dropIns() []controlplane.UnitFile {
 	byName := map[string]string{}
 	for _, dir := range systemdDirs {
 		d := path.Join(dir, defaultKubeletUnit+kubeletDropInSuffix)
-		entries, _ := os.ReadDir(r.abs(d))
+		entries, err := r.snap.readDir(d)
+		r.failed(d, err)
 		for _, e := range entries {
 			if !e.IsDir() && strings.HasSuffix(e.Name(), ".conf") {
 				byName[e.Name()] = path.Join(d, e.Name())
@@ -192,7 +248,7 @@ func (r *reader) dropIns() []controlplane.UnitFile {
 	sort.Strings(names)
 	var out []controlplane.UnitFile
 	for _, n := range names {
-		text, err := os.ReadFile(r.abs(byName[n]))
+		text, err := r.snap.readFile(byName[n])
 		if err != nil {
 			r.problem(r.abs(byName[n]), "cannot read "+byName[n]+": "+cleanErr(err))
 			continue
@@ -224,8 +280,8 @@ func cleanErr(err error) string {
 }
 
 // hostname is the node's name from the root's /etc/hostname, or "node".
-func hostname(root string) string {
-	b, err := os.ReadFile(filepath.Join(root, "etc", "hostname"))
+func hostname(snap *snapshot) string {
+	b, err := snap.readFile("/etc/hostname")
 	if name := strings.TrimSpace(string(b)); err == nil && name != "" {
 		return name
 	}

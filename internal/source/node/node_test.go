@@ -63,3 +63,11 @@ func TestLoadEmptyRoot(t *testing.T) {
 		t.Fatalf("an empty root should give only the Host object, got %d objects and errors %v", len(res.Objects), res.Errors)
 	}
 }
+
+func TestLoadMissingRoot(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	res := Load(missing, Options{})
+	if len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Error(), missing) {
+		t.Fatalf("a root that cannot be opened should be an error naming it, got %v", res.Errors)
+	}
+}
