@@ -197,7 +197,7 @@ func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
 		Suppressed: suppressed,
 		Checks:     p.checks,
 		Errors:     in.Errors,
-		Warnings:   append(in.Warnings, annotationProblems(inv)...),
+		Warnings:   slices.Concat(in.Warnings, duplicateWarnings(inv), annotationProblems(inv)),
 		Skipped:    in.Skipped,
 		Failures:   failures,
 		Files:      in.Files,
@@ -227,6 +227,28 @@ func (p *Plan) check(ctx context.Context, inv *inventory.Inventory, complete boo
 		kept, suppressed = check.ApplyExceptions(findings, exceptions, p.now)
 	}
 	return kept, suppressed, failures, nil
+}
+
+// duplicateWarnings returns a warning for each definition of an object
+// after the first, naming where the others are: each is checked on its
+// own, and where one object is needed the last counts.
+func duplicateWarnings(inv *inventory.Inventory) []source.Problem {
+	var out []source.Problem
+	for _, group := range inv.Duplicates() {
+		for i, o := range group[1:] {
+			var others []string
+			for j, other := range group {
+				if j != i+1 {
+					loc, _ := other.Locate("")
+					others = append(others, loc.String())
+				}
+			}
+			loc, _ := o.Locate("")
+			out = append(out, source.Problem{Location: loc, Object: o.Ref().String(), Message: "also defined at " + strings.Join(others, ", ") +
+				": each definition is checked on its own; where one object is needed (an RBAC role, a ServiceAccount), the last one read counts"})
+		}
+	}
+	return out
 }
 
 // annotationProblems returns the problems of the ignore annotations of
