@@ -67,6 +67,11 @@ func Load(root string, opts Options) source.Result {
 	r.readAPIServerFiles()
 	r.loadFile(kubeProxyConfig, false)
 	r.statControlPlaneFiles()
+	if len(r.res.Objects) == 0 && len(r.host.Roles["kubelet-service"]) == 0 && len(r.res.Errors) == 0 {
+		// Every CIS item would be "not applicable": that is no verdict.
+		r.problem(root, "no control-plane or kubelet file under "+root+" (static pods in "+ManifestsDir+", a kubelet systemd unit, "+
+			defaultKubeletConf+"): nothing to judge; is --root a Kubernetes node's file system?")
+	}
 	r.res.Objects = append(r.res.Objects, controlplane.NewHostObject(r.host, r.abs("/")))
 	return r.res
 }

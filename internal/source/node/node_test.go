@@ -57,10 +57,12 @@ func TestLoadReportsBadFilesByPath(t *testing.T) {
 	}
 }
 
+// A root without any control-plane or kubelet file is an input error:
+// otherwise every CIS item would be "not applicable" and a gate would pass.
 func TestLoadEmptyRoot(t *testing.T) {
 	res := Load(t.TempDir(), Options{})
-	if len(res.Errors) > 0 || len(res.Objects) != 1 {
-		t.Fatalf("an empty root should give only the Host object, got %d objects and errors %v", len(res.Objects), res.Errors)
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, "no control-plane or kubelet file") || len(res.Objects) != 1 {
+		t.Fatalf("an empty root should give the Host object and one error, got %d objects and errors %v", len(res.Objects), res.Errors)
 	}
 }
 
