@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -163,5 +164,9 @@ func writeGrid(w *bufio.Writer, eng *netpol.Engine, f *reachFlags) error {
 	if err != nil {
 		return err
 	}
-	return report.WriteReach(w, f.output, eng.Grid(from, to))
+	err = report.WriteReach(w, f.output, eng.Grid(from, to))
+	if tooLarge := (*report.TooLargeError)(nil); errors.As(err, &tooLarge) {
+		return usageError("%v", err)
+	}
+	return err
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -142,5 +143,25 @@ func TestReachUsageErrors(t *testing.T) {
 		if code, _, errOut := run(t, "", args...); code != ExitError || errOut == "" {
 			t.Errorf("%s: exit %d, stderr %q", name, code, errOut)
 		}
+	}
+}
+
+// A matrix too large to draw is refused with a hint, never drawn into
+// memory; JSON streams it.
+func TestReachTooLargeToDraw(t *testing.T) {
+	var b strings.Builder
+	for i := range 600 {
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p%d, namespace: ns}\nspec: {containers: [{name: c, image: i}]}\n", i)
+	}
+	code, _, errOut := run(t, b.String(), "netpol", "reach", "-")
+	if code != ExitError || !strings.Contains(errOut, "--from and --to") || !strings.Contains(errOut, "-o json") {
+		t.Errorf("table of 600x602: exit %d, %s", code, errOut)
+	}
+	code, out, errOut := run(t, b.String(), "netpol", "reach", "-o", "json", "-")
+	if code != ExitOK || !json.Valid([]byte(out)) || strings.Count(out, `"verdict": "allowed"`) != 601*602-2 { // the internet is a row; two pseudo-endpoint pairs are not evaluated
+		t.Errorf("json: exit %d, %d allowed connections, %s", code, strings.Count(out, `"verdict": "allowed"`), errOut)
+	}
+	if code, _, errOut := run(t, b.String(), "netpol", "reach", "--from", "ns/p1*", "-"); code != ExitOK {
+		t.Errorf("filtered table: exit %d, %s", code, errOut)
 	}
 }

@@ -74,6 +74,9 @@ func normalize(r []PortRange) PortSet {
 // Ranges returns the ranges of the set, by protocol and port.
 func (s PortSet) Ranges() []PortRange { return slices.Clone(s.ranges) }
 
+// AppendRanges appends the set's ranges to dst, in the order of Ranges.
+func (s PortSet) AppendRanges(dst []PortRange) []PortRange { return append(dst, s.ranges...) }
+
 // Empty reports whether the set has no port.
 func (s PortSet) Empty() bool { return len(s.ranges) == 0 }
 

@@ -11,9 +11,17 @@ import (
 // ReachFormats are the formats of kube4c netpol reach's matrix.
 func ReachFormats() []string { return []string{"table", "json", "dot", "mermaid"} }
 
+// MaxDrawnCells is how many cells of the reach matrix the table, DOT and
+// Mermaid formats draw at most: a larger matrix is no picture a person
+// reads, and its table would be held in memory. JSON streams any size.
+const MaxDrawnCells = 250_000
+
 // WriteReach writes the reach matrix of netpol reach in one of the
 // ReachFormats.
 func WriteReach(w io.Writer, format string, g *netpol.Grid) error {
+	if format != "json" && g.Cells() > MaxDrawnCells {
+		return &TooLargeError{Cells: g.Cells(), Rows: len(g.From), Columns: len(g.To)}
+	}
 	switch format {
 	case "table":
 		return writeReachTable(w, g)
@@ -25,6 +33,15 @@ func WriteReach(w io.Writer, format string, g *netpol.Grid) error {
 		return writeReachMermaid(w, g)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(ReachFormats(), ", "))
+}
+
+// TooLargeError is the refusal to draw a matrix of more than
+// MaxDrawnCells cells.
+type TooLargeError struct{ Cells, Rows, Columns int }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the matrix has %d rows and %d columns (%d cells), more than %d to draw: narrow it with --from and --to (globs such as 'shop/*'), or write it with -o json, which streams any size",
+		e.Rows, e.Columns, e.Cells, MaxDrawnCells)
 }
 
 // cellText is the short form of a reach used in tables and edge labels:

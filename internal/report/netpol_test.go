@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -126,5 +127,29 @@ func TestExplanationGolden(t *testing.T) {
 			}
 			golden(t, "netpol/explain-"+name+".golden", b.Bytes())
 		})
+	}
+}
+
+// appendConnection writes what encoding/json writes for the connection
+// type, as an item of the indented list. Its strings are escaped as the
+// scan report's are (jsonescape), which writes U+2028 and U+2029 raw where
+// encoding/json escapes them: both are valid JSON.
+func TestAppendConnectionIsEncodingJSON(t *testing.T) {
+	for _, c := range []reachConnectionJSON{
+		{From: "a/b", To: "internet", Verdict: netpol.Allowed, Ports: []netpol.PortRange{{Protocol: "TCP", From: 1, To: 65535}, {Protocol: "UDP", From: 53, To: 53}}, Partial: true},
+		{From: "odd\"ns/<name>&\x01\\", To: "x/y@dir/a&b.yaml:3:1", Verdict: netpol.Unknown, Unknown: []netpol.PortRange{{Protocol: "SCTP", From: 9, To: 9}}},
+		{From: "a/b", To: "c/d", Verdict: netpol.Allowed, Ports: []netpol.PortRange{{Protocol: "TCP", From: 80, To: 80}}, Unknown: []netpol.PortRange{{Protocol: "TCP", From: 81, To: 90}}},
+	} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
+		if err := enc.Encode(c); err != nil {
+			t.Fatal(err)
+		}
+		got := string(appendConnection(nil, c))
+		if w := "    " + strings.TrimSuffix(want.String(), "\n"); got != w {
+			t.Errorf("got\n%s\nwant\n%s", got, w)
+		}
 	}
 }
