@@ -78,12 +78,12 @@ func runReach(cmd *cobra.Command, g *globalFlags, f *reachFlags, paths []string)
 	eng := netpol.Build(inventory.New(loaded.Objects), opts)
 	stderr := cmd.ErrOrStderr()
 	for _, e := range loaded.Errors {
-		fmt.Fprintln(stderr, "error:", e.Error())
+		fmt.Fprintln(stderr, "error:", report.SafeText(e.Error()))
 	}
 	if !g.quiet {
 		for _, p := range eng.Problems() {
 			loc, _ := p.Object.Locate(p.Path)
-			fmt.Fprintf(stderr, "warning: %s: %s: %s\n", loc, p.Object.Ref(), p.Message)
+			fmt.Fprintln(stderr, "warning:", report.SafeText(fmt.Sprintf("%s: %s: %s", loc, p.Object.Ref(), p.Message)))
 		}
 	}
 

@@ -84,15 +84,15 @@ func loadRBAC(cmd *cobra.Command, g *globalFlags, f *rbacFlags) (*rbac.Engine, b
 	e := rbac.New(inventory.New(loaded.Objects))
 	stderr := cmd.ErrOrStderr()
 	for _, p := range loaded.Errors {
-		fmt.Fprintln(stderr, "error:", p.Error())
+		fmt.Fprintln(stderr, "error:", report.SafeText(p.Error()))
 	}
 	if !g.quiet {
 		for _, w := range e.Warnings() {
-			fmt.Fprintln(stderr, "warning:", w)
+			fmt.Fprintln(stderr, "warning:", report.SafeText(w))
 		}
 		if missing := missingRoles(e); len(missing) > 0 {
 			fmt.Fprintf(stderr, "warning: %d bindings refer to roles that are not in the input, so what they grant is unknown: %s\n",
-				len(missing), strings.Join(missing, ", "))
+				len(missing), report.SafeText(strings.Join(missing, ", ")))
 		}
 	}
 	return e, len(loaded.Errors) > 0, nil

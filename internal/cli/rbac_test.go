@@ -201,3 +201,90 @@ func TestScanCompleteReportsMissingRoles(t *testing.T) {
 		t.Errorf("with --complete: exit %d\n%s", code, out)
 	}
 }
+
+// serviceAccountWithoutNamespace is kubeflow's mistake: a ClusterRoleBinding
+// whose ServiceAccount subject has no namespace (the API server rejects
+// it), beside a RoleBinding whose subject defaults to the binding's
+// namespace.
+const serviceAccountWithoutNamespace = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: pipeline-runner-secrets}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects:
+  - kind: ServiceAccount
+    name: pipeline-runner
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: runner-secrets, namespace: kubeflow}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects: [{kind: ServiceAccount, name: runner}]
+`
+
+// A ServiceAccount subject without namespace is never dropped in silence:
+// in a ClusterRoleBinding it is an input error at the subject (exit 2,
+// the other documents still answered); in a RoleBinding it is the
+// binding's namespace, as the API server defaults it.
+func TestServiceAccountSubjectWithoutNamespace(t *testing.T) {
+	code, out, errOut := run(t, serviceAccountWithoutNamespace, "scan", "-o", "json", "--checks", "rbac-read-secrets", "-")
+	if code != ExitError {
+		t.Errorf("scan: exit %d, want 2", code)
+	}
+	var rep struct {
+		Findings []struct {
+			Object  struct{ Name string } `json:"object"`
+			Message string                `json:"message"`
+		} `json:"findings"`
+		InputErrors []struct {
+			Location struct{ Line int } `json:"location"`
+			Object   string             `json:"object"`
+			Message  string             `json:"message"`
+		} `json:"inputErrors"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(rep.InputErrors) != 1 || rep.InputErrors[0].Location.Line != 11 || rep.InputErrors[0].Object != "ClusterRoleBinding/pipeline-runner-secrets" {
+		t.Errorf("input errors: %+v", rep.InputErrors)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].Object.Name != "runner-secrets" || !strings.Contains(rep.Findings[0].Message, `ServiceAccount "kubeflow/runner"`) {
+		t.Errorf("findings: %+v", rep.Findings)
+	}
+
+	code, out, errOut = run(t, serviceAccountWithoutNamespace, "rbac", "who-can", "get", "secrets", "-A", "-f", "-")
+	if code != ExitError || !strings.Contains(errOut, "-:11:") || !strings.Contains(errOut, "pipeline-runner-secrets") {
+		t.Errorf("who-can: exit %d, stderr %q; want 2 and the error at -:11", code, errOut)
+	}
+	if got := strings.Join(subjectsOf(out), " "); got != "Group/system:masters@cluster ServiceAccount/kubeflow/runner@kubeflow" {
+		t.Errorf("who-can get secrets -A: %s", got)
+	}
+}
+
+// Names in RBAC manifests are untrusted: the answers and the warnings of
+// the rbac commands never send their control characters to the terminal.
+func TestRBACEscapesControlCharacters(t *testing.T) {
+	const evil = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: \"b\\e[2J\"}\n" +
+		"roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: \"gone\\e[31m\"}\nsubjects: [{kind: User, name: \"eve\\e]0;title\\a\"}]\n" +
+		"---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: \"reads\\e[2J\"}\n" +
+		"roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: \"reader\\e[1m\"}\nsubjects: [{kind: User, name: \"mallory\\e[5m\"}]\n" +
+		"---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: \"reader\\e[1m\"}\nrules: [{apiGroups: [\"\"], resources: [\"secrets\"], verbs: [get]}]\n" +
+		"---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: bad}\n" +
+		"roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: x}\nsubjects: [{kind: ServiceAccount, name: \"sa\\e[2J\"}]\n"
+	for _, args := range [][]string{
+		{"rbac", "who-can", "get", "secrets", "-f", "-"},
+		{"rbac", "can", "user:mallory\x1b[5m", "-f", "-"},
+	} {
+		_, out, errOut := run(t, evil, args...)
+		if strings.ContainsRune(out+errOut, 0x1b) || strings.ContainsRune(out+errOut, 0x07) {
+			t.Errorf("%v prints a control character:\n%q\n%q", args, out, errOut)
+		}
+		if !strings.Contains(out+errOut, `\x1b`) {
+			t.Errorf("%v: the names are not shown escaped:\n%s\n%s", args, out, errOut)
+		}
+	}
+}

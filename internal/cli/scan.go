@@ -135,7 +135,7 @@ func scanAndReport(cmd *cobra.Command, g *globalFlags, f *scanFlags, plan *pipel
 	if !g.quiet && f.outputFile == "" && f.output != "table" {
 		// Machine formats own stdout; still tell a person about input errors.
 		for _, e := range rep.Errors {
-			fmt.Fprintln(cmd.ErrOrStderr(), "error:", e.Error())
+			fmt.Fprintln(cmd.ErrOrStderr(), "error:", report.SafeText(e.Error()))
 		}
 	}
 	switch {

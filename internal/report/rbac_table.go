@@ -17,10 +17,10 @@ func writeWhoCanTable(w io.Writer, grants []rbac.Grant) error {
 	for _, g := range grants {
 		subjects[g.Subject] = true
 		if g.Implicit() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\n", g.Subject, scopeName(g.Scope), "(superuser, no binding needed)")
+			tableRow(tw, g.Subject.String(), scopeName(g.Scope), "(superuser, no binding needed)", "-", "-", "-")
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", g.Subject, scopeName(g.Scope), g.Binding.Ref(), roleLabel(g.Role), ruleIndexes(g.Rules), subjectLocation(g))
+		tableRow(tw, g.Subject.String(), scopeName(g.Scope), g.Binding.Ref(), roleLabel(g.Role), ruleIndexes(g.Rules), subjectLocation(g))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -60,7 +60,7 @@ func subjectLocation(g rbac.Grant) string {
 }
 
 func writeCanTable(w io.Writer, id rbac.Identity, perms []rbac.Permission) error {
-	fmt.Fprintf(w, "%s\n\n", id)
+	fmt.Fprintf(w, "%s\n\n", SafeText(id.String()))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCOPE\tVERBS\tRESOURCES / URLS\tGROUPS\tNAMES\tVIA")
 	for _, p := range perms {
@@ -73,7 +73,7 @@ func writeCanTable(w io.Writer, id rbac.Identity, perms []rbac.Permission) error
 		for i, s := range p.Via {
 			via[i] = s.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", scopeName(p.Scope), strings.Join(r.Verbs, ","), what,
+		tableRow(tw, scopeName(p.Scope), strings.Join(r.Verbs, ","), what,
 			orDash(rbac.GroupsString(r.APIGroups)), orDash(strings.Join(r.ResourceNames, ",")), strings.Join(via, "; "))
 	}
 	if err := tw.Flush(); err != nil {
@@ -88,4 +88,17 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// tableRow writes one row of cells to a tabwriter, each cell's control
+// characters (tabs included, which would split cells) escaped: names come
+// from manifests and clusters nobody vouches for.
+func tableRow(w io.Writer, cells ...string) {
+	for i, c := range cells {
+		if i > 0 {
+			io.WriteString(w, "\t")
+		}
+		io.WriteString(w, SafeText(strings.ReplaceAll(c, "\t", `\x09`)))
+	}
+	io.WriteString(w, "\n")
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kube4c/kube4c/internal/inventory"
 )
@@ -109,14 +110,31 @@ func (t *tableWriter) text(s string) {
 		t.WriteString(s)
 		return
 	}
+	t.Write(appendEscaped(nil, s))
+}
+
+// SafeText returns s with control characters escaped as \xHH, as the
+// table writes them, for messages printed to a terminal outside a
+// report (input errors and warnings on standard error).
+func SafeText(s string) string {
+	if plain(s) {
+		return s
+	}
+	return string(appendEscaped(nil, s))
+}
+
+// appendEscaped appends s with every control character but tab escaped
+// as \xHH.
+func appendEscaped(b []byte, s string) []byte {
 	for _, r := range s {
 		if r == '\t' || !unicode.IsControl(r) {
-			t.WriteRune(r)
+			b = utf8.AppendRune(b, r)
 			continue
 		}
-		t.WriteString(`\x`)
-		t.Write(strconv.AppendUint(t.num[:0], uint64(r)|0x100, 16)[1:])
+		b = append(b, `\x`...)
+		b = append(b, strconv.AppendUint(nil, uint64(r)|0x100, 16)[1:]...)
 	}
+	return b
 }
 
 // plain reports whether s has no control character but tab: no C0 byte,

@@ -216,6 +216,10 @@ func (d *decoder) object(id int, prefix, defaultAPIVersion, defaultKind string) 
 		d.res.errors = append(d.res.errors, source.Problem{Location: loc(""), Object: kind, Message: "object has no metadata: " + err.Error()})
 		return
 	}
+	if path, reason, bad := rejected(obj); bad {
+		d.res.errors = append(d.res.errors, source.Problem{Location: loc(path), Object: kind + "/" + accessor.GetName(), Message: reason})
+		return
+	}
 	for _, s := range strict {
 		path := strictErrorPath(s)
 		d.res.warnings = append(d.res.warnings, source.Problem{Location: loc(path), Object: kind + "/" + accessor.GetName(), Message: strings.TrimPrefix(s.Error(), "json: ")})
