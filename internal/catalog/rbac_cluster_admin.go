@@ -51,7 +51,11 @@ subjects:
 				}
 				for i, s := range b.Subjects {
 					if reportable(s) {
-						ctx.Report(b.Object, subjectPath(i), subjectPhrase(s)+" is bound to ClusterRole \"cluster-admin\" "+
+						role := `ClusterRole "cluster-admin"`
+						if b.Role != nil {
+							role = rolePhrase(b.Role)
+						}
+						ctx.Report(b.Object, subjectPath(i), subjectPhrase(s)+" is bound to "+role+" "+
 							scopePhrase(b.Scope())+" by "+b.Kind+" "+quote(refName(b.Namespace, b.Name)))
 					}
 				}

@@ -219,14 +219,28 @@ func chain(b *rbac.Binding, rules []int) string {
 	for _, idx := range rules[:min(len(rules), maxChainRules)] {
 		part := "rules[" + strconv.Itoa(idx) + "]"
 		if o := r.Origins[idx]; o.Role != r {
-			part += fmt.Sprintf(" (aggregated from %s %s rules[%d])", o.Role.Kind, quote(o.Role.Name), o.Index)
+			part += fmt.Sprintf(" (aggregated from %s rules[%d])", rolePhrase(o.Role), o.Index)
 		}
 		parts = append(parts, part+": "+rbac.RuleString(&r.Rules[idx]))
 	}
 	if more := len(rules) - maxChainRules; more > 0 {
 		parts = append(parts, fmt.Sprintf("and %d more", more))
 	}
-	return fmt.Sprintf("%s %s → %s %s %s", b.Kind, quote(refName(b.Namespace, b.Name)), r.Kind, quote(refName(r.Namespace, r.Name)), strings.Join(parts, "; "))
+	return fmt.Sprintf("%s %s → %s %s", b.Kind, quote(refName(b.Namespace, b.Name)), rolePhrase(r), strings.Join(parts, "; "))
+}
+
+// rolePhrase names a role in a message, saying when it is built in to
+// Kubernetes (supplied by kube4c when the input lacks it) or changes a
+// built-in role: `built-in ClusterRole "admin"`.
+func rolePhrase(r *rbac.Role) string {
+	name := r.Kind + " " + quote(refName(r.Namespace, r.Name))
+	switch r.Builtin {
+	case rbac.BuiltinSupplied, rbac.BuiltinAsShipped:
+		return "built-in " + name
+	case rbac.BuiltinChanged:
+		return name + " (changed from the built-in one)"
+	}
+	return name
 }
 
 func refName(namespace, name string) string {

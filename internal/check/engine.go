@@ -33,8 +33,9 @@ type Env struct {
 	// not exist.
 	Complete bool
 	// Engines are the inventory's shared engines; nil builds new ones for
-	// this run.
-	Engines *Engines
+	// this run, with EngineOptions.
+	Engines       *Engines
+	EngineOptions EngineOptions
 	// Verdicts, when set, collects the passes and not-applicables checks
 	// record.
 	Verdicts *Verdicts
@@ -47,7 +48,7 @@ type Env struct {
 // cancelled, Run returns its error and no findings.
 func Run(ctx context.Context, inv *inventory.Inventory, checks []*Check, env Env) ([]*Finding, []Failure, error) {
 	if env.Engines == nil {
-		env.Engines = NewEngines(inv)
+		env.Engines = NewEngines(inv, env.EngineOptions)
 	}
 	found := make([]findingList, len(checks))
 	failures := make([]error, len(checks))

@@ -16,6 +16,7 @@ import (
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/pipeline"
+	"github.com/kube4c/kube4c/internal/rbac/bootstrap"
 	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
@@ -30,6 +31,7 @@ type scanFlags struct {
 	showSuppressed bool
 	color          string
 	pssVersion     string
+	kubeVersion    string
 	complete       bool
 	cluster        *clusterFlags
 }
@@ -64,7 +66,15 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl.BoolVar(&f.complete, "complete", false, "the files hold every object of the cluster: report references to objects they lack (rbac-binding-missing-role)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
+	addKubernetesVersionFlag(fl, &f.kubeVersion)
 	return cmd
+}
+
+// addKubernetesVersionFlag adds --kubernetes-version, which selects the
+// built-in RBAC objects (the API server's bootstrap policy) of a version.
+func addKubernetesVersionFlag(fl *pflag.FlagSet, v *string) {
+	fl.StringVar(v, "kubernetes-version", "", "Kubernetes version whose built-in roles and bindings (cluster-admin, admin, edit, view, system:*) "+
+		"count where the input lacks them: "+strings.Join(bootstrap.Versions(), ", ")+" (default: the newest)")
 }
 
 // addReportFlags adds the flags of every command that runs checks and
@@ -106,7 +116,8 @@ func (f *scanFlags) plan(paths []string, keep func(*check.Check) bool) (*pipelin
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}
-	plan, err := pipeline.NewPlan(pipeline.Options{Config: cfg, Only: f.checks, Skip: f.skipChecks, Keep: keep, PSSVersion: f.pssVersion})
+	plan, err := pipeline.NewPlan(pipeline.Options{Config: cfg, Only: f.checks, Skip: f.skipChecks, Keep: keep, PSSVersion: f.pssVersion,
+		KubernetesVersion: f.kubeVersion})
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}

@@ -20,6 +20,8 @@ import (
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/rbac"
+	"github.com/kube4c/kube4c/internal/rbac/bootstrap"
 	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source"
 )
@@ -36,6 +38,10 @@ type Options struct {
 	// PSSVersion overrides the Pod Security Standards version of the PSS
 	// checks ("latest", "v1.30"); empty keeps the config's.
 	PSSVersion string
+	// KubernetesVersion selects the built-in RBAC objects (the API
+	// server's bootstrap policy) of that version ("v1.37"); empty means
+	// the newest kube4c ships.
+	KubernetesVersion string
 	// Now is the time of the scan; zero means the current time.
 	Now time.Time
 }
@@ -65,6 +71,7 @@ type Plan struct {
 	settings check.Settings
 	config   *config.Config
 	now      time.Time
+	engines  check.EngineOptions
 }
 
 // Checks returns the checks the plan runs.
@@ -91,11 +98,26 @@ func NewPlan(opts Options) (*Plan, error) {
 	if err := ValidateSettings(settings, checkMetas(checks)); err != nil {
 		return nil, err
 	}
+	builtin, err := BuiltinRBAC(opts.KubernetesVersion)
+	if err != nil {
+		return nil, err
+	}
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &Plan{checks: checks, settings: settings, config: opts.Config, now: now}, nil
+	return &Plan{checks: checks, settings: settings, config: opts.Config, now: now,
+		engines: check.EngineOptions{RBAC: rbac.Options{Builtin: builtin}}}, nil
+}
+
+// BuiltinRBAC returns the built-in RBAC objects of a Kubernetes version
+// ("" for the newest), or an error naming the versions kube4c ships.
+func BuiltinRBAC(kubernetesVersion string) (*bootstrap.Set, error) {
+	minor, err := bootstrap.Resolve(kubernetesVersion)
+	if err != nil {
+		return nil, fmt.Errorf("--kubernetes-version: %v", err)
+	}
+	return bootstrap.Load(minor)
 }
 
 // Settings returns the settings checks read: cfg's, with a PSS version
@@ -193,7 +215,7 @@ func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
 // exceptions. engines may be nil.
 func (p *Plan) check(ctx context.Context, inv *inventory.Inventory, complete bool, engines *check.Engines, verdicts *check.Verdicts) (kept, suppressed []*check.Finding, failures []check.Failure, err error) {
 	exceptions := p.config.ExceptionList()
-	env := check.Env{Settings: p.settings, Exceptions: exceptions, Now: p.now, Complete: complete, Engines: engines, Verdicts: verdicts}
+	env := check.Env{Settings: p.settings, Exceptions: exceptions, Now: p.now, Complete: complete, Engines: engines, EngineOptions: p.engines, Verdicts: verdicts}
 	findings, failures, err := check.Run(ctx, inv, p.checks, env)
 	if err != nil {
 		return nil, nil, nil, err

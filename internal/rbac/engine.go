@@ -35,6 +35,12 @@ type Role struct {
 	Aggregated bool
 	// AggregatedFrom lists the ClusterRoles the rules were gathered from.
 	AggregatedFrom []*Role
+	// Builtin says whether the role is the bootstrap policy's: supplied
+	// (the input lacks it), or the input's, as shipped or changed.
+	Builtin Builtin
+	// BuiltinVersion is the version of that bootstrap policy (v1.37), when
+	// Builtin is set.
+	BuiltinVersion string
 
 	aggregation *rbacv1.AggregationRule
 	// ruleIDs[i] identifies the content of Rules[i] in Engine.distinct.
@@ -123,13 +129,16 @@ type Engine struct {
 	duplicates []string
 	// distinct holds each distinct rule once, by ID.
 	distinct []*rbacv1.PolicyRule
+	// builtinVersion is the version of the bootstrap policy known.
+	builtinVersion string
 }
 
-// New resolves the RBAC objects of the inventory: it computes aggregated
+// New resolves the RBAC objects of the inventory: it adds the built-in
+// roles the inventory lacks (opts.Builtin), computes aggregated
 // ClusterRoles, resolves role references and indexes bindings by role.
 // When the inventory holds an object twice, the later one wins, as with
 // kubectl apply.
-func New(inv *inventory.Inventory) *Engine {
+func New(inv *inventory.Inventory, opts Options) *Engine {
 	roles := len(inv.ByKind(KindClusterRole)) + len(inv.ByKind(KindRole))
 	bindings := len(inv.ByKind(KindClusterRoleBinding)) + len(inv.ByKind(KindRoleBinding))
 	e := &Engine{roleByKey: make(map[roleKey]*Role, roles), byRole: make(map[*Role][]*Binding, roles), used: make(map[*Role]bool, roles)}
@@ -139,6 +148,7 @@ func New(inv *inventory.Inventory) *Engine {
 			e.addRole(kind, obj, position)
 		}
 	}
+	e.builtinRoles(opts.Builtin, position)
 	// Roles replaced by a later definition left holes.
 	e.roles = slices.DeleteFunc(e.roles, func(r *Role) bool { return r == nil })
 	e.intern()
@@ -267,8 +277,9 @@ func (e *Engine) markUsed() {
 	}
 }
 
-// Roles returns every Role and ClusterRole, ClusterRoles first, in load
-// order.
+// Roles returns every Role and ClusterRole: the input's, ClusterRoles
+// first, in load order, then the built-in ones the input lacks
+// (Builtin == BuiltinSupplied).
 func (e *Engine) Roles() []*Role { return e.roles }
 
 // Bindings returns every binding, ClusterRoleBindings first, sorted by

@@ -29,11 +29,23 @@ func writeWhoCanTable(w io.Writer, grants []rbac.Grant) error {
 	return err
 }
 
+// roleLabel names a role with where its rules come from: built in to
+// Kubernetes (or overriding a built-in role), and aggregated.
 func roleLabel(r *rbac.Role) string {
-	if r.Aggregated {
-		return r.Ref() + " (aggregated)"
+	var notes []string
+	switch r.Builtin {
+	case rbac.BuiltinSupplied, rbac.BuiltinAsShipped:
+		notes = append(notes, "built-in "+r.BuiltinVersion)
+	case rbac.BuiltinChanged:
+		notes = append(notes, "overrides the built-in "+r.BuiltinVersion+" role")
 	}
-	return r.Ref()
+	if r.Aggregated {
+		notes = append(notes, "aggregated")
+	}
+	if len(notes) == 0 {
+		return r.Ref()
+	}
+	return r.Ref() + " (" + strings.Join(notes, ", ") + ")"
 }
 
 func ruleIndexes(rules []int) string {
@@ -72,6 +84,9 @@ func writeCanTable(w io.Writer, id rbac.Identity, perms []rbac.Permission) error
 		via := make([]string, len(p.Via))
 		for i, s := range p.Via {
 			via[i] = s.String()
+			if s.Role != nil {
+				via[i] = s.Binding.Ref() + " -> " + roleLabel(s.Role)
+			}
 		}
 		tableRow(tw, scopeName(p.Scope), strings.Join(r.Verbs, ","), what,
 			orDash(rbac.GroupsString(r.APIGroups)), orDash(strings.Join(r.ResourceNames, ",")), strings.Join(via, "; "))
