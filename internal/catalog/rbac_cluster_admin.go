@@ -55,8 +55,8 @@ subjects:
 						if b.Role != nil {
 							role = rolePhrase(b.Role)
 						}
-						ctx.Report(b.Object, subjectPath(i), subjectPhrase(s)+" is bound to "+role+" "+
-							scopePhrase(b.Scope())+" by "+b.Kind+" "+quote(refName(b.Namespace, b.Name)))
+						ctx.ReportFinding(check.Finding{Object: b.Object, Path: subjectPath(i), Summary: what, Message: subjectPhrase(s) + " is bound to " +
+							role + " " + scopePhrase(b.Scope()) + " by " + b.Kind + " " + quote(refName(b.Namespace, b.Name))})
 					}
 				}
 			}

@@ -123,10 +123,12 @@ func registerRisk(c *check.Check, k *risk) {
 	registerRBAC(c)
 }
 
-// registerRBAC registers a check of the RBAC layer.
+// registerRBAC registers a check of the RBAC layer; a check that judges
+// grants joins their fold.
 func registerRBAC(c *check.Check) {
 	c.Layer = check.LayerCluster
 	c.Reads = rbacKinds
+	c.Fold = foldOf(c.ID)
 	check.Register(c)
 }
 
@@ -182,7 +184,7 @@ func reportable(s rbac.Subject) bool {
 // reportGrant reports the grant on the binding's subject, naming the
 // binding, the role and the rules.
 func reportGrant(ctx *check.Context, g grant, what string, sev check.Severity) {
-	ctx.ReportFinding(check.Finding{Object: g.binding.Object, Path: subjectPath(g.subject), Severity: sev, Message: grantMessage(g, what)})
+	ctx.ReportFinding(check.Finding{Object: g.binding.Object, Path: subjectPath(g.subject), Severity: sev, Message: grantMessage(g, what), Summary: what})
 }
 
 // grantMessage says who can do what where, and through which chain.

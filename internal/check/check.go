@@ -54,6 +54,10 @@ type Meta struct {
 	Reads []string `json:"reads,omitempty"`
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
+	// Fold, when set, is the root cause the check's findings share with
+	// other checks': findings of the fold about the same object and field
+	// path are reported as one (FoldFindings).
+	Fold *Fold `json:"-"`
 	// ValidateSettings, when set, checks the check's settings before a scan,
 	// so that a bad value is a configuration error rather than a failed check.
 	ValidateSettings func(s Settings) error `json:"-"`

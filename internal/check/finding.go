@@ -28,6 +28,22 @@ type Finding struct {
 	Location inventory.Location
 	// Suppressed is set when an exception covers the finding.
 	Suppressed *Suppression
+	// Summary names what was found in a few words ("read secrets"), for
+	// a finding folded with others about the same root cause (see Fold):
+	// the folded finding's message lists the others by their summary.
+	// Empty means the check's title.
+	Summary string
+	// Details are the findings this one stands for, when checks of one
+	// Fold found several things about the same object and field path:
+	// its own first, then the others, worst first. Nil otherwise.
+	Details []Detail
+}
+
+// Detail is one of the findings a folded finding stands for.
+type Detail struct {
+	CheckID  string
+	Severity Severity
+	Message  string
 }
 
 // Suppression says why a finding is not counted.

@@ -315,21 +315,17 @@ func TestBuiltinRolesAreKnownInFileMode(t *testing.T) {
 	if code != ExitFindings {
 		t.Errorf("scan: exit %d, want 1: %s", code, errOut)
 	}
-	var rep struct {
-		Findings []struct {
-			CheckID  string `json:"checkId"`
-			Severity string `json:"severity"`
-			Message  string `json:"message"`
-		} `json:"findings"`
-	}
+	var rep foldedReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
 	found := map[string]bool{}
 	for _, f := range rep.Findings {
-		found[f.CheckID] = true
-		if strings.HasPrefix(f.CheckID, "rbac-") && !strings.Contains(f.Message, `built-in ClusterRole "admin"`) {
-			t.Errorf("%s does not say the role is built in: %s", f.CheckID, f.Message)
+		for _, d := range f.Details {
+			found[d.CheckID] = true
+			if strings.HasPrefix(d.CheckID, "rbac-") && !strings.Contains(d.Message, `built-in ClusterRole "admin"`) {
+				t.Errorf("%s does not say the role is built in: %s", d.CheckID, d.Message)
+			}
 		}
 	}
 	for _, id := range []string{"rbac-anonymous", "rbac-read-secrets", "rbac-pod-exec"} {

@@ -208,6 +208,7 @@ func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
 	if verdicts != nil {
 		rep.Verdicts = verdicts.Outcomes(p.checks, kept, suppressed)
 	}
+	rep.Findings, rep.Suppressed = p.fold(kept), p.fold(suppressed)
 	return rep, nil
 }
 
@@ -226,6 +227,12 @@ func (p *Plan) check(ctx context.Context, inv *inventory.Inventory, complete boo
 		kept, suppressed = check.ApplyExceptions(findings, exceptions, p.now)
 	}
 	return kept, suppressed, failures, nil
+}
+
+// fold reports the findings of one root cause as one (check.Fold), after
+// severities, exceptions and verdicts have seen each.
+func (p *Plan) fold(findings []*check.Finding) []*check.Finding {
+	return check.FoldFindings(findings, p.checks)
 }
 
 // annotationProblems returns the problems of the ignore annotations of

@@ -87,6 +87,20 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 		b = appendMember(b, `,"source":`, s.Source)
 		b = append(b, '}')
 	}
+	for i, d := range f.Details {
+		if i == 0 {
+			b = append(b, `,"details":[`...)
+		} else {
+			b = append(b, ',')
+		}
+		b = appendMember(b, `{"checkId":`, d.CheckID)
+		b = appendMember(b, `,"severity":`, d.Severity.String())
+		b = appendMember(b, `,"message":`, d.Message)
+		b = append(b, '}')
+	}
+	if len(f.Details) > 0 {
+		b = append(b, ']')
+	}
 	return append(b, '}'), nil
 }
 
