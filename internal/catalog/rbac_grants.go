@@ -184,7 +184,26 @@ func reportable(s rbac.Subject) bool {
 // reportGrant reports the grant on the binding's subject, naming the
 // binding, the role and the rules.
 func reportGrant(ctx *check.Context, g grant, what string, sev check.Severity) {
-	ctx.ReportFinding(check.Finding{Object: g.binding.Object, Path: subjectPath(g.subject), Severity: sev, Message: grantMessage(g, what), Summary: what})
+	reportSubject(ctx, g.binding, g.subject, check.Finding{Severity: sev, Message: grantMessage(g, what), Summary: what})
+}
+
+// reportSubject reports f at subject i of binding b. What Kubernetes'
+// bootstrap policy grants by design (b.Expected(i)) is reported only with
+// --include-builtin, at info, saying so: a gate must be able to pass on a
+// cluster that holds nothing else.
+func reportSubject(ctx *check.Context, b *rbac.Binding, i int, f check.Finding) {
+	f.Object, f.Path = b.Object, subjectPath(i)
+	switch {
+	case b.Expected(i):
+		if !ctx.IncludeBuiltin {
+			return
+		}
+		f.Severity = check.Info
+		f.Message += " (built-in, expected: the bootstrap policy of Kubernetes " + b.Role.BuiltinVersion + " grants it)"
+	case b.AddedSubject(i):
+		f.Message += " (the subject was added to a built-in binding)"
+	}
+	ctx.ReportFinding(f)
 }
 
 // grantMessage says who can do what where, and through which chain.

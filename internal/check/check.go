@@ -107,6 +107,10 @@ type Context struct {
 	// Complete says the inventory holds every object of the cluster, so
 	// that checks may report references to objects it lacks.
 	Complete bool
+	// IncludeBuiltin asks checks to report, at info, what Kubernetes'
+	// own built-in objects do by design (the API server's bootstrap RBAC
+	// policy); without it they say nothing of those.
+	IncludeBuiltin bool
 
 	engines  *Engines
 	check    *Check

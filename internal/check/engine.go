@@ -32,6 +32,8 @@ type Env struct {
 	// live scan, or scan --complete on files), so an object it lacks does
 	// not exist.
 	Complete bool
+	// IncludeBuiltin: see Context.IncludeBuiltin.
+	IncludeBuiltin bool
 	// Engines are the inventory's shared engines; nil builds new ones for
 	// this run, with EngineOptions.
 	Engines       *Engines
@@ -78,7 +80,7 @@ const checkWorkersPerCPU = 4
 func runOne(parent context.Context, inv *inventory.Inventory, c *Check, env Env) (found findingList, err error) {
 	start := time.Now()
 	ctx := &Context{Context: parent, Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now,
-		Complete: env.Complete, engines: env.Engines, check: c}
+		Complete: env.Complete, IncludeBuiltin: env.IncludeBuiltin, engines: env.Engines, check: c}
 	var verdicts []Verdict
 	if env.Verdicts != nil {
 		ctx.verdicts = &verdicts

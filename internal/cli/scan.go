@@ -32,6 +32,7 @@ type scanFlags struct {
 	color          string
 	pssVersion     string
 	kubeVersion    string
+	includeBuiltin bool
 	complete       bool
 	cluster        *clusterFlags
 }
@@ -67,6 +68,8 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
 	addKubernetesVersionFlag(fl, &f.kubeVersion)
+	fl.BoolVar(&f.includeBuiltin, "include-builtin", false, "also report, at info, what Kubernetes' built-in roles and bindings grant by design "+
+		"(the control plane's own identities); a changed built-in role or binding is always reported")
 	return cmd
 }
 
@@ -117,7 +120,7 @@ func (f *scanFlags) plan(paths []string, keep func(*check.Check) bool) (*pipelin
 		return nil, &exitError{code: ExitError, err: err}
 	}
 	plan, err := pipeline.NewPlan(pipeline.Options{Config: cfg, Only: f.checks, Skip: f.skipChecks, Keep: keep, PSSVersion: f.pssVersion,
-		KubernetesVersion: f.kubeVersion})
+		KubernetesVersion: f.kubeVersion, IncludeBuiltin: f.includeBuiltin})
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}

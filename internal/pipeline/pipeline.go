@@ -42,6 +42,9 @@ type Options struct {
 	// server's bootstrap policy) of that version ("v1.37"); empty means
 	// the newest kube4c ships.
 	KubernetesVersion string
+	// IncludeBuiltin reports, at info, what those built-in objects grant
+	// by design; by default checks say nothing of it.
+	IncludeBuiltin bool
 	// Now is the time of the scan; zero means the current time.
 	Now time.Time
 }
@@ -72,6 +75,7 @@ type Plan struct {
 	config   *config.Config
 	now      time.Time
 	engines  check.EngineOptions
+	builtin  bool
 }
 
 // Checks returns the checks the plan runs.
@@ -107,7 +111,7 @@ func NewPlan(opts Options) (*Plan, error) {
 		now = time.Now()
 	}
 	return &Plan{checks: checks, settings: settings, config: opts.Config, now: now,
-		engines: check.EngineOptions{RBAC: rbac.Options{Builtin: builtin}}}, nil
+		engines: check.EngineOptions{RBAC: rbac.Options{Builtin: builtin}}, builtin: opts.IncludeBuiltin}, nil
 }
 
 // BuiltinRBAC returns the built-in RBAC objects of a Kubernetes version
@@ -216,7 +220,7 @@ func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
 // exceptions. engines may be nil.
 func (p *Plan) check(ctx context.Context, inv *inventory.Inventory, complete bool, engines *check.Engines, verdicts *check.Verdicts) (kept, suppressed []*check.Finding, failures []check.Failure, err error) {
 	exceptions := p.config.ExceptionList()
-	env := check.Env{Settings: p.settings, Exceptions: exceptions, Now: p.now, Complete: complete, Engines: engines, EngineOptions: p.engines, Verdicts: verdicts}
+	env := check.Env{Settings: p.settings, Exceptions: exceptions, Now: p.now, Complete: complete, Engines: engines, EngineOptions: p.engines, IncludeBuiltin: p.builtin, Verdicts: verdicts}
 	findings, failures, err := check.Run(ctx, inv, p.checks, env)
 	if err != nil {
 		return nil, nil, nil, err

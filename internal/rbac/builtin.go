@@ -108,6 +108,54 @@ func (e *Engine) builtinRole(kind string, obj builtinObject, rules []rbacv1.Poli
 	e.roles = append(e.roles, r)
 }
 
+// builtinBindings compares the input's bindings that bear names of the
+// bootstrap policy with its bindings, subject by subject. Built-in
+// bindings the input lacks are not added: they bind the control plane's
+// own identities, which manifests do not deploy.
+func (e *Engine) builtinBindings(set *bootstrap.Set, byKey map[roleKey]*Binding) {
+	if set == nil {
+		return
+	}
+	for i := range set.ClusterRoleBindings {
+		cb := &set.ClusterRoleBindings[i]
+		compareBinding(byKey[roleKey{KindClusterRoleBinding, "", cb.Name}], cb.RoleRef, cb.Subjects, "")
+	}
+	for i := range set.RoleBindings {
+		rb := &set.RoleBindings[i]
+		compareBinding(byKey[roleKey{KindRoleBinding, rb.Namespace, rb.Name}], rb.RoleRef, rb.Subjects, rb.Namespace)
+	}
+}
+
+// compareBinding marks b (nil when the input lacks it) as the built-in
+// binding with roleRef and subjects, as shipped or changed, and which of
+// its subjects the built-in one has.
+func compareBinding(b *Binding, roleRef rbacv1.RoleRef, subjects []rbacv1.Subject, namespace string) {
+	if b == nil {
+		return
+	}
+	b.Builtin = BuiltinChanged
+	if b.RoleRef.Kind != roleRef.Kind || b.RoleRef.Name != roleRef.Name {
+		return
+	}
+	shipped := map[Subject]bool{}
+	for _, s := range subjects {
+		sub := Subject{Kind: s.Kind, Name: s.Name, Namespace: s.Namespace}
+		if sub.Kind == rbacv1.ServiceAccountKind && sub.Namespace == "" {
+			sub.Namespace = namespace
+		}
+		shipped[sub] = true
+	}
+	b.shipped = make([]bool, len(b.Subjects))
+	same := len(b.Subjects) == len(shipped)
+	for i, s := range b.Subjects {
+		b.shipped[i] = shipped[s]
+		same = same && shipped[s]
+	}
+	if same {
+		b.Builtin = BuiltinAsShipped
+	}
+}
+
 // sameRules reports whether two lists of rules hold the same rules, each
 // rule's lists compared as sets, whatever their order.
 func sameRules(a, b []rbacv1.PolicyRule) bool {

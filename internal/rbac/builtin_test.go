@@ -132,3 +132,68 @@ func TestInputRolesWithBuiltinNamesAreClassified(t *testing.T) {
 		t.Errorf("BuiltinVersion %q", e.BuiltinVersion())
 	}
 }
+
+// Bindings with built-in names are compared subject by subject: the
+// shipped subjects of a binding to an unchanged built-in role are
+// expected, an added subject is not, and nothing is expected of a
+// binding whose role changed or that refers to another role.
+func TestBuiltinBindingsAreComparedBySubject(t *testing.T) {
+	e := builtinEngine(t, `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:kube-scheduler"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:kube-scheduler"}
+subjects:
+  - {kind: User, name: "system:kube-scheduler", apiGroup: rbac.authorization.k8s.io}
+  - {kind: User, name: mallory, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:node-proxier"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: User, name: "system:kube-proxy", apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: "system:controller:token-cleaner", namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: "system:controller:token-cleaner"}
+subjects: [{kind: ServiceAccount, name: token-cleaner}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: "system:controller:bootstrap-signer", namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: "system:controller:bootstrap-signer"}
+subjects: [{kind: ServiceAccount, name: bootstrap-signer, namespace: kube-system}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: "system:controller:bootstrap-signer", namespace: kube-system}
+rules: [{apiGroups: [""], resources: [secrets], verbs: ["*"]}]
+`)
+	type want struct {
+		builtin         rbac.Builtin
+		expected, added []bool
+	}
+	for ref, w := range map[string]want{
+		"ClusterRoleBinding/system:kube-scheduler": {rbac.BuiltinChanged, []bool{true, false}, []bool{false, true}},
+		"ClusterRoleBinding/system:node-proxier":   {rbac.BuiltinChanged, []bool{false}, []bool{false}},
+		// The subject's namespace defaults to the binding's, as shipped.
+		"RoleBinding/kube-system/system:controller:token-cleaner":    {rbac.BuiltinAsShipped, []bool{true}, []bool{false}},
+		"RoleBinding/kube-system/system:controller:bootstrap-signer": {rbac.BuiltinAsShipped, []bool{false}, []bool{false}},
+	} {
+		var b *rbac.Binding
+		for _, x := range e.Bindings() {
+			if x.Ref() == ref {
+				b = x
+			}
+		}
+		if b == nil || b.Builtin != w.builtin {
+			t.Errorf("%s: %+v, want %v", ref, b, w.builtin)
+			continue
+		}
+		for i := range w.expected {
+			if b.Expected(i) != w.expected[i] || b.AddedSubject(i) != w.added[i] {
+				t.Errorf("%s subjects[%d]: expected %v added %v, want %v %v", ref, i, b.Expected(i), b.AddedSubject(i), w.expected[i], w.added[i])
+			}
+		}
+	}
+}

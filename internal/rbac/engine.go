@@ -72,6 +72,27 @@ type Binding struct {
 	// Role is the role referred to, or nil when it is not in the inventory
 	// (or a ClusterRoleBinding refers to a Role, which grants nothing).
 	Role *Role
+	// Builtin says whether the binding bears a name of the bootstrap
+	// policy, and whether its role reference and subjects are as shipped.
+	Builtin Builtin
+	// shipped marks the subjects that the bootstrap policy's binding of
+	// that name and role reference has.
+	shipped []bool
+}
+
+// AddedSubject reports whether Subjects[i] was added to a binding of the
+// bootstrap policy: the binding bears a built-in name and role reference,
+// and the built-in one lacks the subject.
+func (b *Binding) AddedSubject(i int) bool { return i < len(b.shipped) && !b.shipped[i] }
+
+// Expected reports whether the bootstrap policy grants Subjects[i] its
+// role by design: the binding bears a built-in name, refers to the same
+// role, the subject is one of the built-in binding's, and the role is the
+// built-in one, unchanged (or supplied). A subject added to a built-in
+// binding, or a changed built-in role, is not expected.
+func (b *Binding) Expected(i int) bool {
+	return i < len(b.shipped) && b.shipped[i] && b.Role != nil &&
+		(b.Role.Builtin == BuiltinSupplied || b.Role.Builtin == BuiltinAsShipped)
 }
 
 // Ref formats the binding as ClusterRoleBinding/NAME or
@@ -165,6 +186,7 @@ func New(inv *inventory.Inventory, opts Options) *Engine {
 			}
 		}
 	}
+	e.builtinBindings(opts.Builtin, bindingByKey)
 	for _, b := range bindingByKey {
 		e.bindings = append(e.bindings, b)
 		if b.Role != nil {

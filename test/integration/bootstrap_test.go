@@ -5,6 +5,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -188,4 +190,97 @@ func firstDifference(want, got []byte) string {
 		}
 	}
 	return "(they differ in length only)"
+}
+
+// What kube4c finds on a cluster that holds only what the API server
+// creates: nothing about RBAC, since the bootstrap policy's grants are by
+// design, so a gate at the default threshold passes. --include-builtin
+// shows them at info; a subject added to a built-in binding is reported
+// at full severity.
+func TestEmptyClusterScanIsQuiet(t *testing.T) {
+	c := startFreshCluster(t)
+	bootstrapPolicy(t, c.admin) // the bootstrap policy is there and aggregated
+	scan := func(args ...string) (int, []clusterFinding) {
+		t.Helper()
+		code, out, errOut := kube4c(t, append([]string{"scan", "--cluster", "--kubeconfig", c.kubeconfig, "-q", "-o", "json"}, args...)...)
+		if code == 2 {
+			t.Fatalf("exit 2: %s", errOut)
+		}
+		var rep struct {
+			Findings []clusterFinding `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return code, rep.Findings
+	}
+
+	code, findings := scan()
+	if code != 0 {
+		t.Errorf("the gate fails on an empty cluster: exit %d", code)
+	}
+	// Not RBAC, and left to those checks: the API server's namespaces
+	// have no default-deny NetworkPolicy and no Pod Security label.
+	others := map[string]bool{"namespace-no-default-deny-ingress": true, "pss-namespace-unlabeled": true}
+	for _, f := range findings {
+		switch {
+		case strings.HasPrefix(f.CheckID, "rbac-"):
+			t.Errorf("RBAC finding on the bootstrap policy: %s", f)
+		case f.Severity == "medium" && others[f.CheckID]:
+			t.Logf("not RBAC: %s", f)
+		case f.Severity != "low" && f.Severity != "info":
+			t.Errorf("finding at or above medium: %s", f)
+		}
+	}
+
+	_, findings = scan("--include-builtin", "--fail-on", "none")
+	builtin := 0
+	for _, f := range findings {
+		if strings.HasPrefix(f.CheckID, "rbac-") {
+			builtin++
+			if f.Severity != "info" || !strings.Contains(f.Message, "built-in, expected") {
+				t.Errorf("--include-builtin: %s", f)
+			}
+		}
+	}
+	if builtin < 20 {
+		t.Errorf("--include-builtin: %d RBAC findings, want the control plane's", builtin)
+	}
+
+	ctx := context.Background()
+	cs := kubernetes.NewForConfigOrDie(c.admin)
+	b, err := cs.RbacV1().ClusterRoleBindings().Get(ctx, "system:controller:namespace-controller", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Subjects = append(b.Subjects, rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "mallory"})
+	if _, err := cs.RbacV1().ClusterRoleBindings().Update(ctx, b, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	code, findings = scan()
+	var rbacFindings []string
+	for _, f := range findings {
+		if strings.HasPrefix(f.CheckID, "rbac-") {
+			rbacFindings = append(rbacFindings, f.String())
+		}
+	}
+	want := "critical rbac-read-secrets ClusterRoleBinding/system:controller:namespace-controller subjects[1]"
+	if code != 1 || len(rbacFindings) != 1 || !strings.HasPrefix(rbacFindings[0], want) || !strings.Contains(rbacFindings[0], "added to a built-in binding") {
+		t.Errorf("a subject added to a built-in binding: exit %d, findings:\n%s\nwant %s", code, strings.Join(rbacFindings, "\n"), want)
+	}
+}
+
+// clusterFinding is the part of a finding TestEmptyClusterScanIsQuiet reads.
+type clusterFinding struct {
+	CheckID  string `json:"checkId"`
+	Severity string `json:"severity"`
+	Object   struct {
+		Kind, Namespace, Name string
+	} `json:"object"`
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+func (f clusterFinding) String() string {
+	return fmt.Sprintf("%s %s %s/%s %s: %s", f.Severity, f.CheckID, f.Object.Kind, strings.TrimPrefix(f.Object.Namespace+"/"+f.Object.Name, "/"), f.Path, f.Message)
 }
