@@ -91,6 +91,24 @@ type risk struct {
 	scopes func(scope string) bool
 	// severity gives a severity by scope; nil keeps the check's.
 	severity func(scope string) check.Severity
+	// judge, when set, rates a grant itself: its severity (zero keeps
+	// severity's), what it lets the subject do and a note for the message.
+	judge func(ctx *check.Context, g grant) (sev check.Severity, what, note string)
+
+	// id and defaultSeverity are the check's, set by registerRisk.
+	id              string
+	defaultSeverity check.Severity
+}
+
+// risks are the registered risks, for rating what an account can do.
+var risks []*risk
+
+// severityIn returns the severity of the risk granted in scope.
+func (k *risk) severityIn(scope string) check.Severity {
+	if k.severity != nil {
+		return k.severity(scope)
+	}
+	return k.defaultSeverity
 }
 
 func (k *risk) allows(r *rbacv1.PolicyRule, scope string) bool {
@@ -107,12 +125,16 @@ func (k *risk) allows(r *rbacv1.PolicyRule, scope string) bool {
 
 // run reports every subject a binding grants the risk to.
 func (k *risk) run(ctx *check.Context) {
-	for _, g := range grantsWhere(ctx.RBAC(), k.allows) {
-		var sev check.Severity
-		if k.severity != nil {
-			sev = k.severity(g.binding.Scope())
+	e := ctx.RBAC()
+	for _, g := range grantsWhere(e, k.allows) {
+		sev, what, note := check.Unset, k.what, ""
+		if k.judge != nil {
+			sev, what, note = k.judge(ctx, g)
 		}
-		reportGrant(ctx, g, k.what, sev)
+		if sev == check.Unset {
+			sev = k.severityIn(g.binding.Scope())
+		}
+		reportSubject(ctx, g.binding, g.subject, check.Finding{Severity: sev, Message: grantMessage(g, what) + note, Summary: what})
 	}
 }
 
@@ -120,6 +142,8 @@ func (k *risk) run(ctx *check.Context) {
 // binding grants the risk to.
 func registerRisk(c *check.Check, k *risk) {
 	c.Run = k.run
+	k.id, k.defaultSeverity = c.ID, c.Severity
+	risks = append(risks, k)
 	registerRBAC(c)
 }
 

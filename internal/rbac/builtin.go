@@ -118,12 +118,34 @@ func (e *Engine) builtinBindings(set *bootstrap.Set, byKey map[roleKey]*Binding)
 	}
 	for i := range set.ClusterRoleBindings {
 		cb := &set.ClusterRoleBindings[i]
-		compareBinding(byKey[roleKey{KindClusterRoleBinding, "", cb.Name}], cb.RoleRef, cb.Subjects, "")
+		e.builtinBinding(byKey, KindClusterRoleBinding, cb, cb.RoleRef, cb.Subjects)
 	}
 	for i := range set.RoleBindings {
 		rb := &set.RoleBindings[i]
-		compareBinding(byKey[roleKey{KindRoleBinding, rb.Namespace, rb.Name}], rb.RoleRef, rb.Subjects, rb.Namespace)
+		e.builtinBinding(byKey, KindRoleBinding, rb, rb.RoleRef, rb.Subjects)
 	}
+}
+
+// builtinBinding compares the input's binding of a built-in binding's
+// kind and name with it, or keeps the built-in one aside (e.supplied)
+// when the input lacks it.
+func (e *Engine) builtinBinding(byKey map[roleKey]*Binding, kind string, obj builtinObject, roleRef rbacv1.RoleRef, subjects []rbacv1.Subject) {
+	key := roleKey{kind, obj.GetNamespace(), obj.GetName()}
+	if b := byKey[key]; b != nil {
+		compareBinding(b, roleRef, subjects, key.namespace)
+		return
+	}
+	b := &Binding{Object: &inventory.Object{GVK: rbacv1.SchemeGroupVersion.WithKind(kind), Obj: obj, Meta: obj},
+		Kind: kind, Namespace: key.namespace, Name: key.name, RoleRef: roleRef, Builtin: BuiltinSupplied}
+	for _, s := range subjects {
+		sub := Subject{Kind: s.Kind, Name: s.Name, Namespace: s.Namespace}
+		if sub.Kind == rbacv1.ServiceAccountKind && sub.Namespace == "" {
+			sub.Namespace = key.namespace
+		}
+		b.Subjects = append(b.Subjects, sub)
+	}
+	b.Role = e.resolve(b)
+	e.supplied = append(e.supplied, b)
 }
 
 // compareBinding marks b (nil when the input lacks it) as the built-in
@@ -155,6 +177,11 @@ func compareBinding(b *Binding, roleRef rbacv1.RoleRef, subjects []rbacv1.Subjec
 		b.Builtin = BuiltinAsShipped
 	}
 }
+
+// SuppliedBindings returns the bootstrap policy's bindings that the input
+// lacks. They are not among Bindings (the answers are about the input);
+// CanOnCluster counts them.
+func (e *Engine) SuppliedBindings() []*Binding { return e.supplied }
 
 // sameRules reports whether two lists of rules hold the same rules, each
 // rule's lists compared as sets, whatever their order.

@@ -152,6 +152,9 @@ type Engine struct {
 	distinct []*rbacv1.PolicyRule
 	// builtinVersion is the version of the bootstrap policy known.
 	builtinVersion string
+	// supplied are the bootstrap policy's bindings the input lacks, for
+	// CanOnCluster only: the others answer about the input's bindings.
+	supplied []*Binding
 }
 
 // New resolves the RBAC objects of the inventory: it adds the built-in
@@ -268,17 +271,23 @@ func (e *Engine) newBinding(kind string, obj *inventory.Object) *Binding {
 		}
 		b.Subjects[i] = sub
 	}
-	// The authorizer looks a Role up in the binding's namespace, so a
-	// ClusterRoleBinding's Role reference finds nothing.
+	b.Role = e.resolve(b)
+	return b
+}
+
+// resolve returns the role a binding refers to, or nil. The authorizer
+// looks a Role up in the binding's namespace, so a ClusterRoleBinding's
+// Role reference finds nothing.
+func (e *Engine) resolve(b *Binding) *Role {
 	switch b.RoleRef.Kind {
 	case KindClusterRole:
-		b.Role = e.roleByKey[roleKey{KindClusterRole, "", b.RoleRef.Name}]
+		return e.roleByKey[roleKey{KindClusterRole, "", b.RoleRef.Name}]
 	case KindRole:
 		if b.Namespace != "" {
-			b.Role = e.roleByKey[roleKey{KindRole, b.Namespace, b.RoleRef.Name}]
+			return e.roleByKey[roleKey{KindRole, b.Namespace, b.RoleRef.Name}]
 		}
 	}
-	return b
+	return nil
 }
 
 // markUsed marks the roles a binding refers to and, transitively, the
