@@ -122,3 +122,11 @@ func TestBuiltinGrantsAreExpected(t *testing.T) {
 		t.Errorf("changed built-in objects:\n got  %s\n want %s", strings.Join(keys, "\n      "), strings.Join(want, "\n      "))
 	}
 }
+
+// kube4c's own least-privilege install passes kube4c's scan at medium.
+func TestDeployRBACPassesItsOwnScan(t *testing.T) {
+	code, out, errOut := run(t, "", "scan", "--fail-on", "medium", "--color", "never", "../../deploy/rbac.yaml")
+	if code != ExitOK {
+		t.Errorf("exit %d:\n%s\n%s", code, out, errOut)
+	}
+}

@@ -10,23 +10,31 @@ import (
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
 
-// deploy/rbac.yaml must let kube4c list every resource it collects, and
-// must not grant get or watch on what it only reads the metadata of.
-func TestLeastPrivilegeRoleCoversResources(t *testing.T) {
-	res := manifest.Load([]string{filepath.Join("..", "..", "..", "deploy", "rbac.yaml")}, manifest.Options{})
+// deployRole reads a ClusterRole of a file of deploy/.
+func deployRole(t *testing.T, file, name string) *rbacv1.ClusterRole {
+	t.Helper()
+	res := manifest.Load([]string{filepath.Join("..", "..", "..", "deploy", file)}, manifest.Options{})
 	if len(res.Errors) > 0 {
 		t.Fatal(res.Errors)
 	}
-	var role *rbacv1.ClusterRole
 	for _, o := range res.Objects {
-		if r, ok := o.Obj.(*rbacv1.ClusterRole); ok && r.Name == "kube4c-reader" {
-			role = r
+		if r, ok := o.Obj.(*rbacv1.ClusterRole); ok && r.Name == name {
+			return r
 		}
 	}
-	if role == nil {
-		t.Fatal("no ClusterRole kube4c-reader in deploy/rbac.yaml")
-	}
-	verbs := func(group, resource string) []string {
+	t.Fatalf("no ClusterRole %s in deploy/%s", name, file)
+	return nil
+}
+
+// deploy/rbac.yaml must let kube4c list every resource it collects but
+// Secrets, which deploy/rbac-secrets.yaml adds (list only: RBAC cannot
+// limit a list to metadata, so the default role leaves them out), and
+// neither may grant get or watch on what kube4c only reads the metadata
+// of, nor anything but reads.
+func TestLeastPrivilegeRoleCoversResources(t *testing.T) {
+	reader := deployRole(t, "rbac.yaml", "kube4c-reader")
+	secrets := deployRole(t, "rbac-secrets.yaml", "kube4c-secret-metadata")
+	verbs := func(role *rbacv1.ClusterRole, group, resource string) []string {
 		var out []string
 		for _, rule := range role.Rules {
 			if slices.Contains(rule.APIGroups, group) && slices.Contains(rule.Resources, resource) {
@@ -36,18 +44,27 @@ func TestLeastPrivilegeRoleCoversResources(t *testing.T) {
 		return out
 	}
 	for _, r := range Resources {
-		v := verbs(r.Group, r.Resource)
+		role := reader
+		if r.Group == "" && r.Resource == "secrets" {
+			if v := verbs(reader, r.Group, r.Resource); len(v) > 0 {
+				t.Errorf("deploy/rbac.yaml grants %v on secrets: whoever holds the token could read their values", v)
+			}
+			role = secrets
+		}
+		v := verbs(role, r.Group, r.Resource)
 		if !slices.Contains(v, "list") {
-			t.Errorf("%s: kube4c lists it but the role does not allow list", r.GroupResource())
+			t.Errorf("%s: kube4c lists it but %s does not allow list", r.GroupResource(), role.Name)
 		}
 		if r.MetadataOnly && (slices.Contains(v, "get") || slices.Contains(v, "watch")) {
-			t.Errorf("%s: kube4c reads only its metadata, yet the role grants %v", r.GroupResource(), v)
+			t.Errorf("%s: kube4c reads only its metadata, yet %s grants %v", r.GroupResource(), role.Name, v)
 		}
 	}
-	for _, rule := range role.Rules {
-		for _, verb := range rule.Verbs {
-			if verb != "get" && verb != "list" && verb != "watch" {
-				t.Errorf("the role grants %s: kube4c only reads", verb)
+	for _, role := range []*rbacv1.ClusterRole{reader, secrets} {
+		for _, rule := range role.Rules {
+			for _, verb := range rule.Verbs {
+				if verb != "get" && verb != "list" && verb != "watch" {
+					t.Errorf("%s grants %s: kube4c only reads", role.Name, verb)
+				}
 			}
 		}
 	}
