@@ -241,8 +241,8 @@ subjects: [{kind: ServiceAccount, name: runner}]
 // binding's namespace, as the API server defaults it.
 func TestServiceAccountSubjectWithoutNamespace(t *testing.T) {
 	code, out, errOut := run(t, serviceAccountWithoutNamespace, "scan", "-o", "json", "--checks", "rbac-read-secrets", "-")
-	if code != ExitError {
-		t.Errorf("scan: exit %d, want 2", code)
+	if code != ExitError || !strings.Contains(errOut, "-:11:") {
+		t.Errorf("scan: exit %d, stderr %q; want 2 and the error at -:11", code, errOut)
 	}
 	var rep struct {
 		Findings []struct {
