@@ -55,7 +55,7 @@ subjects:
 						if b.Role != nil {
 							role = rolePhrase(b.Role)
 						}
-						reportSubject(ctx, b, i, check.Finding{Summary: what, Message: subjectPhrase(s) + " is bound to " +
+						reportSubject(ctx, b, i, check.Finding{Folded: &check.Folded{Summary: what}, Message: subjectPhrase(s) + " is bound to " +
 							role + " " + scopePhrase(b.Scope()) + " by " + b.Kind + " " + quote(refName(b.Namespace, b.Name))})
 					}
 				}

@@ -134,7 +134,7 @@ func (k *risk) run(ctx *check.Context) {
 		if sev == check.Unset {
 			sev = k.severityIn(g.binding.Scope())
 		}
-		reportSubject(ctx, g.binding, g.subject, check.Finding{Severity: sev, Message: grantMessage(g, what) + note, Summary: what})
+		reportSubject(ctx, g.binding, g.subject, check.Finding{Severity: sev, Message: grantMessage(g, what) + note, Folded: &check.Folded{Summary: what}})
 	}
 }
 
@@ -208,7 +208,7 @@ func reportable(s rbac.Subject) bool {
 // reportGrant reports the grant on the binding's subject, naming the
 // binding, the role and the rules.
 func reportGrant(ctx *check.Context, g grant, what string, sev check.Severity) {
-	reportSubject(ctx, g.binding, g.subject, check.Finding{Severity: sev, Message: grantMessage(g, what), Summary: what})
+	reportSubject(ctx, g.binding, g.subject, check.Finding{Severity: sev, Message: grantMessage(g, what), Folded: &check.Folded{Summary: what}})
 }
 
 // reportSubject reports f at subject i of binding b. What Kubernetes'

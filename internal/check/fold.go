@@ -11,7 +11,7 @@ import (
 // for example one binding that grants one subject a role, which the RBAC
 // risk checks each judge (may it read secrets? exec into pods?). Their
 // findings about the same object, container and field path are reported
-// as one, at the severity of the worst, listing each (Finding.Details).
+// as one, at the severity of the worst, listing each (Folded.Details).
 // Every check still runs, is selected and is suppressed by its own ID:
 // folding comes after severities and exceptions.
 type Fold struct {
@@ -97,18 +97,22 @@ func FoldFindings(findings []*Finding, checks []*Check) []*Finding {
 // folded makes one finding of parts, worst first.
 func folded(parts []*Finding, checks map[string]*Check) *Finding {
 	f := *parts[0]
-	f.Details = make([]Detail, len(parts))
+	details := make([]Detail, len(parts))
 	others := make([]string, 0, len(parts)-1)
 	for i, p := range parts {
-		f.Details[i] = Detail{CheckID: p.CheckID, Severity: p.Severity, Message: p.Message}
+		details[i] = Detail{CheckID: p.CheckID, Severity: p.Severity, Message: p.Message}
 		if i > 0 {
-			summary := p.Summary
-			if summary == "" {
-				summary = checks[p.CheckID].Title
+			summary := checks[p.CheckID].Title
+			if p.Folded != nil && p.Folded.Summary != "" {
+				summary = p.Folded.Summary
 			}
 			others = append(others, summary+" ["+p.CheckID+", "+p.Severity.String()+"]")
 		}
 	}
 	f.Message += "; also: " + strings.Join(others, "; ")
+	f.Folded = &Folded{Details: details}
+	if parts[0].Folded != nil {
+		f.Folded.Summary = parts[0].Folded.Summary
+	}
 	return &f
 }

@@ -13,7 +13,7 @@ func describe(fs []*Finding) string {
 	var lines []string
 	for _, f := range fs {
 		line := fmt.Sprintf("%s %s %s %s", f.CheckID, f.Severity, f.Object.Name(), f.Path)
-		for _, d := range f.Details {
+		for _, d := range f.Details() {
 			line += " " + d.CheckID
 		}
 		lines = append(lines, line)
@@ -37,7 +37,7 @@ func TestFoldFindings(t *testing.T) {
 	pods := pods(2)
 	a, b := pods[0], pods[1]
 	f := func(id string, sev Severity, o *inventory.Object, path string) *Finding {
-		return &Finding{CheckID: id, Severity: sev, Object: o, Path: path, Message: id + " found", Summary: strings.ToUpper(id)}
+		return &Finding{CheckID: id, Severity: sev, Object: o, Path: path, Message: id + " found", Folded: &Folded{Summary: strings.ToUpper(id)}}
 	}
 	findings := []*Finding{
 		f("broad", High, a, "subjects[0]"),
@@ -49,7 +49,7 @@ func TestFoldFindings(t *testing.T) {
 		f("narrow", Medium, b, "subjects[0]"),
 		f("minor", Critical, b, "subjects[0]"), // the worst of b's: its place holds the folded finding
 	}
-	findings[5].Summary = ""
+	findings[5].Folded = nil
 	got := FoldFindings(findings, checks)
 	want := strings.Join([]string{
 		"broad high p0000 subjects[0] broad narrow minor",
@@ -64,10 +64,10 @@ func TestFoldFindings(t *testing.T) {
 	if m := got[0].Message; m != "broad found; also: NARROW [narrow, high]; MINOR [minor, low]" {
 		t.Errorf("message %q", m)
 	}
-	if d := got[0].Details[1]; d.CheckID != "narrow" || d.Severity != High || d.Message != "narrow found" {
+	if d := got[0].Details()[1]; d.CheckID != "narrow" || d.Severity != High || d.Message != "narrow found" {
 		t.Errorf("detail %+v", d)
 	}
-	if got[3].Details != nil || got[3].Message != "minor found" {
+	if got[3].Details() != nil || got[3].Message != "minor found" {
 		t.Errorf("a finding alone in its fold changed: %+v", got[3])
 	}
 	// Without the checks of a fold, nothing folds.

@@ -87,7 +87,8 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 		b = appendMember(b, `,"source":`, s.Source)
 		b = append(b, '}')
 	}
-	for i, d := range f.Details {
+	details := f.Details()
+	for i, d := range details {
 		if i == 0 {
 			b = append(b, `,"details":[`...)
 		} else {
@@ -98,7 +99,7 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 		b = appendMember(b, `,"message":`, d.Message)
 		b = append(b, '}')
 	}
-	if len(f.Details) > 0 {
+	if len(details) > 0 {
 		b = append(b, ']')
 	}
 	return append(b, '}'), nil

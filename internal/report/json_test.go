@@ -62,11 +62,11 @@ func TestJSONMatchesSchema(t *testing.T) {
 func foldedReport() *Report {
 	r := sampleReport()
 	f := r.Findings[2]
-	f.Details = []check.Detail{{CheckID: f.CheckID, Severity: f.Severity, Message: f.Message},
-		{CheckID: "rbac-read-secrets", Severity: check.Critical, Message: `User "ci" can read secrets cluster-wide.`}}
+	f.Folded = &check.Folded{Details: []check.Detail{{CheckID: f.CheckID, Severity: f.Severity, Message: f.Message},
+		{CheckID: "rbac-read-secrets", Severity: check.Critical, Message: `User "ci" can read secrets cluster-wide.`}}}
 	s := r.Suppressed[1]
-	s.Details = []check.Detail{{CheckID: s.CheckID, Severity: s.Severity, Message: s.Message},
-		{CheckID: limits.ID, Severity: check.Low, Message: "no limits"}, {CheckID: "other", Severity: check.Info, Message: ""}}
+	s.Folded = &check.Folded{Details: []check.Detail{{CheckID: s.CheckID, Severity: s.Severity, Message: s.Message},
+		{CheckID: limits.ID, Severity: check.Low, Message: "no limits"}, {CheckID: "other", Severity: check.Info, Message: ""}}}
 	return r
 }
 
