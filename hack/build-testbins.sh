@@ -75,10 +75,13 @@ GO
 (
   cd "$work/k8s"
   GOFLAGS=-mod=mod go mod tidy >&2
+  # Stamp the version, which the binaries otherwise report as v0.0.0.
+  minor=${K8S_VERSION#v1.}
+  ldflags="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor%%.*}"
   log "building kube-apiserver (about 11 CPU-minutes on a cold build cache)"
-  CGO_ENABLED=0 go build -trimpath -o "$out/kube-apiserver" ./apiserver
+  CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out/kube-apiserver" ./apiserver
   log "building kube-controller-manager"
-  CGO_ENABLED=0 go build -trimpath -o "$out/kube-controller-manager" ./controllermanager
+  CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out/kube-controller-manager" ./controllermanager
 )
 
 # --- etcd -------------------------------------------------------------------

@@ -59,7 +59,7 @@ func init() {
 				}
 				for i, s := range b.Subjects {
 					if sev := anonymousSeverity(s); sev != 0 {
-						reportGrant(ctx, grant{binding: b, subject: i, rules: all}, "use "+r.Kind+" "+quote(r.Name), sev)
+						reportGrant(ctx, grant{binding: b, subject: i, rules: all}, "use "+rolePhrase(r), sev)
 					}
 				}
 			}

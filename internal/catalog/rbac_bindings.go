@@ -69,9 +69,9 @@ func init() {
 			for _, b := range ctx.RBAC().Bindings() {
 				for i, s := range b.Subjects {
 					if s.Kind == rbacv1.ServiceAccountKind && s.Name == "default" && s.Matchable() {
-						ctx.Report(b.Object, subjectPath(i), "the default service account of namespace "+quote(s.Namespace)+
-							" is bound to "+b.RoleRefString()+" "+scopePhrase(b.Scope())+" by "+b.Kind+" "+quote(refName(b.Namespace, b.Name))+
-							": every pod of the namespace that names no service account gets these permissions")
+						reportSubject(ctx, b, i, check.Finding{Message: "the default service account of namespace " + quote(s.Namespace) +
+							" is bound to " + b.RoleRefString() + " " + scopePhrase(b.Scope()) + " by " + b.Kind + " " + quote(refName(b.Namespace, b.Name)) +
+							": every pod of the namespace that names no service account gets these permissions"})
 					}
 				}
 			}

@@ -56,7 +56,7 @@ func init() {
 					reportGrant(ctx, g, what, 0)
 					continue
 				}
-				ctx.ReportFinding(check.Finding{Object: g.binding.Object, Path: subjectPath(g.subject),
+				reportSubject(ctx, g.binding, g.subject, check.Finding{Folded: &check.Folded{Summary: what},
 					Message: grantMessage(g, what) + "; and update on certificatesigningrequests/approval: " + chain(other.binding, other.rules)})
 			}
 		},

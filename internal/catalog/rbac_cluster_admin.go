@@ -51,8 +51,12 @@ subjects:
 				}
 				for i, s := range b.Subjects {
 					if reportable(s) {
-						ctx.Report(b.Object, subjectPath(i), subjectPhrase(s)+" is bound to ClusterRole \"cluster-admin\" "+
-							scopePhrase(b.Scope())+" by "+b.Kind+" "+quote(refName(b.Namespace, b.Name)))
+						role := `ClusterRole "cluster-admin"`
+						if b.Role != nil {
+							role = rolePhrase(b.Role)
+						}
+						reportSubject(ctx, b, i, check.Finding{Folded: &check.Folded{Summary: what}, Message: subjectPhrase(s) + " is bound to " +
+							role + " " + scopePhrase(b.Scope()) + " by " + b.Kind + " " + quote(refName(b.Namespace, b.Name))})
 					}
 				}
 			}

@@ -91,6 +91,24 @@ type risk struct {
 	scopes func(scope string) bool
 	// severity gives a severity by scope; nil keeps the check's.
 	severity func(scope string) check.Severity
+	// judge, when set, rates a grant itself: its severity (zero keeps
+	// severity's), what it lets the subject do and a note for the message.
+	judge func(ctx *check.Context, g grant) (sev check.Severity, what, note string)
+
+	// id and defaultSeverity are the check's, set by registerRisk.
+	id              string
+	defaultSeverity check.Severity
+}
+
+// risks are the registered risks, for rating what an account can do.
+var risks []*risk
+
+// severityIn returns the severity of the risk granted in scope.
+func (k *risk) severityIn(scope string) check.Severity {
+	if k.severity != nil {
+		return k.severity(scope)
+	}
+	return k.defaultSeverity
 }
 
 func (k *risk) allows(r *rbacv1.PolicyRule, scope string) bool {
@@ -107,12 +125,16 @@ func (k *risk) allows(r *rbacv1.PolicyRule, scope string) bool {
 
 // run reports every subject a binding grants the risk to.
 func (k *risk) run(ctx *check.Context) {
-	for _, g := range grantsWhere(ctx.RBAC(), k.allows) {
-		var sev check.Severity
-		if k.severity != nil {
-			sev = k.severity(g.binding.Scope())
+	e := ctx.RBAC()
+	for _, g := range grantsWhere(e, k.allows) {
+		sev, what, note := check.Unset, k.what, ""
+		if k.judge != nil {
+			sev, what, note = k.judge(ctx, g)
 		}
-		reportGrant(ctx, g, k.what, sev)
+		if sev == check.Unset {
+			sev = k.severityIn(g.binding.Scope())
+		}
+		reportSubject(ctx, g.binding, g.subject, check.Finding{Severity: sev, Message: grantMessage(g, what) + note, Folded: &check.Folded{Summary: what}})
 	}
 }
 
@@ -120,13 +142,17 @@ func (k *risk) run(ctx *check.Context) {
 // binding grants the risk to.
 func registerRisk(c *check.Check, k *risk) {
 	c.Run = k.run
+	k.id, k.defaultSeverity = c.ID, c.Severity
+	risks = append(risks, k)
 	registerRBAC(c)
 }
 
-// registerRBAC registers a check of the RBAC layer.
+// registerRBAC registers a check of the RBAC layer; a check that judges
+// grants joins their fold.
 func registerRBAC(c *check.Check) {
 	c.Layer = check.LayerCluster
 	c.Reads = rbacKinds
+	c.Fold = foldOf(c.ID)
 	check.Register(c)
 }
 
@@ -182,7 +208,26 @@ func reportable(s rbac.Subject) bool {
 // reportGrant reports the grant on the binding's subject, naming the
 // binding, the role and the rules.
 func reportGrant(ctx *check.Context, g grant, what string, sev check.Severity) {
-	ctx.ReportFinding(check.Finding{Object: g.binding.Object, Path: subjectPath(g.subject), Severity: sev, Message: grantMessage(g, what)})
+	reportSubject(ctx, g.binding, g.subject, check.Finding{Severity: sev, Message: grantMessage(g, what), Folded: &check.Folded{Summary: what}})
+}
+
+// reportSubject reports f at subject i of binding b. What Kubernetes'
+// bootstrap policy grants by design (b.Expected(i)) is reported only with
+// --include-builtin, at info, saying so: a gate must be able to pass on a
+// cluster that holds nothing else.
+func reportSubject(ctx *check.Context, b *rbac.Binding, i int, f check.Finding) {
+	f.Object, f.Path = b.Object, subjectPath(i)
+	switch {
+	case b.Expected(i):
+		if !ctx.IncludeBuiltin {
+			return
+		}
+		f.Severity = check.Info
+		f.Message += " (built-in, expected: the bootstrap policy of Kubernetes " + b.Role.BuiltinVersion + " grants it)"
+	case b.AddedSubject(i):
+		f.Message += " (the subject was added to a built-in binding)"
+	}
+	ctx.ReportFinding(f)
 }
 
 // grantMessage says who can do what where, and through which chain.
@@ -219,14 +264,28 @@ func chain(b *rbac.Binding, rules []int) string {
 	for _, idx := range rules[:min(len(rules), maxChainRules)] {
 		part := "rules[" + strconv.Itoa(idx) + "]"
 		if o := r.Origins[idx]; o.Role != r {
-			part += fmt.Sprintf(" (aggregated from %s %s rules[%d])", o.Role.Kind, quote(o.Role.Name), o.Index)
+			part += fmt.Sprintf(" (aggregated from %s rules[%d])", rolePhrase(o.Role), o.Index)
 		}
 		parts = append(parts, part+": "+rbac.RuleString(&r.Rules[idx]))
 	}
 	if more := len(rules) - maxChainRules; more > 0 {
 		parts = append(parts, fmt.Sprintf("and %d more", more))
 	}
-	return fmt.Sprintf("%s %s → %s %s %s", b.Kind, quote(refName(b.Namespace, b.Name)), r.Kind, quote(refName(r.Namespace, r.Name)), strings.Join(parts, "; "))
+	return fmt.Sprintf("%s %s → %s %s", b.Kind, quote(refName(b.Namespace, b.Name)), rolePhrase(r), strings.Join(parts, "; "))
+}
+
+// rolePhrase names a role in a message, saying when it is built in to
+// Kubernetes (supplied by kube4c when the input lacks it) or changes a
+// built-in role: `built-in ClusterRole "admin"`.
+func rolePhrase(r *rbac.Role) string {
+	name := r.Kind + " " + quote(refName(r.Namespace, r.Name))
+	switch r.Builtin {
+	case rbac.BuiltinSupplied, rbac.BuiltinAsShipped:
+		return "built-in " + name
+	case rbac.BuiltinChanged:
+		return name + " (changed from the built-in one)"
+	}
+	return name
 }
 
 func refName(namespace, name string) string {

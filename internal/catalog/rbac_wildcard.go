@@ -73,8 +73,20 @@ func init() {
 }
 
 // reportUnusedWildcards reports the wildcard rules written in a role that
-// no binding uses.
+// no binding uses. Built-in roles are Kubernetes' own, there to be bound:
+// one the input has as shipped is reported only with --include-builtin,
+// at info; one kube4c supplies is not the input's at all.
 func reportUnusedWildcards(ctx *check.Context, r *rbac.Role) {
+	sev, note := check.Unset, ""
+	switch r.Builtin {
+	case rbac.BuiltinSupplied:
+		return
+	case rbac.BuiltinAsShipped:
+		if !ctx.IncludeBuiltin {
+			return
+		}
+		sev, note = check.Info, " (built-in, expected: the bootstrap policy of Kubernetes "+r.BuiltinVersion+" defines it)"
+	}
 	for i, rule := range r.Rules {
 		if r.Origins[i].Role != r {
 			continue // aggregated: reported where it is written
@@ -83,8 +95,8 @@ func reportUnusedWildcards(ctx *check.Context, r *rbac.Role) {
 		if len(fields) == 0 {
 			continue
 		}
-		ctx.Report(r.Object, "rules["+strconv.Itoa(i)+"]."+fields[0], r.Kind+" "+quote(r.Name)+
-			" grants \"*\" in "+strings.Join(fields, ", ")+" of rule "+strconv.Itoa(i)+
-			" (no binding uses it yet): list the exact verbs, groups and resources needed")
+		ctx.ReportFinding(check.Finding{Object: r.Object, Path: "rules[" + strconv.Itoa(i) + "]." + fields[0], Severity: sev,
+			Message: r.Kind + " " + quote(r.Name) + " grants \"*\" in " + strings.Join(fields, ", ") + " of rule " + strconv.Itoa(i) +
+				" (no binding uses it yet): list the exact verbs, groups and resources needed" + note})
 	}
 }

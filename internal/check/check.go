@@ -54,6 +54,10 @@ type Meta struct {
 	Reads []string `json:"reads,omitempty"`
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
+	// Fold, when set, is the root cause the check's findings share with
+	// other checks': findings of the fold about the same object and field
+	// path are reported as one (FoldFindings).
+	Fold *Fold `json:"-"`
 	// ValidateSettings, when set, checks the check's settings before a scan,
 	// so that a bad value is a configuration error rather than a failed check.
 	ValidateSettings func(s Settings) error `json:"-"`
@@ -103,6 +107,10 @@ type Context struct {
 	// Complete says the inventory holds every object of the cluster, so
 	// that checks may report references to objects it lacks.
 	Complete bool
+	// IncludeBuiltin asks checks to report, at info, what Kubernetes'
+	// own built-in objects do by design (the API server's bootstrap RBAC
+	// policy); without it they say nothing of those.
+	IncludeBuiltin bool
 
 	engines  *Engines
 	check    *Check

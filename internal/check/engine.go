@@ -32,9 +32,12 @@ type Env struct {
 	// live scan, or scan --complete on files), so an object it lacks does
 	// not exist.
 	Complete bool
+	// IncludeBuiltin: see Context.IncludeBuiltin.
+	IncludeBuiltin bool
 	// Engines are the inventory's shared engines; nil builds new ones for
-	// this run.
-	Engines *Engines
+	// this run, with EngineOptions.
+	Engines       *Engines
+	EngineOptions EngineOptions
 	// Verdicts, when set, collects the passes and not-applicables checks
 	// record.
 	Verdicts *Verdicts
@@ -47,7 +50,7 @@ type Env struct {
 // cancelled, Run returns its error and no findings.
 func Run(ctx context.Context, inv *inventory.Inventory, checks []*Check, env Env) ([]*Finding, []Failure, error) {
 	if env.Engines == nil {
-		env.Engines = NewEngines(inv)
+		env.Engines = NewEngines(inv, env.EngineOptions)
 	}
 	found := make([]findingList, len(checks))
 	failures := make([]error, len(checks))
@@ -77,7 +80,7 @@ const checkWorkersPerCPU = 4
 func runOne(parent context.Context, inv *inventory.Inventory, c *Check, env Env) (found findingList, err error) {
 	start := time.Now()
 	ctx := &Context{Context: parent, Inventory: inv, Settings: env.Settings, Exceptions: env.Exceptions, Now: env.Now,
-		Complete: env.Complete, engines: env.Engines, check: c}
+		Complete: env.Complete, IncludeBuiltin: env.IncludeBuiltin, engines: env.Engines, check: c}
 	var verdicts []Verdict
 	if env.Verdicts != nil {
 		ctx.verdicts = &verdicts

@@ -238,7 +238,7 @@ func TestEnginesSharedOnce(t *testing.T) {
 			mu.Unlock()
 		}))
 	}
-	engines := NewEngines(inv)
+	engines := NewEngines(inv, EngineOptions{})
 	run(t, inv, checks, Env{Engines: engines})
 	run(t, inv, checks, Env{Engines: engines})
 	if len(seen) != 1 {

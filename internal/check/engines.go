@@ -24,11 +24,18 @@ type Engines struct {
 	podSecurity     func() *podsecurity.Evaluator
 }
 
+// EngineOptions say what the engines know beside the inventory.
+type EngineOptions struct {
+	// RBAC are the RBAC engine's: the built-in roles of the cluster's
+	// Kubernetes version.
+	RBAC rbac.Options
+}
+
 // NewEngines returns the engines of inv, none built yet.
-func NewEngines(inv *inventory.Inventory) *Engines {
+func NewEngines(inv *inventory.Inventory, opts EngineOptions) *Engines {
 	return &Engines{
 		networkPolicies: sync.OnceValue(func() *netpol.Engine { return netpol.Build(inv, netpol.Options{}) }),
-		rbac:            sync.OnceValue(func() *rbac.Engine { return rbac.New(inv) }),
+		rbac:            sync.OnceValue(func() *rbac.Engine { return rbac.New(inv, opts.RBAC) }),
 		controlPlane:    sync.OnceValue(func() *controlplane.View { return controlplane.NewView(inv) }),
 		images:          sync.OnceValue(func() *image.Set { return image.NewSet(inv) }),
 		podSecurity:     sync.OnceValue(func() *podsecurity.Evaluator { return podsecurity.New(inv) }),

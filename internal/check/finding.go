@@ -28,6 +28,36 @@ type Finding struct {
 	Location inventory.Location
 	// Suppressed is set when an exception covers the finding.
 	Suppressed *Suppression
+	// Folded is set on the findings of checks of a Fold (Meta.Fold) and
+	// nil on the others, which keeps findings small.
+	Folded *Folded
+}
+
+// Folded is what a finding of a check of a Fold carries.
+type Folded struct {
+	// Summary names what was found in a few words ("read secrets"): a
+	// folded finding's message lists the others by it. Empty means the
+	// check's title.
+	Summary string
+	// Details are the findings this one stands for when checks of the
+	// Fold found several things about the same object and field path:
+	// its own first, then the others, worst first. Nil otherwise.
+	Details []Detail
+}
+
+// Details returns the findings f stands for (see Folded.Details), or nil.
+func (f *Finding) Details() []Detail {
+	if f.Folded == nil {
+		return nil
+	}
+	return f.Folded.Details
+}
+
+// Detail is one of the findings a folded finding stands for.
+type Detail struct {
+	CheckID  string
+	Severity Severity
+	Message  string
 }
 
 // Suppression says why a finding is not counted.

@@ -58,6 +58,8 @@ func (m *Meta) validate() error {
 		return fmt.Errorf("check %q has no valid layer", m.ID)
 	case m.Severity < Info || m.Severity > Critical:
 		return fmt.Errorf("check %q has no valid severity", m.ID)
+	case m.Fold != nil && !slices.Contains(m.Fold.Checks, m.ID):
+		return fmt.Errorf("check %q is not among the checks of its fold %q", m.ID, m.Fold.ID)
 	}
 	return nil
 }

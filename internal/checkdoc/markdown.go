@@ -35,6 +35,10 @@ func Markdown(checks []*check.Meta) []byte {
 		}
 		b.WriteString(".\n\n")
 		fmt.Fprintf(&b, "**Looks at:** %s\n\n", c.Looks)
+		if c.Fold != nil {
+			fmt.Fprintf(&b, "**Folded:** its findings and those of the other `%s` checks about the same object and field path are one "+
+				"finding, at the worst severity, that lists each (`details` in JSON); each check is still selected and suppressed by its own ID.\n\n", c.Fold.ID)
+		}
 		fmt.Fprintf(&b, "**Why it matters:** %s\n\n", c.Rationale)
 		fmt.Fprintf(&b, "**How to fix:** %s\n", c.Remediation)
 		if c.Example != "" {

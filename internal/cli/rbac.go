@@ -10,6 +10,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/pipeline"
 	"github.com/kube4c/kube4c/internal/rbac"
 	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source"
@@ -19,16 +20,18 @@ import (
 
 // rbacFlags are shared by the rbac subcommands.
 type rbacFlags struct {
-	files     []string
-	namespace string
-	output    string
-	cluster   *clusterFlags
+	files       []string
+	namespace   string
+	output      string
+	kubeVersion string
+	cluster     *clusterFlags
 }
 
 func (f *rbacFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.files, "filename", "f", nil, "manifests to read: a file, a directory (searched recursively) or - for standard input; repeatable")
 	fl.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(report.RBACFormats(), " or "))
+	addKubernetesVersionFlag(fl, &f.kubeVersion)
 	f.cluster = newClusterFlags()
 	// -n is the namespace of the question, not a limit on what is read:
 	// a live cluster's RBAC objects are read in every namespace.
@@ -55,8 +58,9 @@ func newRBACCommand(g *globalFlags) *cobra.Command {
 			"the live cluster (--cluster, read-only), as the\n" +
 			"Kubernetes RBAC authorizer does: wildcards, subresources, resourceNames, non-resource URLs,\n" +
 			"aggregated ClusterRoles, service account groups, and system:masters as a superuser.\n" +
-			"Bindings to roles that are not among the manifests (such as the default view or edit) grant\n" +
-			"nothing that kube4c can see; they are listed as a warning.",
+			"A binding to a role the manifests lack uses the role the Kubernetes API server ships under that name\n" +
+			"(cluster-admin, admin, edit, view, system:*; --kubernetes-version picks the version); a binding to\n" +
+			"any other missing role grants nothing that kube4c can see, and is listed as a warning.",
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newWhoCanCommand(g), newCanCommand(g))
@@ -77,18 +81,22 @@ func loadRBAC(cmd *cobra.Command, g *globalFlags, f *rbacFlags) (*rbac.Engine, b
 	case !f.cluster.enabled && len(f.files) == 0:
 		return nil, false, usageError("say where the RBAC objects are: -f FILE|DIR|- or --cluster")
 	}
+	builtin, err := pipeline.BuiltinRBAC(f.kubeVersion)
+	if err != nil {
+		return nil, false, usageError("%v", err)
+	}
 	loaded, err := readRBACObjects(cmd, f)
 	if err != nil {
 		return nil, false, err
 	}
-	e := rbac.New(inventory.New(loaded.Objects))
+	e := rbac.New(inventory.New(loaded.Objects), rbac.Options{Builtin: builtin})
 	stderr := cmd.ErrOrStderr()
 	for _, p := range loaded.Errors {
 		fmt.Fprintln(stderr, "error:", report.SafeText(p.Error()))
 	}
 	if !g.quiet {
 		for _, w := range e.Warnings() {
-			fmt.Fprintln(stderr, "warning:", report.SafeText(fmt.Sprint(w)))
+			fmt.Fprintln(stderr, "warning:", report.SafeText(w))
 		}
 		if missing := missingRoles(e); len(missing) > 0 {
 			fmt.Fprintf(stderr, "warning: %d bindings refer to roles that are not in the input, so what they grant is unknown: %s\n",

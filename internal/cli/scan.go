@@ -16,6 +16,7 @@ import (
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/pipeline"
+	"github.com/kube4c/kube4c/internal/rbac/bootstrap"
 	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 )
@@ -30,6 +31,8 @@ type scanFlags struct {
 	showSuppressed bool
 	color          string
 	pssVersion     string
+	kubeVersion    string
+	includeBuiltin bool
 	complete       bool
 	unrendered     bool
 	// failOnIncomplete makes a live scan fail (exit 2) when a check at or
@@ -70,7 +73,17 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl.BoolVar(&f.unrendered, "allow-unrendered", false, "read the resources of a kustomization directory as they are, with a warning instead of an input error (for an exact scan, render it: kubectl kustomize DIR | kube4c scan -)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
+	addKubernetesVersionFlag(fl, &f.kubeVersion)
+	fl.BoolVar(&f.includeBuiltin, "include-builtin", false, "also report, at info, what Kubernetes' built-in roles and bindings grant by design "+
+		"(the control plane's own identities); a changed built-in role or binding is always reported")
 	return cmd
+}
+
+// addKubernetesVersionFlag adds --kubernetes-version, which selects the
+// built-in RBAC objects (the API server's bootstrap policy) of a version.
+func addKubernetesVersionFlag(fl *pflag.FlagSet, v *string) {
+	fl.StringVar(v, "kubernetes-version", "", "Kubernetes version whose built-in roles and bindings (cluster-admin, admin, edit, view, system:*) "+
+		"count where the input lacks them: "+strings.Join(bootstrap.Versions(), ", ")+" (default: the newest)")
 }
 
 // addReportFlags adds the flags of every command that runs checks and
@@ -112,7 +125,8 @@ func (f *scanFlags) plan(paths []string, keep func(*check.Check) bool) (*pipelin
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}
-	plan, err := pipeline.NewPlan(pipeline.Options{Config: cfg, Only: f.checks, Skip: f.skipChecks, Keep: keep, PSSVersion: f.pssVersion})
+	plan, err := pipeline.NewPlan(pipeline.Options{Config: cfg, Only: f.checks, Skip: f.skipChecks, Keep: keep, PSSVersion: f.pssVersion,
+		KubernetesVersion: f.kubeVersion, IncludeBuiltin: f.includeBuiltin})
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}

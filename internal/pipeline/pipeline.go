@@ -21,6 +21,8 @@ import (
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/rbac"
+	"github.com/kube4c/kube4c/internal/rbac/bootstrap"
 	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source"
 )
@@ -37,6 +39,13 @@ type Options struct {
 	// PSSVersion overrides the Pod Security Standards version of the PSS
 	// checks ("latest", "v1.30"); empty keeps the config's.
 	PSSVersion string
+	// KubernetesVersion selects the built-in RBAC objects (the API
+	// server's bootstrap policy) of that version ("v1.37"); empty means
+	// the newest kube4c ships.
+	KubernetesVersion string
+	// IncludeBuiltin reports, at info, what those built-in objects grant
+	// by design; by default checks say nothing of it.
+	IncludeBuiltin bool
 	// Now is the time of the scan; zero means the current time.
 	Now time.Time
 }
@@ -66,6 +75,8 @@ type Plan struct {
 	settings check.Settings
 	config   *config.Config
 	now      time.Time
+	engines  check.EngineOptions
+	builtin  bool
 }
 
 // Checks returns the checks the plan runs.
@@ -99,11 +110,26 @@ func NewPlan(opts Options) (*Plan, error) {
 	if err := ValidateSettings(settings, checkMetas(checks)); err != nil {
 		return nil, err
 	}
+	builtin, err := BuiltinRBAC(opts.KubernetesVersion)
+	if err != nil {
+		return nil, err
+	}
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &Plan{checks: checks, settings: settings, config: opts.Config, now: now}, nil
+	return &Plan{checks: checks, settings: settings, config: opts.Config, now: now,
+		engines: check.EngineOptions{RBAC: rbac.Options{Builtin: builtin}}, builtin: opts.IncludeBuiltin}, nil
+}
+
+// BuiltinRBAC returns the built-in RBAC objects of a Kubernetes version
+// ("" for the newest), or an error naming the versions kube4c ships.
+func BuiltinRBAC(kubernetesVersion string) (*bootstrap.Set, error) {
+	minor, err := bootstrap.Resolve(kubernetesVersion)
+	if err != nil {
+		return nil, fmt.Errorf("--kubernetes-version: %v", err)
+	}
+	return bootstrap.Load(minor)
 }
 
 // checksOnly refuses the audit-log rules among the IDs of --checks and
@@ -209,6 +235,7 @@ func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
 	if verdicts != nil {
 		rep.Verdicts = verdicts.Outcomes(p.checks, kept, suppressed)
 	}
+	rep.Findings, rep.Suppressed = p.fold(kept), p.fold(suppressed)
 	return rep, nil
 }
 
@@ -216,7 +243,7 @@ func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
 // exceptions. engines may be nil.
 func (p *Plan) check(ctx context.Context, inv *inventory.Inventory, complete bool, engines *check.Engines, verdicts *check.Verdicts) (kept, suppressed []*check.Finding, failures []check.Failure, err error) {
 	exceptions := p.config.ExceptionList()
-	env := check.Env{Settings: p.settings, Exceptions: exceptions, Now: p.now, Complete: complete, Engines: engines, Verdicts: verdicts}
+	env := check.Env{Settings: p.settings, Exceptions: exceptions, Now: p.now, Complete: complete, Engines: engines, EngineOptions: p.engines, IncludeBuiltin: p.builtin, Verdicts: verdicts}
 	findings, failures, err := check.Run(ctx, inv, p.checks, env)
 	if err != nil {
 		return nil, nil, nil, err
@@ -249,6 +276,12 @@ func duplicateWarnings(inv *inventory.Inventory) []source.Problem {
 		}
 	}
 	return out
+}
+
+// fold reports the findings of one root cause as one (check.Fold), after
+// severities, exceptions and verdicts have seen each.
+func (p *Plan) fold(findings []*check.Finding) []*check.Finding {
+	return check.FoldFindings(findings, p.checks)
 }
 
 // annotationProblems returns the problems of the ignore annotations of

@@ -52,8 +52,8 @@ func (p *Plan) Review(ctx context.Context, req ReviewRequest) (*report.Report, e
 	}
 	other := func(f *check.Finding) bool { return f.Object != req.Object }
 	return &report.Report{
-		Findings:   slices.DeleteFunc(kept, other),
-		Suppressed: slices.DeleteFunc(suppressed, other),
+		Findings:   p.fold(slices.DeleteFunc(kept, other)),
+		Suppressed: p.fold(slices.DeleteFunc(suppressed, other)),
 		Checks:     p.checks,
 		Warnings:   annotationProblems(inventory.New([]*inventory.Object{req.Object})),
 		Failures:   failures,

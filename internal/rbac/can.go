@@ -67,6 +67,18 @@ func bindsIdentity(b *Binding, id Identity) bool {
 // meaning exact: a query is allowed in namespace N exactly when a rule of
 // scope "" or N allows it (non-resource queries: a rule of scope "").
 func (e *Engine) Can(id Identity, namespace string) []Permission {
+	return e.can(id, namespace, e.bindings)
+}
+
+// CanOnCluster is Can with the bootstrap policy's bindings that the input
+// lacks counted too: what the identity holds on a cluster of the engine's
+// Kubernetes version, where they are (the control plane's accounts hold
+// most of their permissions through them).
+func (e *Engine) CanOnCluster(id Identity, namespace string) []Permission {
+	return e.can(id, namespace, slices.Concat(e.bindings, e.supplied))
+}
+
+func (e *Engine) can(id Identity, namespace string, bindings []*Binding) []Permission {
 	var raw []Permission
 	if id.Superuser() {
 		raw = append(raw,
@@ -81,7 +93,7 @@ func (e *Engine) Can(id Identity, namespace string) []Permission {
 	}
 	index := map[grantKey]int{}
 	var unique []Permission
-	for _, b := range e.bindings {
+	for _, b := range bindings {
 		if b.Role == nil || namespace != "" && b.Namespace != "" && b.Namespace != namespace || !bindsIdentity(b, id) {
 			continue
 		}

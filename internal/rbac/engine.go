@@ -35,6 +35,12 @@ type Role struct {
 	Aggregated bool
 	// AggregatedFrom lists the ClusterRoles the rules were gathered from.
 	AggregatedFrom []*Role
+	// Builtin says whether the role is the bootstrap policy's: supplied
+	// (the input lacks it), or the input's, as shipped or changed.
+	Builtin Builtin
+	// BuiltinVersion is the version of that bootstrap policy (v1.37), when
+	// Builtin is set.
+	BuiltinVersion string
 
 	aggregation *rbacv1.AggregationRule
 	// ruleIDs[i] identifies the content of Rules[i] in Engine.distinct.
@@ -66,6 +72,27 @@ type Binding struct {
 	// Role is the role referred to, or nil when it is not in the inventory
 	// (or a ClusterRoleBinding refers to a Role, which grants nothing).
 	Role *Role
+	// Builtin says whether the binding bears a name of the bootstrap
+	// policy, and whether its role reference and subjects are as shipped.
+	Builtin Builtin
+	// shipped marks the subjects that the bootstrap policy's binding of
+	// that name and role reference has.
+	shipped []bool
+}
+
+// AddedSubject reports whether Subjects[i] was added to a binding of the
+// bootstrap policy: the binding bears a built-in name and role reference,
+// and the built-in one lacks the subject.
+func (b *Binding) AddedSubject(i int) bool { return i < len(b.shipped) && !b.shipped[i] }
+
+// Expected reports whether the bootstrap policy grants Subjects[i] its
+// role by design: the binding bears a built-in name, refers to the same
+// role, the subject is one of the built-in binding's, and the role is the
+// built-in one, unchanged (or supplied). A subject added to a built-in
+// binding, or a changed built-in role, is not expected.
+func (b *Binding) Expected(i int) bool {
+	return i < len(b.shipped) && b.shipped[i] && b.Role != nil &&
+		(b.Role.Builtin == BuiltinSupplied || b.Role.Builtin == BuiltinAsShipped)
 }
 
 // Ref formats the binding as ClusterRoleBinding/NAME or
@@ -123,13 +150,19 @@ type Engine struct {
 	duplicates []string
 	// distinct holds each distinct rule once, by ID.
 	distinct []*rbacv1.PolicyRule
+	// builtinVersion is the version of the bootstrap policy known.
+	builtinVersion string
+	// supplied are the bootstrap policy's bindings the input lacks, for
+	// CanOnCluster only: the others answer about the input's bindings.
+	supplied []*Binding
 }
 
-// New resolves the RBAC objects of the inventory: it computes aggregated
+// New resolves the RBAC objects of the inventory: it adds the built-in
+// roles the inventory lacks (opts.Builtin), computes aggregated
 // ClusterRoles, resolves role references and indexes bindings by role.
 // When the inventory holds an object twice, the later one wins, as with
 // kubectl apply.
-func New(inv *inventory.Inventory) *Engine {
+func New(inv *inventory.Inventory, opts Options) *Engine {
 	roles := len(inv.ByKind(KindClusterRole)) + len(inv.ByKind(KindRole))
 	bindings := len(inv.ByKind(KindClusterRoleBinding)) + len(inv.ByKind(KindRoleBinding))
 	e := &Engine{roleByKey: make(map[roleKey]*Role, roles), byRole: make(map[*Role][]*Binding, roles), used: make(map[*Role]bool, roles)}
@@ -139,6 +172,7 @@ func New(inv *inventory.Inventory) *Engine {
 			e.addRole(kind, obj, position)
 		}
 	}
+	e.builtinRoles(opts.Builtin, position)
 	// Roles replaced by a later definition left holes.
 	e.roles = slices.DeleteFunc(e.roles, func(r *Role) bool { return r == nil })
 	e.intern()
@@ -155,6 +189,7 @@ func New(inv *inventory.Inventory) *Engine {
 			}
 		}
 	}
+	e.builtinBindings(opts.Builtin, bindingByKey)
 	for _, b := range bindingByKey {
 		e.bindings = append(e.bindings, b)
 		if b.Role != nil {
@@ -236,17 +271,23 @@ func (e *Engine) newBinding(kind string, obj *inventory.Object) *Binding {
 		}
 		b.Subjects[i] = sub
 	}
-	// The authorizer looks a Role up in the binding's namespace, so a
-	// ClusterRoleBinding's Role reference finds nothing.
+	b.Role = e.resolve(b)
+	return b
+}
+
+// resolve returns the role a binding refers to, or nil. The authorizer
+// looks a Role up in the binding's namespace, so a ClusterRoleBinding's
+// Role reference finds nothing.
+func (e *Engine) resolve(b *Binding) *Role {
 	switch b.RoleRef.Kind {
 	case KindClusterRole:
-		b.Role = e.roleByKey[roleKey{KindClusterRole, "", b.RoleRef.Name}]
+		return e.roleByKey[roleKey{KindClusterRole, "", b.RoleRef.Name}]
 	case KindRole:
 		if b.Namespace != "" {
-			b.Role = e.roleByKey[roleKey{KindRole, b.Namespace, b.RoleRef.Name}]
+			return e.roleByKey[roleKey{KindRole, b.Namespace, b.RoleRef.Name}]
 		}
 	}
-	return b
+	return nil
 }
 
 // markUsed marks the roles a binding refers to and, transitively, the
@@ -267,8 +308,9 @@ func (e *Engine) markUsed() {
 	}
 }
 
-// Roles returns every Role and ClusterRole, ClusterRoles first, in load
-// order.
+// Roles returns every Role and ClusterRole: the input's, ClusterRoles
+// first, in load order, then the built-in ones the input lacks
+// (Builtin == BuiltinSupplied).
 func (e *Engine) Roles() []*Role { return e.roles }
 
 // Bindings returns every binding, ClusterRoleBindings first, sorted by

@@ -170,7 +170,7 @@ func TestGroundTruth(t *testing.T) {
 	ctx := context.Background()
 	for _, seed := range groundTruthSeeds {
 		w := generate(seed)
-		e := rbac.New(w.Inventory())
+		e := rbac.New(w.Inventory(), rbac.Options{})
 		ref := newReference(w.Objects)
 		pairs := []struct {
 			name      string
@@ -209,7 +209,7 @@ func TestGroundTruth(t *testing.T) {
 func TestWhoCanListsOnlySubjectsCanAllows(t *testing.T) {
 	for _, seed := range groundTruthSeeds {
 		w := generate(seed)
-		e := rbac.New(w.Inventory())
+		e := rbac.New(w.Inventory(), rbac.Options{})
 		checked := 0
 		can := rbactest.Can(e)
 		for _, c := range w.Cases {
@@ -242,7 +242,7 @@ func TestWorldManifestRoundTrip(t *testing.T) {
 	if len(res.Errors) > 0 || len(res.Objects) != len(w.Objects) {
 		t.Fatalf("%d objects, errors %v", len(res.Objects), res.Errors)
 	}
-	rep, err := rbactest.Compare(context.Background(), rbactest.Engine(rbac.New(w.Inventory())), rbactest.Engine(rbac.New(inventory.New(res.Objects))), w.Cases)
+	rep, err := rbactest.Compare(context.Background(), rbactest.Engine(rbac.New(w.Inventory(), rbac.Options{})), rbactest.Engine(rbac.New(inventory.New(res.Objects), rbac.Options{})), w.Cases)
 	if err != nil || len(rep.Disagreements) > 0 {
 		t.Fatalf("%v: %v", err, rep.Disagreements)
 	}
@@ -300,7 +300,7 @@ func TestGroundTruthExercisesEveryRule(t *testing.T) {
 	seen := map[string]int{}
 	for _, seed := range groundTruthSeeds {
 		w := generate(seed)
-		e := rbac.New(w.Inventory())
+		e := rbac.New(w.Inventory(), rbac.Options{})
 		for _, c := range w.Cases {
 			for _, g := range e.WhoCan(c.Query, false) {
 				if g.Implicit() || !g.Allows(c.Identity) {

@@ -89,7 +89,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: "$H"}]
 `
 
 func TestRBACTablesEscapeControlCharacters(t *testing.T) {
-	e := rbac.New(loadFixture(t, hostileFixture(t, hostileRBAC)))
+	e := rbac.New(loadFixture(t, hostileFixture(t, hostileRBAC)), rbac.Options{})
 	q := rbac.Query{Verb: "get", Resource: "pods", Name: "name-" + hostile}
 	grants := e.WhoCan(q, true)
 	var whoCan bytes.Buffer

@@ -141,6 +141,17 @@ type JSONFinding struct {
 	References  *JSONReferences `json:"references,omitempty"`
 	// Suppression is set on suppressed findings only.
 	Suppression *JSONSuppression `json:"suppression,omitempty"`
+	// Details lists the findings of one root cause that this finding
+	// stands for (one binding granting one subject several risks), its
+	// own first; absent when it stands for itself alone.
+	Details []JSONDetail `json:"details,omitempty"`
+}
+
+// JSONDetail is one of the findings a folded finding stands for.
+type JSONDetail struct {
+	CheckID  string `json:"checkId"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
 }
 
 // JSONObject identifies a Kubernetes object.

@@ -87,6 +87,21 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 		b = appendMember(b, `,"source":`, s.Source)
 		b = append(b, '}')
 	}
+	details := f.Details()
+	for i, d := range details {
+		if i == 0 {
+			b = append(b, `,"details":[`...)
+		} else {
+			b = append(b, ',')
+		}
+		b = appendMember(b, `{"checkId":`, d.CheckID)
+		b = appendMember(b, `,"severity":`, d.Severity.String())
+		b = appendMember(b, `,"message":`, d.Message)
+		b = append(b, '}')
+	}
+	if len(details) > 0 {
+		b = append(b, ']')
+	}
 	return append(b, '}'), nil
 }
 

@@ -63,6 +63,9 @@ func referenceFinding(checks map[string]*check.Check, f *check.Finding) JSONFind
 	if s := f.Suppressed; s != nil {
 		out.Suppression = &JSONSuppression{Kind: s.Kind, Reason: s.Reason, Source: s.Source}
 	}
+	for _, d := range f.Details() {
+		out.Details = append(out.Details, JSONDetail{CheckID: d.CheckID, Severity: d.Severity.String(), Message: d.Message})
+	}
 	return out
 }
 
@@ -198,6 +201,13 @@ func variedReport() *Report {
 			f.Message = ""
 		}
 		f.Suppressed = suppressions[i%len(suppressions)]
+		if i%7 == 2 { // folded: the findings it stands for, one with odd text
+			f.Folded = &check.Folded{Details: []check.Detail{
+				{CheckID: f.CheckID, Severity: f.Severity, Message: f.Message},
+				{CheckID: "rbac-read-secrets", Severity: check.Critical, Message: oddText[i%len(oddText)]},
+				{CheckID: oddText[(i+1)%len(oddText)], Severity: check.Severity(i % 9), Message: ""},
+			}[:1+i%3]}
+		}
 		findings = append(findings, f)
 	}
 	r.Findings, r.Suppressed = nil, nil

@@ -51,9 +51,23 @@ func TestJSONMatchesSchema(t *testing.T) {
 		"sample-suppressed": {sampleReport(), Options{ShowSuppressed: true}},
 		"empty":             {emptyReport(), Options{ShowSuppressed: true}},
 		"verdicts":          {verdictReport(), Options{}},
+		"folded":            {foldedReport(), Options{ShowSuppressed: true}},
 	} {
 		t.Run(name, func(t *testing.T) { validate(t, s, render(t, "json", tc.r, tc.opts)) })
 	}
+}
+
+// foldedReport is the sample report with findings that stand for
+// several of one root cause (check.FoldFindings), counted and suppressed.
+func foldedReport() *Report {
+	r := sampleReport()
+	f := r.Findings[2]
+	f.Folded = &check.Folded{Details: []check.Detail{{CheckID: f.CheckID, Severity: f.Severity, Message: f.Message},
+		{CheckID: "rbac-read-secrets", Severity: check.Critical, Message: `User "ci" can read secrets cluster-wide.`}}}
+	s := r.Suppressed[1]
+	s.Folded = &check.Folded{Details: []check.Detail{{CheckID: s.CheckID, Severity: s.Severity, Message: s.Message},
+		{CheckID: limits.ID, Severity: check.Low, Message: "no limits"}, {CheckID: "other", Severity: check.Info, Message: ""}}}
+	return r
 }
 
 // TestJSONDocExample keeps the example of docs/output.md valid.

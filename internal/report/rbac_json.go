@@ -29,6 +29,11 @@ type (
 		Name       string `json:"name"`
 		Location   string `json:"location,omitempty"`
 		Aggregated bool   `json:"aggregated,omitempty"`
+		// Builtin says how the role relates to the built-in role of its
+		// name: "supplied" (the input lacks it), "as-shipped" or
+		// "changed"; BuiltinVersion is the Kubernetes version of it.
+		Builtin        string `json:"builtin,omitempty"`
+		BuiltinVersion string `json:"builtinVersion,omitempty"`
 	}
 	rbacRuleJSON struct {
 		Index int               `json:"index"`
@@ -48,7 +53,8 @@ func whoCanJSON(q rbac.Query, all bool, grants []rbac.Grant) whoCanDoc {
 		gj := rbacGrantJSON{Subject: g.Subject, Scope: scopeName(g.Scope), Implicit: g.Implicit()}
 		if !g.Implicit() {
 			gj.Binding = &rbacObjectJSON{Kind: g.Binding.Kind, Namespace: g.Binding.Namespace, Name: g.Binding.Name, Location: subjectLocation(g)}
-			gj.Role = &rbacObjectJSON{Kind: g.Role.Kind, Namespace: g.Role.Namespace, Name: g.Role.Name, Aggregated: g.Role.Aggregated}
+			gj.Role = &rbacObjectJSON{Kind: g.Role.Kind, Namespace: g.Role.Namespace, Name: g.Role.Name, Aggregated: g.Role.Aggregated,
+				Builtin: g.Role.Builtin.String(), BuiltinVersion: g.Role.BuiltinVersion}
 			if loc, _ := g.Role.Object.Locate(""); loc.Line > 0 {
 				gj.Role.Location = fmt.Sprintf("%s:%d", loc.File, loc.Line)
 			}

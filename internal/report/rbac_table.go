@@ -20,11 +20,10 @@ func writeWhoCanTable(w io.Writer, grants []rbac.Grant) error {
 	for _, g := range grants {
 		subjects[g.Subject] = true
 		if g.Implicit() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\n", safeCell(g.Subject.String()), safeCell(scopeName(g.Scope)), "(superuser, no binding needed)")
+			tableRow(tw, g.Subject.String(), scopeName(g.Scope), "(superuser, no binding needed)", "-", "-", "-")
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safeCell(g.Subject.String()), safeCell(scopeName(g.Scope)), safeCell(g.Binding.Ref()),
-			safeCell(roleLabel(g.Role)), ruleIndexes(g.Rules), safeCell(subjectLocation(g)))
+		tableRow(tw, g.Subject.String(), scopeName(g.Scope), g.Binding.Ref(), roleLabel(g.Role), ruleIndexes(g.Rules), subjectLocation(g))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -33,11 +32,23 @@ func writeWhoCanTable(w io.Writer, grants []rbac.Grant) error {
 	return err
 }
 
+// roleLabel names a role with where its rules come from: built in to
+// Kubernetes (or overriding a built-in role), and aggregated.
 func roleLabel(r *rbac.Role) string {
-	if r.Aggregated {
-		return r.Ref() + " (aggregated)"
+	var notes []string
+	switch r.Builtin {
+	case rbac.BuiltinSupplied, rbac.BuiltinAsShipped:
+		notes = append(notes, "built-in "+r.BuiltinVersion)
+	case rbac.BuiltinChanged:
+		notes = append(notes, "overrides the built-in "+r.BuiltinVersion+" role")
 	}
-	return r.Ref()
+	if r.Aggregated {
+		notes = append(notes, "aggregated")
+	}
+	if len(notes) == 0 {
+		return r.Ref()
+	}
+	return r.Ref() + " (" + strings.Join(notes, ", ") + ")"
 }
 
 func ruleIndexes(rules []int) string {
@@ -76,9 +87,12 @@ func writeCanTable(w io.Writer, id rbac.Identity, perms []rbac.Permission) error
 		via := make([]string, len(p.Via))
 		for i, s := range p.Via {
 			via[i] = s.String()
+			if s.Role != nil {
+				via[i] = s.Binding.Ref() + " -> " + roleLabel(s.Role)
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safeCell(scopeName(p.Scope)), safeCell(strings.Join(r.Verbs, ",")), safeCell(what),
-			safeCell(orDash(rbac.GroupsString(r.APIGroups))), safeCell(orDash(strings.Join(r.ResourceNames, ","))), safeCell(strings.Join(via, "; ")))
+		tableRow(tw, scopeName(p.Scope), strings.Join(r.Verbs, ","), what,
+			orDash(rbac.GroupsString(r.APIGroups)), orDash(strings.Join(r.ResourceNames, ",")), strings.Join(via, "; "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -92,4 +106,17 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// tableRow writes one row of cells to a tabwriter, each cell's control
+// characters (tabs included, which would split cells) escaped: names come
+// from manifests and clusters nobody vouches for.
+func tableRow(w io.Writer, cells ...string) {
+	for i, c := range cells {
+		if i > 0 {
+			io.WriteString(w, "\t")
+		}
+		io.WriteString(w, safeCell(c))
+	}
+	io.WriteString(w, "\n")
 }

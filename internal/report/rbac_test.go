@@ -12,7 +12,7 @@ import (
 // rbacRoles builds the RBAC engine of testdata/rbac/roles.yaml.
 func rbacRoles(t *testing.T) *rbac.Engine {
 	t.Helper()
-	return rbac.New(loadFixture(t, "testdata/rbac/roles.yaml"))
+	return rbac.New(loadFixture(t, "testdata/rbac/roles.yaml"), rbac.Options{})
 }
 
 // renderRBAC renders in each of the RBACFormats and compares with the

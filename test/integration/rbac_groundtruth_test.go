@@ -41,7 +41,7 @@ const generatedPrefix = "k4c-"
 // aggregation controller, so kube4c's offline aggregation is checked
 // against the real one. A missing binary fails the test.
 func TestRBACGroundTruthAgainstSubjectAccessReview(t *testing.T) {
-	startAggregationController(t, controllerManager(t))
+	startAggregationController(t, controllerManager(t), adminKubeconfig)
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) { groundTruthWorld(t, seed) })
 	}
@@ -56,7 +56,7 @@ func groundTruthWorld(t *testing.T, seed uint64) {
 	if accepted := apply(t, admin, written); len(accepted) != len(written) {
 		t.Fatalf("the API server accepted %d of %d generated objects", len(accepted), len(written))
 	}
-	waitForAggregation(t, rbac.New(w.Inventory()))
+	waitForAggregation(t, rbac.New(w.Inventory(), rbac.Options{}))
 
 	live := collectRBAC(t)
 	offline := slices.Clone(written)
@@ -100,7 +100,7 @@ func groundTruthWorld(t *testing.T, seed uint64) {
 		name string
 		objs []*inventory.Object
 	}{{"offline", offline}, {"live", live}} {
-		e := rbac.New(inventory.New(side.objs))
+		e := rbac.New(inventory.New(side.objs), rbac.Options{})
 		for _, view := range []struct {
 			name string
 			a    rbactest.Authorizer
@@ -139,15 +139,16 @@ func controllerManager(t *testing.T) string {
 }
 
 // startAggregationController runs kube-controller-manager with only the
-// ClusterRole aggregation controller, until the test ends.
-func startAggregationController(t *testing.T, binary string) {
+// ClusterRole aggregation controller, connected with the kubeconfig,
+// until the test ends.
+func startAggregationController(t *testing.T, binary, kubeconfig string) {
 	t.Helper()
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "kube-controller-manager.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(binary,
-		"--kubeconfig="+adminKubeconfig, "--controllers=clusterrole-aggregation-controller",
+		"--kubeconfig="+kubeconfig, "--controllers=clusterrole-aggregation-controller",
 		"--leader-elect=false", "--secure-port=0")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {

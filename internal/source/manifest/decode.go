@@ -351,6 +351,10 @@ func (d *decoder) object(t target, apiVersion, kind string) {
 		d.res.errors = append(d.res.errors, source.Problem{Location: d.locate(t, ""), Object: kind, Message: "object has no metadata: " + err.Error()})
 		return
 	}
+	if path, reason, bad := rejected(obj); bad {
+		d.res.errors = append(d.res.errors, source.Problem{Location: d.locate(t, path), Object: kind + "/" + accessor.GetName(), Message: reason})
+		return
+	}
 	for _, s := range strict {
 		path := strictErrorPath(s)
 		d.res.warnings = append(d.res.warnings, source.Problem{Location: d.locate(t, path), Object: kind + "/" + accessor.GetName(), Message: strings.TrimPrefix(s.Error(), "json: ")})

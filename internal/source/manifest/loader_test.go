@@ -436,3 +436,60 @@ func TestUnknownKindOfRemovedVersion(t *testing.T) {
 		t.Fatalf("errors: %v", res.Errors)
 	}
 }
+
+// The API server rejects a ClusterRoleBinding whose ServiceAccount subject
+// has no namespace (there is no namespace to default it to): such a
+// document is an input error at the subject, whatever the RBAC version,
+// and the documents around it are still read. A RoleBinding's subject
+// takes the binding's namespace, so it loads.
+func TestClusterRoleBindingServiceAccountNeedsNamespace(t *testing.T) {
+	text := `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: pipeline-runner}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects:
+  - {kind: User, name: alice}
+  - kind: ServiceAccount
+    name: pipeline-runner
+---
+apiVersion: rbac.authorization.k8s.io/v1beta1
+kind: ClusterRoleBinding
+metadata: {name: old-style}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects: [{kind: ServiceAccount, name: runner}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: good}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects: [{kind: ServiceAccount, name: runner, namespace: ci}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: in-namespace, namespace: kubeflow}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects: [{kind: ServiceAccount, name: pipeline-runner}]
+`
+	res := loadString(t, "bindings.yaml", text)
+	var names []string
+	for _, o := range res.Objects {
+		names = append(names, o.Kind()+"/"+o.Name())
+	}
+	if got := strings.Join(names, " "); got != "ClusterRoleBinding/good RoleBinding/in-namespace" {
+		t.Errorf("objects: %s", got)
+	}
+	want := []struct {
+		line   int
+		object string
+	}{{7, "ClusterRoleBinding/pipeline-runner"}, {14, "ClusterRoleBinding/old-style"}}
+	if len(res.Errors) != len(want) {
+		t.Fatalf("got %d errors, want %d: %v", len(res.Errors), len(want), res.Errors)
+	}
+	for i, w := range want {
+		e := res.Errors[i]
+		if e.File != "bindings.yaml" || e.Line != w.line || e.Object != w.object ||
+			!strings.Contains(e.Message, "subjects[") || !strings.Contains(e.Message, "namespace") {
+			t.Errorf("error %d: got %s, want line %d of %s naming the subject's namespace", i, e.Error(), w.line, w.object)
+		}
+	}
+}
