@@ -4,6 +4,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/netpol"
 )
 
 // Pod Security Admission namespace labels.
@@ -24,7 +25,7 @@ func init() {
 			Severity: check.Medium,
 			Reads:    []string{"Namespace"},
 			Looks: "the " + pssEnforceLabel + " label of every Namespace: missing (kube-public and kube-node-lease, which run no pods, " +
-				"are exempt), or privileged anywhere but kube-system.",
+				"are exempt; a namespace where no workload of the scan runs yet is reported at low severity), or privileged anywhere but kube-system.",
 			Rationale: "Without an enforce label the Pod Security Admission controller admits any pod into the namespace, " +
 				"privileged ones included (unless the cluster-wide default says otherwise): one compromised deployer can then take over nodes.",
 			Remediation: "Label the namespace with the strictest level its workloads meet (restricted, else baseline), after " +
@@ -41,10 +42,18 @@ func init() {
 			},
 		},
 		Run: func(ctx *check.Context) {
+			running := map[string]bool{}
+			for _, w := range ctx.Inventory.Workloads() {
+				running[netpol.NamespaceOf(w.Object)] = true
+			}
 			for _, obj := range ctx.Inventory.ByKind("Namespace") {
 				name := obj.Name()
 				level, ok := obj.Meta.GetLabels()[pssEnforceLabel]
 				switch {
+				case !ok && !namespacesWithoutPods[name] && !running[name]:
+					// Nothing runs there yet: the risk is to come.
+					ctx.ReportFinding(check.Finding{Object: obj, Path: "metadata.labels", Severity: check.Low, Message: "namespace " + quote(name) +
+						" has no " + pssEnforceLabel + " label; no workload runs there yet, but any pod will be admitted; enforce baseline or restricted"})
 				case !ok && !namespacesWithoutPods[name]:
 					ctx.Report(obj, "metadata.labels", "namespace "+quote(name)+" has no "+pssEnforceLabel+" label, so any pod is admitted; enforce baseline or restricted")
 				case ok && level == "privileged" && name != "kube-system":

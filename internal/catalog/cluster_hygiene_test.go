@@ -33,10 +33,16 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: kube-public}
 `
-	f := scanText(t, "pss-namespace-unlabeled", text)
+	pod := "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec: {containers: [{name: c, image: x}]}\n"
+	f := scanText(t, "pss-namespace-unlabeled", text+pod)
 	expectFindings(t, f, "metadata.labels", "metadata.labels[pod-security.kubernetes.io/enforce]")
-	if f[0].Object.Name() != "apps" || f[1].Object.Name() != "ops" {
-		t.Errorf("reported %s and %s", f[0].Object.Ref(), f[1].Object.Ref())
+	if f[0].Object.Name() != "apps" || f[1].Object.Name() != "ops" || f[0].Severity != check.Medium {
+		t.Errorf("reported %s (%s) and %s", f[0].Object.Ref(), f[0].Severity, f[1].Object.Ref())
+	}
+	// Where no workload runs yet, the risk is to come: low.
+	f = scanText(t, "pss-namespace-unlabeled", text)
+	if len(f) != 2 || f[0].Object.Name() != "apps" || f[0].Severity != check.Low {
+		t.Errorf("an empty namespace: %v", f)
 	}
 }
 

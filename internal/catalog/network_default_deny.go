@@ -37,7 +37,8 @@ func defaultDenyCheck(d netpol.Direction, severity check.Severity, technique, ri
 				"networking.k8s.io/v1 NetworkPolicy selects every pod (podSelector: {}) for " + d.String() + " without a rule that admits " +
 				"every peer on every port (a default deny, or a policy that admits only, say, the namespace's own pods). Objects without a " +
 				"namespace count as \"default\". The finding lists the workloads of the namespace that no policy isolates; " +
-				"pod-not-isolated-" + d.String() + " reports only those of them reachable from outside the cluster.",
+				"pod-not-isolated-" + d.String() + " reports only those of them reachable from outside the cluster. A namespace where no " +
+				"workload runs yet is reported at low severity.",
 			Rationale: "Pods that no NetworkPolicy selects for " + d.String() + " are not isolated: " + risk +
 				". A default-deny policy isolates every pod of the namespace, present and future, so that only what other policies allow passes.",
 			Remediation: "Add a NetworkPolicy with an empty podSelector and policyTypes [" + d.Title() + "] and no rules to the namespace, " +
@@ -57,7 +58,14 @@ spec:
 				if slices.ContainsFunc(ns.Policies(), func(p *netpol.Policy) bool { return p.IsolatesAll(d) }) {
 					continue
 				}
-				if obj, path := namespaceAnchor(ns); obj != nil {
+				obj, path := namespaceAnchor(ns)
+				switch {
+				case obj == nil:
+				case len(ns.Pods()) == 0:
+					// Nothing runs there yet: the risk is to come.
+					ctx.ReportFinding(check.Finding{Object: obj, Path: path, Severity: min(severity, check.Low), Message: "namespace " + quote(ns.Name) +
+						" has no NetworkPolicy that isolates every pod for " + d.String() + "; no workload runs there yet, but the pods to come will not be isolated; add a default-deny " + d.String() + " policy"})
+				default:
 					ctx.Report(obj, path, "namespace "+quote(ns.Name)+" has no NetworkPolicy that isolates every pod for "+d.String()+
 						notIsolatedIn(ns, d)+"; add a default-deny "+d.String()+" policy")
 				}

@@ -53,6 +53,13 @@ func TestNamespaceNoDefaultDeny(t *testing.T) {
 	// isolates them as a default deny does.
 	sameNamespace := netpolDoc("default", "same-ns", "  podSelector: {}\n  ingress: [{from: [{podSelector: {}}]}]\n")
 	expectFindings(t, scanText(t, "namespace-no-default-deny-ingress", netWorld+denyIngress+sameNamespace))
+	// A namespace where nothing runs yet is reported at low severity.
+	empty := "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n"
+	for _, f := range scanText(t, "namespace-no-default-deny-ingress", netWorld+empty) {
+		if want := map[string]check.Severity{"empty": check.Low, "shop": check.Medium, "tool": check.Medium}[f.Object.Name()]; f.Severity != want {
+			t.Errorf("%s: severity %s, want %s", f.Object.Ref(), f.Severity, want)
+		}
+	}
 	// The finding names the workloads no policy isolates.
 	found := scanText(t, "namespace-no-default-deny-ingress", netWorld)
 	expectFindings(t, found, "metadata.name", "metadata.namespace")

@@ -34,7 +34,8 @@ type cloudFinding struct {
 }
 
 // The cloud and mesh checks read a live cluster with the least-privilege
-// identity of deploy/rbac.yaml: the aws-auth ConfigMap is got whole (and
+// identity of deploy/rbac.yaml and the optional deploy/rbac-secrets.yaml
+// (Secrets' metadata): the aws-auth ConfigMap is got whole (and
 // no other ConfigMap), Nodes' labels name GKE pools, a Secret is judged by
 // its name without its data, and Linkerd's custom resources decide which
 // ports accept plaintext.
@@ -42,7 +43,7 @@ func TestCloudAndMeshChecksOnALiveCluster(t *testing.T) {
 	ctx := context.Background()
 	cs := kubernetes.NewForConfigOrDie(admin)
 	dyn := dynamic.NewForConfigOrDie(admin)
-	apply(t, admin, load(t, filepath.Join("..", "..", "deploy", "rbac.yaml")))
+	apply(t, admin, load(t, filepath.Join("..", "..", "deploy", "rbac.yaml"), filepath.Join("..", "..", "deploy", "rbac-secrets.yaml")))
 
 	const secretValue = "AKIA-must-never-be-read"
 	create := func(what string, err error) {
