@@ -29,7 +29,6 @@ type Workload struct {
 	// NetworkPolicy behaviour is undefined.
 	HostNetwork bool
 
-	also  []*inventory.Workload
 	ports []ContainerPort
 	// controller holds the labels the workload's controller adds to its
 	// pods with a value per pod or chosen by the cluster.
