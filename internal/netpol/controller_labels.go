@@ -25,16 +25,26 @@ type controllerLabel struct {
 	values []string
 }
 
-// controllerLabels returns the labels that w's controller adds to its pods
-// whose value may differ from pod to pod or is chosen by the cluster; the
-// labels of a value the manifest tells for every pod go to fixed.
-func controllerLabels(w *inventory.Workload, fixed labels.Set) map[string]controllerLabel {
-	chosen := controllerLabel{}
+// The labels the cluster chooses the value of, by the kind of controller
+// that adds them (shared by every workload of the kind: read only).
+var (
+	chosen           = controllerLabel{}
+	deploymentLabels = map[string]controllerLabel{"pod-template-hash": chosen}
+	daemonSetLabels  = map[string]controllerLabel{"controller-revision-hash": chosen, "pod-template-generation": chosen}
+	jobLabels        = map[string]controllerLabel{"controller-uid": chosen, "batch.kubernetes.io/controller-uid": chosen}
+	cronJobLabels    = map[string]controllerLabel{"job-name": chosen, "batch.kubernetes.io/job-name": chosen, "controller-uid": chosen, "batch.kubernetes.io/controller-uid": chosen}
+)
+
+// controllerLabels returns the labels that w's controller adds to its pods:
+// those whose value may differ from pod to pod or is chosen by the
+// cluster (a map that may be shared: do not modify it), and those whose
+// value the manifest tells for every pod.
+func controllerLabels(w *inventory.Workload) (perPod map[string]controllerLabel, fixed labels.Set) {
 	switch w.Object.Kind() {
 	case "Deployment", "ReplicaSet":
-		return map[string]controllerLabel{"pod-template-hash": chosen}
+		return deploymentLabels, nil
 	case "DaemonSet":
-		return map[string]controllerLabel{"controller-revision-hash": chosen, "pod-template-generation": chosen}
+		return daemonSetLabels, nil
 	case "StatefulSet":
 		replicas := 1
 		if s, ok := w.Object.Obj.(*appsv1.StatefulSet); ok && s.Spec.Replicas != nil {
@@ -48,17 +58,13 @@ func controllerLabels(w *inventory.Workload, fixed labels.Set) map[string]contro
 			"controller-revision-hash":           chosen,
 			"statefulset.kubernetes.io/pod-name": {names},
 			"apps.kubernetes.io/pod-index":       {indexes},
-		}
+		}, nil
 	case "Job":
-		fixed["job-name"] = w.Object.Name()
-		fixed["batch.kubernetes.io/job-name"] = w.Object.Name()
-		return map[string]controllerLabel{"controller-uid": chosen, "batch.kubernetes.io/controller-uid": chosen}
+		return jobLabels, labels.Set{"job-name": w.Object.Name(), "batch.kubernetes.io/job-name": w.Object.Name()}
 	case "CronJob":
-		// Its Jobs are named when they are created.
-		return map[string]controllerLabel{"job-name": chosen, "batch.kubernetes.io/job-name": chosen,
-			"controller-uid": chosen, "batch.kubernetes.io/controller-uid": chosen}
+		return cronJobLabels, nil // its Jobs are named when they are created
 	}
-	return nil
+	return nil, nil
 }
 
 // isControllerKey reports whether some controller adds the label key to

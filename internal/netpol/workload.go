@@ -66,8 +66,8 @@ func (p *Workload) Isolated(d Direction) bool { return len(p.policies[d]) > 0 }
 
 func newPod(w *inventory.Workload, ns *Namespace) *Workload {
 	p := &Workload{View: w, Namespace: ns, Kind: w.Object.Kind(), Name: w.Object.Name(), Labels: labels.Set(w.PodMeta.Labels), HostNetwork: w.Spec.HostNetwork}
-	fixed := labels.Set{}
-	p.controller = controllerLabels(w, fixed)
+	var fixed labels.Set
+	p.controller, fixed = controllerLabels(w)
 	if len(fixed) > 0 {
 		p.Labels = labels.Merge(p.Labels, fixed)
 	}

@@ -256,27 +256,30 @@ func (p *Plan) check(ctx context.Context, inv *inventory.Inventory, complete boo
 	return kept, suppressed, failures, nil
 }
 
-// duplicateWarnings returns a warning for each definition of an object
-// after the first, naming where the others are: each is checked on its
-// own, and where one object is needed the last counts.
+// duplicateWarnings returns one warning for each object defined more than
+// once, at its last definition (the one that counts where one object is
+// needed), naming where the first others are.
 func duplicateWarnings(inv *inventory.Inventory) []source.Problem {
 	var out []source.Problem
 	for _, group := range inv.Duplicates() {
-		for i, o := range group[1:] {
-			var others []string
-			for j, other := range group {
-				if j != i+1 {
-					loc, _ := other.Locate("")
-					others = append(others, loc.String())
-				}
-			}
+		last := group[len(group)-1]
+		var others []string
+		for _, o := range group[:min(len(group)-1, maxPlacesNamed)] {
 			loc, _ := o.Locate("")
-			out = append(out, source.Problem{Location: loc, Object: o.Ref().String(), Message: "also defined at " + strings.Join(others, ", ") +
-				": each definition is checked on its own; where one object is needed (an RBAC role, a ServiceAccount), the last one read counts"})
+			others = append(others, loc.String())
 		}
+		if more := len(group) - 1 - len(others); more > 0 {
+			others = append(others, fmt.Sprintf("%d more places", more))
+		}
+		loc, _ := last.Locate("")
+		out = append(out, source.Problem{Location: loc, Object: last.Ref().String(), Message: "also defined at " + strings.Join(others, ", ") +
+			": each definition is checked on its own; where one object is needed (an RBAC role, a ServiceAccount), the last one read counts"})
 	}
 	return out
 }
+
+// maxPlacesNamed is how many other definitions a duplicate warning names.
+const maxPlacesNamed = 3
 
 // fold reports the findings of one root cause as one (check.Fold), after
 // severities, exceptions and verdicts have seen each.
