@@ -15,7 +15,7 @@ import (
 
 // Keys allowed at each level of the file.
 var (
-	rootKeys      = []string{"checks", "settings", "exceptions"}
+	rootKeys      = []string{"checks", "settings", "exceptions", "admission"}
 	overrideKeys  = []string{"enabled", "severity"}
 	exceptionKeys = []string{"checks", "kinds", "namespaces", "names", "containers", "reason", "expires"}
 )
@@ -43,6 +43,8 @@ func Parse(path string, data []byte) (*Config, error) {
 				p.settings(v)
 			case "exceptions":
 				p.exceptions(v)
+			case "admission":
+				p.admission(v)
 			}
 		})
 	}

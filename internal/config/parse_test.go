@@ -115,7 +115,7 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "checks:\n  a: \"abc\n", []string{"cfg.yaml:2: found unexpected end of stream"}},
 		{"two documents", "checks: {}\n---\nchecks: {}\n", []string{"cfg.yaml:3: a configuration file holds one YAML document"}},
 		{"root not a mapping", "- a\n", []string{`cfg.yaml:1:1: the configuration: want a mapping, got a list`}},
-		{"unknown top key", "checks: {}\nexception: []\n", []string{`cfg.yaml:2:1: the configuration: unknown key "exception" (want checks, settings, exceptions)`}},
+		{"unknown top key", "checks: {}\nexception: []\n", []string{`cfg.yaml:2:1: the configuration: unknown key "exception" (want checks, settings, exceptions, admission)`}},
 		{"repeated key", "checks: {}\nchecks: {}\n", []string{`cfg.yaml:2:1: the configuration: key "checks" is repeated (first at line 1)`}},
 		{"checks not a mapping", "checks: [run-as-root]\n", []string{`cfg.yaml:1:9: checks: want a mapping, got a list`}},
 		{"unknown override key", "checks:\n  run-as-root: {enabeld: false}\n", []string{`cfg.yaml:2:17: checks.run-as-root: unknown key "enabeld" (want enabled, severity)`}},

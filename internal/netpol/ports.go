@@ -100,8 +100,25 @@ func (s PortSet) Union(o PortSet) PortSet {
 		return s
 	case o.all || s.Empty():
 		return o
+	case s.covers(o): // the common case of rules admitting the same ports: no allocation
+		return s
+	case o.covers(s):
+		return o
 	}
 	return normalize(append(slices.Clone(s.ranges), o.ranges...))
+}
+
+// covers reports whether every port of o is in s. A range of o lies in
+// one range of s, since the ranges of a set are disjoint and not adjacent.
+func (s PortSet) covers(o PortSet) bool {
+	for _, b := range o.ranges {
+		if !slices.ContainsFunc(s.ranges, func(a PortRange) bool {
+			return a.Protocol == b.Protocol && a.From <= b.From && b.To <= a.To
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 // Intersect returns the ports in both s and o.
@@ -111,6 +128,10 @@ func (s PortSet) Intersect(o PortSet) PortSet {
 		return o
 	case o.all || s.Empty():
 		return s
+	case o.covers(s):
+		return s
+	case s.covers(o):
+		return o
 	}
 	var out []PortRange
 	for _, a := range s.ranges {

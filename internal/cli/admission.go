@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
+
+	"github.com/kube4c/kube4c/internal/admission"
+	"github.com/kube4c/kube4c/internal/config"
+	"github.com/kube4c/kube4c/internal/pipeline"
+)
+
+func newAdmissionCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "admission",
+		Short: "Enforce kube4c's checks when objects are created or updated (validating admission webhook)",
+	}
+	cmd.AddCommand(newAdmissionServeCommand(), newAdmissionCertsCommand())
+	return cmd
+}
+
+type admissionServeFlags struct {
+	listen            string
+	certFile, keyFile string
+	configPath        string
+	kubeconfig        string
+	noCache           bool
+}
+
+func newAdmissionServeCommand() *cobra.Command {
+	f := &admissionServeFlags{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the validating admission webhook (POST /validate, /healthz, /readyz, /metrics)",
+		Long: "Serve an admission.k8s.io/v1 validating webhook that judges each object with the checks of kube4c scan\n" +
+			"and refuses, warns or admits it by the config's admission section (docs/admission.md).\n" +
+			"The TLS certificate and key are reloaded when their files change. With --kubeconfig, or inside a\n" +
+			"cluster, an informer cache (list and watch, read-only) lets cross-object checks judge the object\n" +
+			"among its namespace's NetworkPolicies, Services, ServiceAccounts and RBAC; without it they only warn.",
+		Example: "  kube4c admission serve --tls-cert-file tls.crt --tls-private-key-file tls.key --config .kube4c.yaml",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, args []string) error { return runAdmissionServe(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", ":8443", "address to listen on")
+	fl.StringVar(&f.certFile, "tls-cert-file", "", "server certificate (PEM), reloaded when it changes")
+	fl.StringVar(&f.keyFile, "tls-private-key-file", "", "server private key (PEM), reloaded when it changes")
+	fl.StringVar(&f.configPath, "config", "", "config file with the admission section (default: none, the defaults of docs/admission.md)")
+	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster to cache objects from (default: the in-cluster config when running in a pod)")
+	fl.BoolVar(&f.noCache, "no-cache", false, "judge each object alone, without an informer cache, even in a cluster")
+	for _, name := range []string{"tls-cert-file", "tls-private-key-file"} {
+		cmd.MarkFlagRequired(name)
+	}
+	return cmd
+}
+
+func runAdmissionServe(cmd *cobra.Command, f *admissionServeFlags) error {
+	var cfg *config.Config
+	if f.configPath != "" {
+		var err error
+		if cfg, err = loadConfig(f.configPath, nil); err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
+	}
+	plan, err := pipeline.NewPlan(pipeline.Options{Config: cfg})
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	watcher, err := certwatcher.New(f.certFile, f.keyFile)
+	if err != nil {
+		return usageError("server certificate: %v", err)
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		if err := watcher.Start(ctx); err != nil {
+			slog.Error("watching the certificate files", "error", err)
+		}
+	}()
+
+	var known admission.Known
+	var ready func() bool
+	restConfig, err := f.restConfig()
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if restConfig != nil {
+		client, err := kubernetes.NewForConfig(restConfig)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		c := admission.NewCache(client)
+		known, ready = c, c.Synced
+		go func() {
+			if err := c.Start(ctx); err != nil {
+				slog.Error("admission cache", "error", err)
+			}
+		}()
+	}
+	reviewer, err := admission.NewReviewer(plan, cfg.AdmissionPolicy(), known)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	server := admission.NewServer(reviewer, admission.NewMetrics())
+	server.Ready = ready
+
+	srv := &http.Server{Addr: f.listen, Handler: server,
+		TLSConfig:         &tls.Config{GetCertificate: watcher.GetCertificate, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		IdleTimeout: 2 * time.Minute}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdown)
+	}()
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	mode := "without a cache: cross-object checks only warn"
+	if known != nil {
+		mode = "with an informer cache"
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "kube4c: admission webhook listening on %s (%d checks, %s)\n", ln.Addr(), len(plan.Checks()), mode)
+	if err := srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return &exitError{code: ExitError, err: err}
+	}
+	return nil
+}
+
+// restConfig returns the cluster to cache objects from: --kubeconfig,
+// else the in-cluster config when running in a pod; nil for none.
+func (f *admissionServeFlags) restConfig() (*rest.Config, error) {
+	switch {
+	case f.noCache:
+		return nil, nil
+	case f.kubeconfig != "":
+		cfg, err := clientcmd.BuildConfigFromFlags("", f.kubeconfig)
+		if err != nil {
+			return nil, fmt.Errorf("--kubeconfig: %v", err)
+		}
+		return cfg, nil
+	}
+	cfg, err := rest.InClusterConfig()
+	if errors.Is(err, rest.ErrNotInCluster) {
+		return nil, nil
+	}
+	return cfg, err
+}
