@@ -231,3 +231,41 @@ func TestDocumentedExample(t *testing.T) {
 		t.Errorf("Decode = %v, %+v", err, s)
 	}
 }
+
+// TestDocumentedAdmissionExample parses the admission example of
+// docs/configuration.md and checks what it decides.
+func TestDocumentedAdmissionExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```yaml\n(admission:\n.*?)```").FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("no ```yaml block starting with admission:")
+	}
+	cfg := mustParse(t, string(m[1]))
+	if err := cfg.Validate(testKnown(t)); err != nil {
+		t.Error(err)
+	}
+	a := cfg.AdmissionPolicy()
+	if a.Deny != check.High || a.Warn != check.Low || a.Checks["single-replica"] != Off || a.Exempt.NamespaceSelector == nil {
+		t.Errorf("admission = %+v", a)
+	}
+	for _, c := range []struct {
+		ns, user string
+		groups   []string
+		exempt   bool
+	}{
+		{"sandbox-7", "alice", nil, true},
+		{"shop", "system:serviceaccount:argocd:application-controller", nil, true},
+		{"shop", "bob", []string{"system:masters"}, true},
+		{"shop", "bob", []string{"developers"}, false},
+	} {
+		if _, got := a.Exempt.Exempt(c.ns, nil, c.user, c.groups); got != c.exempt {
+			t.Errorf("Exempt(%s, %s, %v) = %v", c.ns, c.user, c.groups, got)
+		}
+	}
+	if _, got := a.Exempt.Exempt("shop", map[string]string{"kube4c.io/admission": "exempt"}, "bob", nil); !got {
+		t.Error("the namespace selector does not exempt a labelled namespace")
+	}
+}
