@@ -21,8 +21,6 @@ func testRegistry(t *testing.T) *check.Registry[*check.Check] {
 		{"host-pid", false},
 		{"runtime-class-missing", false},
 		{"missing-cpu-limit", true},
-		{"image-not-pinned", false},
-		{"single-replica", false},
 	} {
 		reg.Add(&check.Check{
 			Meta: check.Meta{ID: c.id, Title: c.id, Looks: "x", Rationale: "x", Remediation: "x",

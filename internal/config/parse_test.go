@@ -248,7 +248,7 @@ func TestDocumentedAdmissionExample(t *testing.T) {
 		t.Error(err)
 	}
 	a := cfg.AdmissionPolicy()
-	if a.Deny != check.High || a.Warn != check.Low || a.Checks["single-replica"] != Off || a.Exempt.NamespaceSelector == nil {
+	if a.Deny != check.High || a.Warn != check.Low || a.Checks["run-as-root"] != Off || a.Exempt.NamespaceSelector == nil {
 		t.Errorf("admission = %+v", a)
 	}
 	for _, c := range []struct {
