@@ -221,7 +221,7 @@ func NeededKinds(checkID, kind string) []string {
 	workload := slices.Contains(inventory.WorkloadKinds, kind)
 	var out []string
 	for _, k := range c.ReadKinds() {
-		if k != kind && !(workload && slices.Contains(inventory.WorkloadKinds, k)) {
+		if k != kind && k != check.EveryKind && !(workload && slices.Contains(inventory.WorkloadKinds, k)) {
 			out = append(out, k)
 		}
 	}

@@ -61,7 +61,7 @@ func otherKinds(reads []string) []string {
 	}
 	var out []string
 	for _, k := range reads {
-		if !slices.Contains(inventory.WorkloadKinds, k) {
+		if !slices.Contains(inventory.WorkloadKinds, k) && k != check.EveryKind {
 			out = append(out, k)
 		}
 	}

@@ -45,7 +45,7 @@ func init() {
 			Severity: check.High,
 			// Every kind; a live scan reads objects at the versions kube4c
 			// asks for, so no listing decides what this check sees.
-			Reads: []string{},
+			Reads: []string{check.EveryKind},
 			Looks: "the apiVersion of every object against the Kubernetes deprecated API migration guide: the lifecycle that " +
 				"k8s.io/api records for each kind and version, and the removed kinds whose types left it (PodSecurityPolicy, " +
 				"HorizontalPodAutoscaler v2beta1 and v2beta2, CustomResourceDefinition and APIService v1beta1). Judged for " +

@@ -129,7 +129,7 @@ func init() {
 			ID:       "default-namespace",
 			Title:    "Object in the default namespace",
 			Layer:    check.LayerCode,
-			Reads:    []string{},
+			Reads:    []string{check.EveryKind},
 			Severity: check.Low,
 			Looks: "metadata.namespace of every object: the value default. Objects of files that name no namespace are not " +
 				"reported, since the namespace is then chosen when they are applied.",

@@ -8,6 +8,7 @@ package check
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/kube4c/kube4c/internal/inventory"
@@ -48,9 +49,10 @@ type Meta struct {
 	Example string `json:"example,omitempty"`
 	// References ties the check to public guidance.
 	References References `json:"references"`
-	// Reads lists the kinds of objects the check reads. Nil means the
-	// workload kinds (inventory.WorkloadKinds). A live scan that could not
-	// list one of them marks the check incomplete.
+	// Reads lists the kinds of objects the check reads, and the only
+	// kinds it reports on. Nil means the workload kinds
+	// (inventory.WorkloadKinds); EveryKind, every object. A live scan that
+	// could not list one of them marks the check incomplete.
 	Reads []string `json:"reads,omitempty"`
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
@@ -66,6 +68,15 @@ type Meta struct {
 // Metadata returns m itself: checks and audit-log rules embed a Meta, and
 // registries reach it through this method.
 func (m *Meta) Metadata() *Meta { return m }
+
+// EveryKind in Meta.Reads stands for every kind of object.
+const EveryKind = "*"
+
+// ReadsKind reports whether the check reads objects of kind.
+func (m *Meta) ReadsKind(kind string) bool {
+	reads := m.ReadKinds()
+	return slices.Contains(reads, kind) || slices.Contains(reads, EveryKind)
+}
 
 // ReadKinds returns the kinds the check reads.
 func (m *Meta) ReadKinds() []string {

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kube4c/kube4c/internal/audit"
@@ -87,9 +88,13 @@ func (p *Plan) Checks() []*check.Check { return p.checks }
 func (p *Plan) Severity(c *check.Check) check.Severity { return p.config.Severity(c.ID, c.Severity) }
 
 // Known returns every check and audit-log rule ID a user may write.
-func Known() check.Known {
+func Known() check.Known { return known() }
+
+// known is Known, worked out once: the registries are complete before
+// main runs, and a webhook asks for every request.
+var known = sync.OnceValue(func() check.Known {
 	return check.KnownOf(check.Default.Metas(), audit.Rules.Metas())
-}
+})
 
 // NewPlan selects the checks of opts and validates their settings.
 func NewPlan(opts Options) (*Plan, error) {
@@ -307,8 +312,8 @@ func incompleteChecks(cov *report.Coverage, checks []*check.Check) []report.Inco
 	var out []report.IncompleteCheck
 	for _, c := range checks {
 		var gaps []string
-		for _, kind := range c.ReadKinds() {
-			if slices.Contains(missing, kind) && !slices.Contains(gaps, kind) {
+		for _, kind := range missing {
+			if c.ReadsKind(kind) && !slices.Contains(gaps, kind) {
 				gaps = append(gaps, kind)
 			}
 		}

@@ -46,7 +46,12 @@ func (p *Plan) Review(ctx context.Context, req ReviewRequest) (*report.Report, e
 	}
 	objects = append(objects, req.Object)
 	inv := inventory.New(objects)
-	kept, suppressed, failures, err := p.check(ctx, inv, req.Complete, nil, nil)
+	// Only the checks that read the object's kind can report on it.
+	judging := *p
+	judging.checks = slices.DeleteFunc(slices.Clone(p.checks), func(c *check.Check) bool {
+		return !c.ReadsKind(req.Object.Kind())
+	})
+	kept, suppressed, failures, err := judging.check(ctx, inv, req.Complete, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source/manifest"
+	"github.com/kube4c/kube4c/internal/testutil"
 )
 
 // deployment runs as root, privileged, with a mutable image and the
@@ -141,4 +142,31 @@ func ids(r *report.Report) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// A check reports only on objects of the kinds it reads: Review runs only
+// the checks that read the reviewed object's kind, and a live scan marks
+// a check incomplete by the same list. Every check, over the examples and
+// public manifests.
+func TestChecksReportOnlyOnKindsTheyRead(t *testing.T) {
+	corpus := testutil.CorpusDir(t)
+	paths := []string{filepath.Join("..", "..", "examples"), filepath.Join(corpus, "real")}
+	rep, err := Scan(context.Background(), Request{Options: Options{Only: everyCheck(), IncludeBuiltin: true}, Source: Files{Paths: paths}, Complete: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range append(rep.Findings, rep.Suppressed...) {
+		if f.Object == nil {
+			continue
+		}
+		seen[f.CheckID] = true
+		if c := check.Default.Get(f.CheckID); !c.ReadsKind(f.Object.Kind()) {
+			t.Errorf("%s reports on a %s, which it does not read (reads %v): %s", f.CheckID, f.Object.Kind(), c.ReadKinds(), f.Message)
+			delete(seen, f.CheckID)
+		}
+	}
+	if len(seen) < 60 {
+		t.Errorf("only %d checks reported anything: the corpus does not exercise them", len(seen))
+	}
 }
