@@ -137,8 +137,14 @@ func clipTo(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	runes := 0
+	for i := range s {
+		if runes == n-1 {
+			return s[:i] + "…"
+		}
+		runes++
+	}
+	return s
 }
 
 // firstParagraph is the text up to the first blank line, on one line.

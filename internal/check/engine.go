@@ -41,6 +41,11 @@ type Env struct {
 	// Verdicts, when set, collects the passes and not-applicables checks
 	// record.
 	Verdicts *Verdicts
+	// OneByOne runs the checks one after the other on the caller's
+	// goroutine: for a small inventory among many served at once (an
+	// admission review), where spreading one over every CPU only adds
+	// scheduling.
+	OneByOne bool
 }
 
 // Run runs checks over inv, in parallel, and returns their findings in a
@@ -56,7 +61,11 @@ func Run(ctx context.Context, inv *inventory.Inventory, checks []*Check, env Env
 	failures := make([]error, len(checks))
 	// More workers than CPUs: a check waiting for an engine another check
 	// is building leaves its CPU to the others.
-	parallel.ForWith(checkWorkersPerCPU*runtime.GOMAXPROCS(0), len(checks), func(i int) {
+	workers := checkWorkersPerCPU * runtime.GOMAXPROCS(0)
+	if env.OneByOne {
+		workers = 1
+	}
+	parallel.ForWith(workers, len(checks), func(i int) {
 		if ctx.Err() == nil {
 			found[i], failures[i] = runOne(ctx, inv, checks[i], env)
 		}

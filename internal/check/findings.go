@@ -11,7 +11,7 @@ type findingList struct {
 
 // Chunk sizes of a findingList.
 const (
-	firstChunk = 16
+	firstChunk = 1
 	maxChunk   = 4096
 )
 

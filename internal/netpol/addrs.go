@@ -54,7 +54,7 @@ func (s addrSet) normalize() addrSet {
 func (s addrSet) minus(o addrSet) addrSet {
 	out := slices.Clone(s)
 	for _, b := range o {
-		var next addrSet
+		next := make(addrSet, 0, len(out)+1) // taking a range away splits one in two at most
 		for _, a := range out {
 			if a.lo.BitLen() != b.lo.BitLen() || a.hi.Less(b.lo) || b.hi.Less(a.lo) {
 				next = append(next, a)

@@ -78,6 +78,8 @@ type Plan struct {
 	now      time.Time
 	engines  check.EngineOptions
 	builtin  bool
+	// oneByOne runs the checks on one goroutine (see check.Env.OneByOne).
+	oneByOne bool
 }
 
 // Checks returns the checks the plan runs.
@@ -248,7 +250,8 @@ func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
 // exceptions. engines may be nil.
 func (p *Plan) check(ctx context.Context, inv *inventory.Inventory, complete bool, engines *check.Engines, verdicts *check.Verdicts) (kept, suppressed []*check.Finding, failures []check.Failure, err error) {
 	exceptions := p.config.ExceptionList()
-	env := check.Env{Settings: p.settings, Exceptions: exceptions, Now: p.now, Complete: complete, Engines: engines, EngineOptions: p.engines, IncludeBuiltin: p.builtin, Verdicts: verdicts}
+	env := check.Env{Settings: p.settings, Exceptions: exceptions, Now: p.now, Complete: complete, Engines: engines, EngineOptions: p.engines,
+		IncludeBuiltin: p.builtin, Verdicts: verdicts, OneByOne: p.oneByOne}
 	findings, failures, err := check.Run(ctx, inv, p.checks, env)
 	if err != nil {
 		return nil, nil, nil, err

@@ -46,8 +46,10 @@ func (p *Plan) Review(ctx context.Context, req ReviewRequest) (*report.Report, e
 	}
 	objects = append(objects, req.Object)
 	inv := inventory.New(objects)
-	// Only the checks that read the object's kind can report on it.
+	// Only the checks that read the object's kind can report on it; a
+	// server reviews many objects at once, so each runs on one goroutine.
 	judging := *p
+	judging.oneByOne = true
 	judging.checks = slices.DeleteFunc(slices.Clone(p.checks), func(c *check.Check) bool {
 		return !c.ReadsKind(req.Object.Kind())
 	})
