@@ -211,6 +211,7 @@ func TestAdmissionConfigErrorsNameTheLine(t *testing.T) {
 		"admission:\n  checks: {privileged-container: no}": "want deny, warn or off",
 		"admission:\n  exempt: {namespaceSelector: {matchExpressions: [{key: a, operator: Bogus}]}}": "namespaceSelector",
 		"admission:\n  deny: medium\n  warn: high\n":                                                 "above deny",
+		"admission:\n  exempt: {namespaceSelector: {}}\n":                                            "exempt the whole cluster",
 		"admission:\n  denny: high\n":                                                                `unknown key "denny"`,
 	} {
 		_, err := config.Parse(".kube4c.yaml", []byte(text))

@@ -188,6 +188,10 @@ func (p *parser) labelSelector(n *yaml.Node, field string) labels.Selector {
 		p.errorf(n, "%s: not a label selector: %v", field, err)
 		return nil
 	}
+	if len(ls.MatchLabels) == 0 && len(ls.MatchExpressions) == 0 {
+		p.errorf(n, "%s: an empty selector matches every namespace and would exempt the whole cluster; leave it out, or name labels", field)
+		return nil
+	}
 	sel, err := metav1.LabelSelectorAsSelector(&ls)
 	if err != nil {
 		p.errorf(n, "%s: %v", field, err)
