@@ -29,6 +29,7 @@ type ev struct {
 	code         int32
 	object       string // requestObject, JSON
 	response     string // responseObject, JSON
+	annotations  map[string]string
 	at           time.Time
 }
 
@@ -59,6 +60,7 @@ func (e ev) event() *auditv1.Event {
 		}
 		out.ResponseStatus = &metav1.Status{Code: c}
 	}
+	out.Annotations = e.annotations
 	if e.object != "" {
 		out.RequestObject = &runtime.Unknown{Raw: []byte(e.object)}
 	}
@@ -95,6 +97,12 @@ func role(rule string) string {
 }
 
 var auditCorpus = []auditCase{
+	{"refused by kube4c", "audit-admission-refused", ev{verb: "create", resource: "pods", ns: "ns", name: "p", code: 403,
+		annotations: map[string]string{"validate.kube4c.io/decision": "denied", "validate.kube4c.io/findings": "privileged-container=deny,image-not-pinned=warn"}}, true},
+	{"warned by kube4c", "audit-admission-refused", ev{verb: "create", resource: "pods", ns: "ns", name: "p",
+		annotations: map[string]string{"validate.kube4c.io/decision": "warned", "validate.kube4c.io/findings": "image-not-pinned=warn"}}, false},
+	{"refused by another webhook", "audit-admission-refused", ev{verb: "create", resource: "pods", ns: "ns", name: "p", code: 403,
+		annotations: map[string]string{"policy.example.com/decision": "denied"}}, false},
 	{"exec started", "audit-pod-exec", ev{stage: auditv1.StageResponseStarted, verb: "create", resource: "pods/exec", ns: "ns", name: "p", code: 101}, true},
 	{"attach started", "audit-pod-exec", ev{stage: auditv1.StageResponseStarted, verb: "get", resource: "pods/attach", ns: "ns", name: "p", code: 101}, true},
 	{"exec received only", "audit-pod-exec", ev{stage: auditv1.StageRequestReceived, verb: "create", resource: "pods/exec", ns: "ns", name: "p"}, false},
