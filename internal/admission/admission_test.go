@@ -310,3 +310,18 @@ func TestOtherOperationsAndSubresourcesAreAdmitted(t *testing.T) {
 		t.Error("a privileged ephemeral container was admitted")
 	}
 }
+
+// A review that cannot finish within the timeout is answered by the
+// failure policy: refused by default, admitted with a warning with
+// failOpen.
+func TestReviewPastItsDeadlineFollowsTheFailurePolicy(t *testing.T) {
+	req := request(t, admissionv1.Create, privilegedPod, "")
+	resp := post(t, newServer(t, "admission: {timeout: 1ns}"), req)
+	if resp.Allowed || !strings.Contains(resp.Result.Message, "did not finish within 1ns") {
+		t.Errorf("fail closed: %+v", resp.Result)
+	}
+	resp = post(t, newServer(t, "admission: {timeout: 1ns, failOpen: true}"), req)
+	if !resp.Allowed || len(resp.Warnings) != 1 || !strings.Contains(resp.Warnings[0], "failOpen") {
+		t.Errorf("fail open: allowed %v, warnings %q", resp.Allowed, resp.Warnings)
+	}
+}
