@@ -158,6 +158,20 @@ func createNamespace(t *testing.T, cs kubernetes.Interface, name string, labels 
 	t.Cleanup(func() { cs.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{}) })
 }
 
+// guard labels a namespace so that the webhook registered with selector
+// judges its requests from now on.
+func guard(t *testing.T, cs kubernetes.Interface, namespace, selector string) {
+	t.Helper()
+	ns, err := cs.CoreV1().Namespaces().Get(context.Background(), namespace, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Labels[selector] = "true"
+	if _, err := cs.CoreV1().Namespaces().Update(context.Background(), ns, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // deniedByKube4c reports whether err is the webhook's refusal.
 func deniedByKube4c(err error) bool {
 	return err != nil && strings.Contains(err.Error(), fmt.Sprintf("admission webhook %q denied the request", webhookName))
@@ -375,14 +389,7 @@ func TestAdmissionUpdatesExemptionsDryRunAndEphemeralContainers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nsObj, err := cs.CoreV1().Namespaces().Get(ctx, "admission-update", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nsObj.Labels[selector] = "true"
-	if _, err := cs.CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	guard(t, cs, "admission-update", selector)
 	warned.take()
 	replicas := int32(3)
 	dep.Spec.Replicas = &replicas
@@ -459,14 +466,7 @@ func TestAdmissionCacheJudgesAmongNetworkPolicies(t *testing.T) {
 	if _, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, sa, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	nsObj, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nsObj.Labels[selector] = "true"
-	if _, err := cs.CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	guard(t, cs, ns, selector)
 
 	web := decodeDeployment(t, `
 apiVersion: apps/v1
