@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -122,25 +120,11 @@ func runAdmissionServe(cmd *cobra.Command, f *admissionServeFlags) error {
 		TLSConfig:         &tls.Config{GetCertificate: watcher.GetCertificate, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(shutdown)
-	}()
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return &exitError{code: ExitError, err: err}
-	}
 	mode := "without a cache: cross-object checks only warn"
 	if known != nil {
 		mode = "with an informer cache"
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "kube4c: admission webhook listening on %s (%d checks, %s)\n", ln.Addr(), len(plan.Checks()), mode)
-	if err := srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return &exitError{code: ExitError, err: err}
-	}
-	return nil
+	return serveTLS(ctx, cmd, srv, "admission webhook", fmt.Sprintf("(%d checks, %s)", len(plan.Checks()), mode))
 }
 
 // restConfig returns the cluster to cache objects from: --kubeconfig,

@@ -112,17 +112,28 @@ func runAuditServe(cmd *cobra.Command, f *auditServeFlags) error {
 	srv := &http.Server{Addr: f.listen, Handler: receiver, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return serveTLS(ctx, cmd, srv, "audit webhook")
+}
+
+// serveTLS serves srv over TLS on its address until ctx ends, then shuts
+// it down gracefully. Once listening, it prints "kube4c: WHAT listening
+// on ADDR" on stderr, followed by details when given.
+func serveTLS(ctx context.Context, cmd *cobra.Command, srv *http.Server, what string, details ...string) error {
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	ln, err := net.Listen("tcp", f.listen)
+	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	fmt.Fprintln(cmd.ErrOrStderr(), "kube4c: audit webhook listening on", ln.Addr())
+	line := fmt.Sprintf("kube4c: %s listening on %s", what, ln.Addr())
+	for _, d := range details {
+		line += " " + d
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), line)
 	if err := srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return &exitError{code: ExitError, err: err}
 	}
