@@ -33,7 +33,10 @@ func registerCIS(it cisItem) {
 		Meta: check.Meta{
 			ID: it.id, Title: it.title, Layer: check.LayerCluster, Severity: it.severity,
 			Looks: it.looks, Rationale: it.rationale, Remediation: it.remediation, Example: it.example,
-			Reads:      append(slices.Clip(controlplane.Kinds), it.reads...),
+			Reads: append(slices.Clip(controlplane.Kinds), it.reads...),
+			// The control plane is read from kube-system's static pods,
+			// the nodes and kube-proxy's ConfigMap together.
+			Scope:      check.ScopeCluster,
 			References: check.References{CIS: it.cis, URLs: []string{cisURL}},
 		},
 		Run: func(ctx *check.Context) {

@@ -57,6 +57,8 @@ func init() {
 			Severity: check.Medium,
 			Reads: withWorkloads("Namespace", "NetworkPolicy", "PeerAuthentication", "Server", "AuthorizationPolicy", "ServerAuthorization",
 				"ServiceDefaults", "ProxyDefaults", "Mesh", "ServiceIntentions", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"),
+			// Meshes have mesh-wide defaults in a root namespace.
+			Scope: check.ScopeCluster,
 			Looks: "workloads in a service mesh, on each declared container port, with the evidence each mesh gives. " +
 				"Istio: namespaces labelled istio-injection=enabled or istio.io/rev, or pod label sidecar.istio.io/inject=true, against the " +
 				"PeerAuthentications (security.istio.io v1 and v1beta1) that cover them: mesh-wide in the root namespace (istio-system, or " +

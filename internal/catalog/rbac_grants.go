@@ -152,6 +152,8 @@ func registerRisk(c *check.Check, k *risk) {
 func registerRBAC(c *check.Check) {
 	c.Layer = check.LayerCluster
 	c.Reads = rbacKinds
+	// A RoleBinding grants a ClusterRole, to subjects of any namespace.
+	c.Scope = check.ScopeCluster
 	c.Fold = foldOf(c.ID)
 	check.Register(c)
 }

@@ -54,6 +54,10 @@ type Meta struct {
 	// (inventory.WorkloadKinds); EveryKind, every object. A live scan that
 	// could not list one of them marks the check incomplete.
 	Reads []string `json:"reads,omitempty"`
+	// Scope is how far the check looks to judge one object; kube4c watch
+	// re-runs the check, after a change, only where the change can alter
+	// its findings. ScopeAuto derives it from Reads.
+	Scope Scope `json:"-"`
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
 	// Fold, when set, is the root cause the check's findings share with
@@ -84,6 +88,42 @@ func (m *Meta) ReadKinds() []string {
 		return inventory.WorkloadKinds
 	}
 	return m.Reads
+}
+
+// Scope is how far a check looks to judge one object.
+type Scope int
+
+// Scopes, narrowest first.
+const (
+	// ScopeAuto derives the scope from Reads: a check that reads one
+	// kind, the workload kinds (Reads nil) or EveryKind judges each object
+	// alone (ScopeObject); one that reads several kinds, ScopeNamespace;
+	// one that reads none (it judges the configuration), ScopeCluster.
+	ScopeAuto Scope = iota
+	// ScopeObject: a finding depends on the object it is about alone.
+	ScopeObject
+	// ScopeNamespace: a finding depends on the objects of its object's
+	// namespace, on that Namespace, and on cluster-scoped objects; a
+	// finding about a Namespace, on the objects of that namespace.
+	ScopeNamespace
+	// ScopeCluster: a finding may depend on any object of the kinds the
+	// check reads, in any namespace (RBAC bindings name roles and subjects
+	// across namespaces; a service mesh has mesh-wide defaults).
+	ScopeCluster
+)
+
+// EffectiveScope returns the check's scope, derived from Reads when the
+// check leaves it to ScopeAuto.
+func (m *Meta) EffectiveScope() Scope {
+	switch {
+	case m.Scope != ScopeAuto:
+		return m.Scope
+	case m.Reads == nil || len(m.Reads) == 1 || slices.Contains(m.Reads, EveryKind):
+		return ScopeObject
+	case len(m.Reads) == 0:
+		return ScopeCluster
+	}
+	return ScopeNamespace
 }
 
 // Check is one check: its metadata and the function that runs it.

@@ -80,6 +80,9 @@ type Plan struct {
 	builtin  bool
 	// oneByOne runs the checks on one goroutine (see check.Env.OneByOne).
 	oneByOne bool
+	// clock, when set, gives the time of each evaluation (a long-running
+	// watcher); otherwise now is the time of every check.
+	clock func() time.Time
 }
 
 // Checks returns the checks the plan runs.
@@ -122,10 +125,11 @@ func NewPlan(opts Options) (*Plan, error) {
 		return nil, err
 	}
 	now := opts.Now
+	var clock func() time.Time
 	if now.IsZero() {
-		now = time.Now()
+		now, clock = time.Now(), time.Now
 	}
-	return &Plan{checks: checks, settings: settings, config: opts.Config, now: now,
+	return &Plan{checks: checks, settings: settings, config: opts.Config, now: now, clock: clock,
 		engines: check.EngineOptions{RBAC: rbac.Options{Builtin: builtin}}, builtin: opts.IncludeBuiltin}, nil
 }
 

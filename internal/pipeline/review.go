@@ -74,3 +74,22 @@ func (p *Plan) Review(ctx context.Context, req ReviewRequest) (*report.Report, e
 func sameObject(a, b *inventory.Object) bool {
 	return a.GVK.GroupKind() == b.GVK.GroupKind() && a.Namespace() == b.Namespace() && a.Name() == b.Name()
 }
+
+// Evaluate runs checks, a subset of the plan's, over objects as one
+// inventory, one check after the other on the caller's goroutine, and
+// returns their findings after severities and exceptions, not yet folded
+// (Fold). kube4c watch calls it for the part of the cluster a change can
+// affect; complete says objects hold every object those checks read.
+func (p *Plan) Evaluate(ctx context.Context, objects []*inventory.Object, checks []*check.Check, complete bool) (kept, suppressed []*check.Finding, failures []check.Failure, err error) {
+	judging := *p
+	judging.oneByOne = true
+	judging.checks = checks
+	if p.clock != nil {
+		judging.now = p.clock()
+	}
+	return judging.check(ctx, inventory.New(objects), complete, nil, nil)
+}
+
+// Fold reports the findings of one root cause as one, as a scan does:
+// findings Evaluate returned, about the same objects.
+func (p *Plan) Fold(findings []*check.Finding) []*check.Finding { return p.fold(findings) }

@@ -40,6 +40,20 @@ func dropOwned(objs []*inventory.Object) ([]*inventory.Object, int) {
 	return kept, dropped
 }
 
+// Controlled returns the UID of o's controller when o is of a kind a
+// controller creates (a Pod, ReplicaSet or Job), "" otherwise; o is left
+// out of a scan when an object of that UID is a controller (IsController).
+func Controlled(o *inventory.Object) types.UID {
+	if !ownedKinds[o.Kind()] {
+		return ""
+	}
+	return controllerOf(o)
+}
+
+// IsController reports whether objects of kind have a pod template that is
+// checked in place of the objects they create.
+func IsController(kind string) bool { return controllerKinds[kind] }
+
 func controllerOf(o *inventory.Object) types.UID {
 	for _, ref := range o.Meta.GetOwnerReferences() {
 		if ref.Controller != nil && *ref.Controller {

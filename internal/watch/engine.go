@@ -1,0 +1,529 @@
+// Package watch keeps kube4c's findings about a live cluster current:
+// informers feed an Engine, which re-runs only the checks a change can
+// affect (by each check's Scope), and a writer turns the findings of each
+// namespace into a report object (OpenReports or PolicyReport), written
+// by server-side apply by the elected leader alone.
+package watch
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/parallel"
+	"github.com/kube4c/kube4c/internal/pipeline"
+)
+
+// Objects is what the engine judges: the cluster's objects as informers
+// keep them, Pods, ReplicaSets and Jobs whose controller is known left
+// out (their controller's template is checked instead, as a scan does).
+type Objects interface {
+	// Get returns the object ref names, or nil when it is absent or owned.
+	Get(ref inventory.Ref) *inventory.Object
+	// Unit returns the objects of one evaluation unit (see UnitOf): a
+	// namespace's objects and its Namespace, or for "" the cluster-scoped
+	// objects but Namespaces.
+	Unit(unit string) []*inventory.Object
+	// OfKinds returns every object of the kinds, in every namespace.
+	OfKinds(kinds []string) []*inventory.Object
+	// Namespaces returns the names of the cluster's namespaces.
+	Namespaces() []string
+	// Complete says every Role and ClusterRole could be listed, so that a
+	// binding to a role the objects lack names a role that does not exist.
+	Complete() bool
+}
+
+// UnitOf returns the unit an object is judged and reported in: its
+// namespace; for a Namespace, its name; "" for other cluster-scoped
+// objects and for findings about no object (the cluster's report).
+func UnitOf(o *inventory.Object) string {
+	switch {
+	case o == nil:
+		return ""
+	case o.Kind() == "Namespace" && o.GVK.Group == "":
+		return o.Name()
+	}
+	return o.Namespace()
+}
+
+// Engine holds the findings of every check over Objects and re-runs, for
+// each change, only what the change can affect: the object's own checks
+// (ScopeObject), the namespace checks of its namespace (ScopeNamespace),
+// and the cluster checks that read its kind (ScopeCluster).
+type Engine struct {
+	plan    *pipeline.Plan
+	objects Objects
+	// checks by scope (index check.Scope; ScopeAuto is empty).
+	checks [check.ScopeCluster + 1][]*check.Check
+	// clusterKindsOfNamespaceChecks are the cluster-scoped kinds the
+	// namespace checks read beside the Namespace: a change to one of them
+	// is a change to every namespace.
+	clusterKindsOfNamespaceChecks map[string]bool
+
+	mu    sync.Mutex
+	dirty changes
+	// byObject holds the findings of the object checks, by unit and object.
+	byObject map[string]map[inventory.Ref]findings
+	// byNamespace holds the findings of the namespace checks, by unit and check.
+	byNamespace map[string]map[string]findings
+	// byCluster holds the findings of the cluster checks, by check and unit.
+	byCluster map[string]map[string]findings
+}
+
+// findings are the findings of one evaluation: counted, and suppressed by
+// an exception.
+type findings struct {
+	kept, suppressed []*check.Finding
+}
+
+func (f findings) empty() bool { return len(f.kept) == 0 && len(f.suppressed) == 0 }
+
+// changes are what changed since the last evaluation.
+type changes struct {
+	objects map[string]map[inventory.Ref]bool // by unit
+	// namespaces maps a unit to the kinds that changed in it.
+	namespaces map[string]map[string]bool
+	// everyNamespace are kinds that changed for every namespace.
+	everyNamespace map[string]bool
+	// cluster are the kinds that changed for the cluster checks.
+	cluster map[string]bool
+	// all asks for every check over every object (the first evaluation).
+	all bool
+}
+
+func newChanges() changes {
+	return changes{objects: map[string]map[inventory.Ref]bool{}, namespaces: map[string]map[string]bool{},
+		everyNamespace: map[string]bool{}, cluster: map[string]bool{}}
+}
+
+func (c *changes) empty() bool {
+	return !c.all && len(c.objects) == 0 && len(c.namespaces) == 0 && len(c.everyNamespace) == 0 && len(c.cluster) == 0
+}
+
+// NewEngine returns an engine over objects with the checks of plan. Its
+// first Evaluate judges every object.
+func NewEngine(plan *pipeline.Plan, objects Objects) *Engine {
+	e := &Engine{plan: plan, objects: objects, clusterKindsOfNamespaceChecks: map[string]bool{}, dirty: newChanges(),
+		byObject: map[string]map[inventory.Ref]findings{}, byNamespace: map[string]map[string]findings{},
+		byCluster: map[string]map[string]findings{}}
+	e.dirty.all = true
+	for _, c := range plan.Checks() {
+		scope := c.EffectiveScope()
+		e.checks[scope] = append(e.checks[scope], c)
+		if scope == check.ScopeNamespace {
+			for _, kind := range c.ReadKinds() {
+				if clusterScopedKinds[kind] && kind != "Namespace" {
+					e.clusterKindsOfNamespaceChecks[kind] = true
+				}
+			}
+		}
+	}
+	return e
+}
+
+// clusterScopedKinds are the cluster-scoped kinds kube4c reads.
+var clusterScopedKinds = map[string]bool{
+	"Namespace": true, "Node": true, "ClusterRole": true, "ClusterRoleBinding": true,
+	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true, "RuntimeClass": true,
+	"CiliumClusterwideNetworkPolicy": true,
+}
+
+// Changed records that o (a version of it, or its last one when it was
+// deleted) changed: the next Evaluate re-runs what it can affect.
+func (e *Engine) Changed(o *inventory.Object) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	kind, unit := o.Kind(), UnitOf(o)
+	add(e.dirty.objects, unit, o.Ref())
+	switch {
+	case o.Namespace() != "" || kind == "Namespace":
+		add(e.dirty.namespaces, unit, kind)
+	case e.clusterKindsOfNamespaceChecks[kind]:
+		e.dirty.everyNamespace[kind] = true
+	}
+	e.dirty.cluster[kind] = true
+}
+
+// add sets m[outer][inner].
+func add[K comparable](m map[string]map[K]bool, outer string, inner K) {
+	if m[outer] == nil {
+		m[outer] = map[K]bool{}
+	}
+	m[outer][inner] = true
+}
+
+// Pending reports whether changes wait for an evaluation.
+func (e *Engine) Pending() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.dirty.empty()
+}
+
+// ResetAll makes the next evaluation judge every object again.
+func (e *Engine) ResetAll() {
+	e.mu.Lock()
+	e.dirty.all = true
+	e.mu.Unlock()
+}
+
+// Evaluate re-runs what changed since the last call and returns the units
+// whose findings may have changed. It is called from one goroutine.
+func (e *Engine) Evaluate(ctx context.Context) ([]string, error) {
+	e.mu.Lock()
+	ch := e.dirty
+	e.dirty = newChanges()
+	e.mu.Unlock()
+	if ch.empty() {
+		return nil, nil
+	}
+	if ch.all {
+		// Every object, every namespace, every cluster check: what a
+		// first listing or a full resync needs.
+		for _, unit := range append(e.objects.Namespaces(), "") {
+			ch.namespaces[unit] = map[string]bool{"*": true}
+			ch.objects[unit] = nil // nil: the whole unit
+		}
+		ch.cluster[check.EveryKind] = true
+	}
+	touched := map[string]bool{}
+	if err := e.evaluateObjects(ctx, ch.objects, touched); err != nil {
+		e.redo(ch)
+		return nil, err
+	}
+	if err := e.evaluateNamespaces(ctx, ch, touched); err != nil {
+		e.redo(ch)
+		return nil, err
+	}
+	if err := e.evaluateCluster(ctx, ch.cluster, touched); err != nil {
+		e.redo(ch)
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(touched)), nil
+}
+
+// redo puts back changes an interrupted evaluation did not finish.
+func (e *Engine) redo(ch changes) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.dirty.all = e.dirty.all || ch.all
+	for unit, refs := range ch.objects {
+		for ref := range refs {
+			add(e.dirty.objects, unit, ref)
+		}
+		if refs == nil {
+			e.dirty.all = true
+		}
+	}
+	for unit, kinds := range ch.namespaces {
+		for kind := range kinds {
+			add(e.dirty.namespaces, unit, kind)
+		}
+	}
+	maps.Copy(e.dirty.everyNamespace, ch.everyNamespace)
+	maps.Copy(e.dirty.cluster, ch.cluster)
+}
+
+// evaluateObjects re-runs the object checks over the changed objects,
+// each unit's together (each is judged alone by these checks anyway).
+func (e *Engine) evaluateObjects(ctx context.Context, changed map[string]map[inventory.Ref]bool, touched map[string]bool) error {
+	checks := e.checks[check.ScopeObject]
+	units := slices.Sorted(maps.Keys(changed))
+	results := make([]map[inventory.Ref]findings, len(units))
+	errs := make([]error, len(units))
+	parallel.For(len(units), func(i int) {
+		var objs []*inventory.Object
+		if refs := changed[units[i]]; refs == nil {
+			objs = e.objects.Unit(units[i])
+		} else {
+			for ref := range refs {
+				if o := e.objects.Get(ref); o != nil {
+					objs = append(objs, o)
+				}
+			}
+		}
+		var f findings
+		f, errs[i] = e.run(ctx, objs, checks)
+		results[i] = byRef(f)
+	})
+	if err := firstError(errs); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, unit := range units {
+		touched[unit] = true
+		held := e.byObject[unit]
+		if changed[unit] == nil || held == nil {
+			held = map[inventory.Ref]findings{}
+			e.byObject[unit] = held
+		}
+		for ref := range changed[unit] {
+			delete(held, ref)
+		}
+		maps.Copy(held, results[i])
+		if len(held) == 0 {
+			delete(e.byObject, unit)
+		}
+	}
+	return nil
+}
+
+// evaluateNamespaces re-runs, in each changed unit, the namespace checks
+// that read a changed kind.
+func (e *Engine) evaluateNamespaces(ctx context.Context, ch changes, touched map[string]bool) error {
+	if len(ch.everyNamespace) > 0 {
+		for _, ns := range e.objects.Namespaces() {
+			for kind := range ch.everyNamespace {
+				add(ch.namespaces, ns, kind)
+			}
+		}
+	}
+	units := slices.Sorted(maps.Keys(ch.namespaces))
+	type outcome struct {
+		checks []*check.Check
+		found  map[string]findings // by check
+	}
+	results := make([]outcome, len(units))
+	errs := make([]error, len(units))
+	parallel.For(len(units), func(i int) {
+		unit := units[i]
+		checks := checksReading(e.checks[check.ScopeNamespace], ch.namespaces[unit])
+		if len(checks) == 0 {
+			return
+		}
+		objs := e.objects.Unit(unit)
+		// The cluster's unit holds the cluster-scoped objects already.
+		if unit != "" && len(e.clusterKindsOfNamespaceChecks) > 0 {
+			objs = append(objs, e.objects.OfKinds(slices.Collect(maps.Keys(e.clusterKindsOfNamespaceChecks)))...)
+		}
+		f, err := e.run(ctx, objs, checks)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		// Findings about the cluster-scoped objects read alongside belong
+		// to the cluster's unit, judged there.
+		results[i] = outcome{checks: checks, found: byCheck(f.filter(func(f *check.Finding) bool { return UnitOf(f.Object) == unit }))}
+	})
+	if err := firstError(errs); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, unit := range units {
+		if results[i].checks == nil {
+			continue
+		}
+		touched[unit] = true
+		held := e.byNamespace[unit]
+		if held == nil {
+			held = map[string]findings{}
+			e.byNamespace[unit] = held
+		}
+		for _, c := range results[i].checks {
+			delete(held, c.ID)
+		}
+		maps.Copy(held, results[i].found)
+		if len(held) == 0 {
+			delete(e.byNamespace, unit)
+		}
+	}
+	return nil
+}
+
+// evaluateCluster re-runs the cluster checks that read a changed kind,
+// over every object of the kinds they read.
+func (e *Engine) evaluateCluster(ctx context.Context, kinds map[string]bool, touched map[string]bool) error {
+	checks := checksReading(e.checks[check.ScopeCluster], kinds)
+	if len(checks) == 0 {
+		return nil
+	}
+	read := map[string]bool{}
+	for _, c := range checks {
+		for _, k := range c.ReadKinds() {
+			read[k] = true
+		}
+	}
+	f, err := e.run(ctx, e.objects.OfKinds(slices.Sorted(maps.Keys(read))), checks)
+	if err != nil {
+		return err
+	}
+	found := byCheck(f)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range checks {
+		for unit := range e.byCluster[c.ID] {
+			touched[unit] = true
+		}
+		delete(e.byCluster, c.ID)
+		if f, ok := found[c.ID]; ok {
+			e.byCluster[c.ID] = byUnit(f)
+			for unit := range e.byCluster[c.ID] {
+				touched[unit] = true
+			}
+		}
+	}
+	return nil
+}
+
+// run runs checks over objs.
+func (e *Engine) run(ctx context.Context, objs []*inventory.Object, checks []*check.Check) (findings, error) {
+	if len(checks) == 0 {
+		return findings{}, nil
+	}
+	kept, suppressed, _, err := e.plan.Evaluate(ctx, objs, checks, e.objects.Complete())
+	return findings{kept: kept, suppressed: suppressed}, err
+}
+
+// checksReading returns the checks that read one of kinds ("*" for any).
+func checksReading(checks []*check.Check, kinds map[string]bool) []*check.Check {
+	if kinds[check.EveryKind] {
+		return checks
+	}
+	var out []*check.Check
+	for _, c := range checks {
+		for kind := range kinds {
+			if c.ReadsKind(kind) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Findings returns the findings of one unit, kept and suppressed by an
+// exception, folded as a scan folds them and in a stable order.
+func (e *Engine) Findings(unit string) (kept, suppressed []*check.Finding) {
+	e.mu.Lock()
+	var all findings
+	for _, f := range e.byObject[unit] {
+		all = all.plus(f)
+	}
+	for _, f := range e.byNamespace[unit] {
+		all = all.plus(f)
+	}
+	for _, byUnit := range e.byCluster {
+		all = all.plus(byUnit[unit])
+	}
+	e.mu.Unlock()
+	return e.finish(all.kept), e.finish(all.suppressed)
+}
+
+// Units returns the units that hold findings.
+func (e *Engine) Units() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	units := map[string]bool{}
+	for unit := range e.byObject {
+		units[unit] = true
+	}
+	for unit := range e.byNamespace {
+		units[unit] = true
+	}
+	for _, byUnit := range e.byCluster {
+		for unit := range byUnit {
+			units[unit] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(units))
+}
+
+// finish folds findings gathered from several evaluations and sorts them.
+// Each evaluation wraps the objects anew: findings about one object are
+// first made to share one, by reference, so that they fold together.
+func (e *Engine) finish(fs []*check.Finding) []*check.Finding {
+	canonical := map[inventory.Ref]*inventory.Object{}
+	out := make([]*check.Finding, len(fs))
+	for i, f := range fs {
+		out[i] = f
+		if f.Object == nil {
+			continue
+		}
+		ref := f.Object.Ref()
+		if o, ok := canonical[ref]; !ok {
+			canonical[ref] = f.Object
+		} else if o != f.Object {
+			copied := *f
+			copied.Object = o
+			out[i] = &copied
+		}
+	}
+	slices.SortStableFunc(out, compareFindings)
+	return e.plan.Fold(out)
+}
+
+func (f findings) plus(g findings) findings {
+	return findings{kept: append(f.kept, g.kept...), suppressed: append(f.suppressed, g.suppressed...)}
+}
+
+// filter returns the findings keep accepts.
+func (f findings) filter(keep func(*check.Finding) bool) findings {
+	var out findings
+	for _, x := range f.kept {
+		if keep(x) {
+			out.kept = append(out.kept, x)
+		}
+	}
+	for _, x := range f.suppressed {
+		if keep(x) {
+			out.suppressed = append(out.suppressed, x)
+		}
+	}
+	return out
+}
+
+// group splits findings by key.
+func group[K comparable](f findings, key func(*check.Finding) K) map[K]findings {
+	out := map[K]findings{}
+	for _, x := range f.kept {
+		g := out[key(x)]
+		g.kept = append(g.kept, x)
+		out[key(x)] = g
+	}
+	for _, x := range f.suppressed {
+		g := out[key(x)]
+		g.suppressed = append(g.suppressed, x)
+		out[key(x)] = g
+	}
+	return out
+}
+
+func byCheck(f findings) map[string]findings { return group(f, func(x *check.Finding) string { return x.CheckID }) }
+func byUnit(f findings) map[string]findings  { return group(f, func(x *check.Finding) string { return UnitOf(x.Object) }) }
+
+// byRef groups findings by object; findings about no object (none of the
+// object checks makes one) are dropped.
+func byRef(f findings) map[inventory.Ref]findings {
+	out := group(f.filter(func(x *check.Finding) bool { return x.Object != nil }),
+		func(x *check.Finding) inventory.Ref { return x.Object.Ref() })
+	return out
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compareFindings orders findings by object, check, field path, container
+// and message: a report's order, whatever order the evaluations ran in.
+func compareFindings(a, b *check.Finding) int {
+	return cmp.Or(strings.Compare(refString(a.Object), refString(b.Object)), strings.Compare(a.CheckID, b.CheckID),
+		strings.Compare(a.Path, b.Path), strings.Compare(a.Container, b.Container), strings.Compare(a.Message, b.Message))
+}
+
+func refString(o *inventory.Object) string {
+	if o == nil {
+		return ""
+	}
+	return o.Ref().String()
+}

@@ -1,0 +1,253 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
+	"github.com/kube4c/kube4c/internal/pipeline"
+	"github.com/kube4c/kube4c/internal/source/cluster"
+	"github.com/kube4c/kube4c/internal/source/manifest"
+	"github.com/kube4c/kube4c/internal/testutil"
+)
+
+// memObjects is Objects over a set of objects in memory.
+type memObjects struct {
+	byRef    map[inventory.Ref]*inventory.Object
+	complete bool
+}
+
+func newMemObjects(objs []*inventory.Object) *memObjects {
+	m := &memObjects{byRef: map[inventory.Ref]*inventory.Object{}}
+	for _, o := range objs {
+		m.byRef[o.Ref()] = o
+	}
+	return m
+}
+
+func (m *memObjects) owned(o *inventory.Object) bool {
+	uid := cluster.Controlled(o)
+	if uid == "" {
+		return false
+	}
+	for _, c := range m.byRef {
+		if c.Meta.GetUID() == uid && cluster.IsController(c.Kind()) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *memObjects) Get(ref inventory.Ref) *inventory.Object {
+	if o := m.byRef[ref]; o != nil && !m.owned(o) {
+		return o
+	}
+	return nil
+}
+
+func (m *memObjects) all() []*inventory.Object { return m.where(func(*inventory.Object) bool { return true }) }
+
+func (m *memObjects) where(keep func(*inventory.Object) bool) []*inventory.Object {
+	var out []*inventory.Object
+	for _, ref := range slices.SortedFunc(maps.Keys(m.byRef), func(a, b inventory.Ref) int { return strings.Compare(a.String(), b.String()) }) {
+		if o := m.byRef[ref]; keep(o) && !m.owned(o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (m *memObjects) Unit(unit string) []*inventory.Object {
+	return m.where(func(o *inventory.Object) bool { return UnitOf(o) == unit })
+}
+
+func (m *memObjects) OfKinds(kinds []string) []*inventory.Object {
+	return m.where(func(o *inventory.Object) bool { return slices.Contains(kinds, o.Kind()) })
+}
+
+func (m *memObjects) Namespaces() []string {
+	set := map[string]bool{}
+	for _, o := range m.byRef {
+		if u := UnitOf(o); u != "" {
+			set[u] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+func (m *memObjects) Complete() bool { return m.complete }
+
+// fresh judges every object at once, as a scan does, and returns the
+// findings of each unit as comparable lines.
+func fresh(t *testing.T, plan *pipeline.Plan, m *memObjects) map[string][]string {
+	t.Helper()
+	kept, suppressed, _, err := plan.Evaluate(context.Background(), m.all(), plan.Checks(), m.complete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, list := range [][]*check.Finding{plan.Fold(kept), plan.Fold(suppressed)} {
+		for _, f := range list {
+			out[UnitOf(f.Object)] = append(out[UnitOf(f.Object)], line(f))
+		}
+	}
+	for unit := range out {
+		slices.Sort(out[unit])
+	}
+	return out
+}
+
+// incremental returns what the engine holds, as fresh does.
+func incremental(e *Engine) map[string][]string {
+	out := map[string][]string{}
+	for _, unit := range e.Units() {
+		kept, suppressed := e.Findings(unit)
+		for _, f := range slices.Concat(kept, suppressed) {
+			out[unit] = append(out[unit], line(f))
+		}
+		slices.Sort(out[unit])
+	}
+	return out
+}
+
+func line(f *check.Finding) string {
+	return fmt.Sprintf("%s %s %s[%s] %s %s suppressed=%v: %s", f.CheckID, f.Severity, refString(f.Object), f.Container, f.Path,
+		f.Layer, f.Suppressed != nil, f.Message)
+}
+
+// compare fails the test with the differences of two unit maps.
+func compare(t *testing.T, step string, want, got map[string][]string) {
+	t.Helper()
+	for _, unit := range slices.Sorted(maps.Keys(merged(want, got))) {
+		w, g := want[unit], got[unit]
+		if slices.Equal(w, g) {
+			continue
+		}
+		for _, l := range w {
+			if !slices.Contains(g, l) {
+				t.Errorf("%s: unit %q: missing %s", step, unit, l)
+			}
+		}
+		for _, l := range g {
+			if !slices.Contains(w, l) {
+				t.Errorf("%s: unit %q: extra %s", step, unit, l)
+			}
+		}
+	}
+}
+
+func merged(a, b map[string][]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// load reads manifests for the tests; namespaced objects without a
+// namespace get one, as the API server gives them.
+func load(t *testing.T, paths ...string) []*inventory.Object {
+	t.Helper()
+	res := manifest.Load(paths, manifest.Options{})
+	if len(res.Objects) == 0 {
+		t.Fatalf("no objects in %v", paths)
+	}
+	for i, o := range res.Objects {
+		// Give every object a UID of its own (the API server would).
+		if o.Meta.GetUID() == "" {
+			o.Meta.SetUID(types.UID(fmt.Sprintf("uid-%d", i)))
+		}
+		if o.Namespace() == "" && !clusterScopedKinds[o.Kind()] && !otherClusterScopedKinds[o.Kind()] {
+			o.Meta.SetNamespace("default")
+		}
+	}
+	return res.Objects
+}
+
+// otherClusterScopedKinds are cluster-scoped kinds of the test manifests
+// that no check reads.
+var otherClusterScopedKinds = map[string]bool{
+	"CustomResourceDefinition": true, "PriorityClass": true, "StorageClass": true, "PersistentVolume": true,
+	"ClusterIssuer": true, "APIService": true, "IngressClass": true, "CSIDriver": true, "PodSecurityPolicy": true,
+	"VolumeSnapshotClass": true, "ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
+	"CertificateSigningRequest": true, "ClusterPolicy": true, "MutatingAdmissionPolicy": true,
+}
+
+// The contract every check's Scope makes: judging each unit apart, and
+// after changes re-judging only what the scopes say a change affects,
+// finds exactly what judging everything at once finds.
+func TestEngineAgreesWithAFreshEvaluation(t *testing.T) {
+	corpus := testutil.CorpusDir(t)
+	sets := map[string][]string{
+		"examples":   {"../../examples"},
+		"real":       {filepath.Join(corpus, "real")},
+		"psa":        {filepath.Join(corpus, "psa")},
+		"rbac-world": {"../catalog/testdata/rbac-world.yaml"},
+	}
+	plan, err := pipeline.NewPlan(pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(sets)) {
+		t.Run(name, func(t *testing.T) {
+			objs := load(t, sets[name]...)
+			rng := rand.New(rand.NewPCG(1, uint64(len(objs))))
+			// Start without a sixth of the objects.
+			var held []*inventory.Object
+			m := newMemObjects(nil)
+			m.complete = name == "rbac-world"
+			for _, o := range objs {
+				if rng.IntN(6) == 0 {
+					held = append(held, o)
+				} else {
+					m.byRef[o.Ref()] = o
+				}
+			}
+			e := NewEngine(plan, m)
+			evaluate(t, e)
+			compare(t, "first evaluation", fresh(t, plan, m), incremental(e))
+
+			// Add the others back, a few at a time, then remove some.
+			for len(held) > 0 {
+				n := min(len(held), 1+rng.IntN(5))
+				for _, o := range held[:n] {
+					m.byRef[o.Ref()] = o
+					e.Changed(o)
+				}
+				held = held[n:]
+				evaluate(t, e)
+			}
+			compare(t, "after additions", fresh(t, plan, m), incremental(e))
+			for _, o := range objs {
+				if rng.IntN(8) == 0 {
+					delete(m.byRef, o.Ref())
+					e.Changed(o)
+				}
+			}
+			evaluate(t, e)
+			compare(t, "after deletions", fresh(t, plan, m), incremental(e))
+		})
+	}
+}
+
+func evaluate(t *testing.T, e *Engine) {
+	t.Helper()
+	if _, err := e.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if e.Pending() {
+		t.Fatal("changes still pending after an evaluation")
+	}
+}
