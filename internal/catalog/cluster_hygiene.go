@@ -23,7 +23,7 @@ func init() {
 			Title:    "Namespace does not enforce a Pod Security Standard",
 			Layer:    check.LayerCluster,
 			Severity: check.Medium,
-			Reads:    []string{"Namespace"},
+			Reads:    withWorkloads("Namespace"), // the severity says whether workloads run there
 			Looks: "the " + pssEnforceLabel + " label of every Namespace: missing (kube-public and kube-node-lease, which run no pods, " +
 				"are exempt; a namespace where no workload of the scan runs yet is reported at low severity), or privileged anywhere but kube-system.",
 			Rationale: "Without an enforce label the Pod Security Admission controller admits any pod into the namespace, " +

@@ -64,6 +64,8 @@ type Engine struct {
 	// namespace checks read beside the Namespace: a change to one of them
 	// is a change to every namespace.
 	clusterKindsOfNamespaceChecks map[string]bool
+	// applicable counts the checks that read each kind ("*": every kind).
+	applicable map[string]int
 
 	mu    sync.Mutex
 	dirty changes
@@ -112,7 +114,11 @@ func NewEngine(plan *pipeline.Plan, objects Objects) *Engine {
 		byObject: map[string]map[inventory.Ref]findings{}, byNamespace: map[string]map[string]findings{},
 		byCluster: map[string]map[string]findings{}}
 	e.dirty.all = true
+	e.applicable = map[string]int{}
 	for _, c := range plan.Checks() {
+		for _, kind := range c.ReadKinds() {
+			e.applicable[kind]++
+		}
 		scope := c.EffectiveScope()
 		e.checks[scope] = append(e.checks[scope], c)
 		if scope == check.ScopeNamespace {
@@ -413,6 +419,23 @@ func (e *Engine) Findings(unit string) (kept, suppressed []*check.Finding) {
 	}
 	e.mu.Unlock()
 	return e.finish(all.kept), e.finish(all.suppressed)
+}
+
+// Passes counts, for a unit's report summary, the checks each object of
+// the unit passed: every check that reads its kind, less those that found
+// something about it (kept or suppressed).
+func (e *Engine) Passes(unit string, kept, suppressed []*check.Finding) int {
+	total := 0
+	for _, o := range e.objects.Unit(unit) {
+		total += e.applicable[o.Kind()] + e.applicable[check.EveryKind]
+	}
+	failed := map[string]bool{}
+	for _, f := range slices.Concat(kept, suppressed) {
+		if f.Object != nil {
+			failed[f.CheckID+" "+f.Object.Ref().String()] = true
+		}
+	}
+	return max(0, total-len(failed))
 }
 
 // Units returns the units that hold findings.

@@ -12,7 +12,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/pipeline"
 	"github.com/kube4c/kube4c/internal/source/cluster"
@@ -94,16 +93,7 @@ func fresh(t *testing.T, plan *pipeline.Plan, m *memObjects) map[string][]string
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]string{}
-	for _, list := range [][]*check.Finding{plan.Fold(kept), plan.Fold(suppressed)} {
-		for _, f := range list {
-			out[UnitOf(f.Object)] = append(out[UnitOf(f.Object)], line(f))
-		}
-	}
-	for unit := range out {
-		slices.Sort(out[unit])
-	}
-	return out
+	return unitLines(slices.Concat(plan.Fold(kept), plan.Fold(suppressed)))
 }
 
 // incremental returns what the engine holds, as fresh does.
@@ -111,49 +101,22 @@ func incremental(e *Engine) map[string][]string {
 	out := map[string][]string{}
 	for _, unit := range e.Units() {
 		kept, suppressed := e.Findings(unit)
-		for _, f := range slices.Concat(kept, suppressed) {
-			out[unit] = append(out[unit], line(f))
-		}
-		slices.Sort(out[unit])
+		out[unit] = lines(slices.Concat(kept, suppressed))
 	}
 	return out
-}
-
-func line(f *check.Finding) string {
-	return fmt.Sprintf("%s %s %s[%s] %s %s suppressed=%v: %s", f.CheckID, f.Severity, refString(f.Object), f.Container, f.Path,
-		f.Layer, f.Suppressed != nil, f.Message)
 }
 
 // compare fails the test with the differences of two unit maps.
 func compare(t *testing.T, step string, want, got map[string][]string) {
 	t.Helper()
-	for _, unit := range slices.Sorted(maps.Keys(merged(want, got))) {
-		w, g := want[unit], got[unit]
-		if slices.Equal(w, g) {
-			continue
+	for _, unit := range slices.Sorted(maps.Keys(union(want, got))) {
+		for _, l := range difference(want[unit], got[unit]) {
+			t.Errorf("%s: unit %q: missing %s", step, unit, l)
 		}
-		for _, l := range w {
-			if !slices.Contains(g, l) {
-				t.Errorf("%s: unit %q: missing %s", step, unit, l)
-			}
-		}
-		for _, l := range g {
-			if !slices.Contains(w, l) {
-				t.Errorf("%s: unit %q: extra %s", step, unit, l)
-			}
+		for _, l := range difference(got[unit], want[unit]) {
+			t.Errorf("%s: unit %q: extra %s", step, unit, l)
 		}
 	}
-}
-
-func merged(a, b map[string][]string) map[string]bool {
-	out := map[string]bool{}
-	for k := range a {
-		out[k] = true
-	}
-	for k := range b {
-		out[k] = true
-	}
-	return out
 }
 
 // load reads manifests for the tests; namespaced objects without a

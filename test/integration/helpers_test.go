@@ -51,7 +51,8 @@ type jsonReport struct {
 			Namespace string `json:"namespace"`
 			Name      string `json:"name"`
 		} `json:"object"`
-		Path string `json:"path"`
+		Path     string `json:"path"`
+		Severity string `json:"severity"`
 	} `json:"findings"`
 	InputErrors []json.RawMessage `json:"inputErrors"`
 	Coverage    *struct {

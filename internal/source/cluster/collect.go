@@ -154,7 +154,7 @@ func Collect(ctx context.Context, cfg *rest.Config, opts Options) (*Result, erro
 	for _, objs := range perResource {
 		res.Objects = append(res.Objects, objs...)
 	}
-	res.Objects = preferContent(res.Objects)
+	res.Objects = PreferContent(res.Objects)
 	for _, st := range res.Statuses {
 		if st.State == Failed {
 			res.Errors = append(res.Errors, source.Problem{Object: st.Resource.String(), Message: "could not be listed: " + st.Err.Error()})
@@ -208,8 +208,13 @@ func newCollector(cfg *rest.Config, opts Options) (*collector, error) {
 }
 
 // discover returns the served resources by group/version.
-func (c *collector) discover() (map[string]map[string]bool, error) {
-	_, lists, err := c.disc.ServerGroupsAndResources()
+func (c *collector) discover() (map[string]map[string]bool, error) { return Served(c.disc) }
+
+// Served returns the resources the API server serves, by group/version.
+// An aggregated API that is down leaves its group out; the error is for a
+// discovery that failed as a whole.
+func Served(disc discovery.DiscoveryInterface) (map[string]map[string]bool, error) {
+	_, lists, err := disc.ServerGroupsAndResources()
 	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
@@ -226,6 +231,12 @@ func (c *collector) discover() (map[string]map[string]bool, error) {
 		served[l.GroupVersion] = set
 	}
 	return served, nil
+}
+
+// PickVersion returns the first of r's versions the server serves, or "".
+func PickVersion(r Resource, served map[string]map[string]bool) string {
+	v, _ := pickVersion(r, served)
+	return v
 }
 
 func pickVersion(r Resource, served map[string]map[string]bool) (string, bool) {
@@ -279,9 +290,9 @@ func (c *collector) get(ctx context.Context, r Resource, version string) ([]*inv
 	return []*inventory.Object{obj}, nil
 }
 
-// preferContent drops the metadata-only copy of an object that was also
+// PreferContent drops the metadata-only copy of an object that was also
 // read whole.
-func preferContent(objs []*inventory.Object) []*inventory.Object {
+func PreferContent(objs []*inventory.Object) []*inventory.Object {
 	whole := map[inventory.Ref]bool{}
 	for _, o := range objs {
 		if _, partial := o.Obj.(*metav1.PartialObjectMetadata); !partial {
@@ -361,7 +372,18 @@ func (c *collector) restClient(gv schema.GroupVersion) (*rest.RESTClient, error)
 	if rc, ok := c.clients[gv]; ok {
 		return rc, nil
 	}
-	cfg := rest.CopyConfig(c.cfg)
+	rc, err := NewTypedClient(c.cfg, gv)
+	if err != nil {
+		return nil, err
+	}
+	c.clients[gv] = rc
+	return rc, nil
+}
+
+// NewTypedClient returns a client for one group/version that decodes
+// typed objects of client-go's scheme and asks for protobuf.
+func NewTypedClient(cfg *rest.Config, gv schema.GroupVersion) (*rest.RESTClient, error) {
+	cfg = rest.CopyConfig(cfg)
 	cfg.GroupVersion = &gv
 	cfg.APIPath = "/apis"
 	if gv.Group == "" {
@@ -370,12 +392,7 @@ func (c *collector) restClient(gv schema.GroupVersion) (*rest.RESTClient, error)
 	cfg.ContentType = runtime.ContentTypeProtobuf
 	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
 	cfg.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
-	rc, err := rest.RESTClientFor(cfg)
-	if err != nil {
-		return nil, err
-	}
-	c.clients[gv] = rc
-	return rc, nil
+	return rest.RESTClientFor(cfg)
 }
 
 // backoff retries transient failures five times over about six seconds.

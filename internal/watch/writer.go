@@ -1,0 +1,356 @@
+package watch
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/util/flowcontrol"
+	"k8s.io/client-go/util/workqueue"
+
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
+)
+
+// FieldManager is the server-side apply field manager of the reports.
+const FieldManager = "kube4c-watch"
+
+// Writer writes each unit's findings as report objects by server-side
+// apply, only when their content changed, at most qps writes a second.
+// Only the elected leader runs it.
+type Writer struct {
+	client  dynamic.Interface
+	format  Format
+	engine  *Engine
+	store   *Store
+	passes  func(unit string, kept, suppressed []*check.Finding) int
+	alerts  bool
+	limiter flowcontrol.RateLimiter
+	metrics *Metrics
+	queue   workqueue.TypedRateLimitingInterface[string]
+
+	mu sync.Mutex
+	// written is what the cluster holds of each unit, as last read or written.
+	written map[string]*unitReports
+}
+
+// unitReports is what kube4c last wrote of one unit.
+type unitReports struct {
+	// hashes of each part's content, by name.
+	hashes map[string][32]byte
+	// seen is each result, by result key.
+	seen map[string]seenResult
+}
+
+// seenResult is a result as written: when it was first seen, and what it
+// names for an alert when it is fixed.
+type seenResult struct {
+	at                                       metav1.Timestamp
+	check, severity, object, container, path string
+}
+
+// NewWriter returns a writer of format; Run starts it.
+func NewWriter(client dynamic.Interface, format Format, engine *Engine, store *Store, qps float64, alerts bool, m *Metrics) *Writer {
+	if qps <= 0 {
+		qps = 5
+	}
+	return &Writer{client: client, format: format, engine: engine, store: store, alerts: alerts, metrics: m,
+		limiter: flowcontrol.NewTokenBucketRateLimiter(float32(qps), max(1, int(qps))),
+		passes:  engine.Passes}
+}
+
+// Enqueue asks for the reports of units to be brought up to date.
+func (w *Writer) Enqueue(units ...string) {
+	w.mu.Lock()
+	q := w.queue
+	w.mu.Unlock()
+	if q == nil {
+		return
+	}
+	for _, u := range units {
+		q.Add(u)
+	}
+}
+
+// Run reads the reports the cluster holds (a previous leader's: their
+// results keep their first-seen times, and only what differs from them is
+// alerted as new or fixed), brings every unit's up to date, and then each
+// enqueued unit's, until ctx ends.
+func (w *Writer) Run(ctx context.Context, workers int) error {
+	written, err := w.readWritten(ctx)
+	if err != nil {
+		return err
+	}
+	queue := workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
+		workqueue.TypedRateLimitingQueueConfig[string]{Name: "reports"})
+	w.mu.Lock()
+	w.written, w.queue = written, queue
+	w.mu.Unlock()
+	defer func() {
+		queue.ShutDown()
+		w.mu.Lock()
+		w.queue = nil
+		w.mu.Unlock()
+	}()
+	for _, u := range append(w.store.Namespaces(), "") {
+		queue.Add(u)
+	}
+	// Reports of namespaces that are gone.
+	for u := range written {
+		queue.Add(u)
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for w.next(ctx, queue) {
+			}
+		})
+	}
+	<-ctx.Done()
+	queue.ShutDown()
+	wg.Wait()
+	return nil
+}
+
+// next writes the reports of one unit from the queue; false when the
+// queue is shut down.
+func (w *Writer) next(ctx context.Context, queue workqueue.TypedRateLimitingInterface[string]) bool {
+	unit, shutdown := queue.Get()
+	if shutdown {
+		return false
+	}
+	defer queue.Done(unit)
+	if err := w.sync(ctx, unit); err != nil && ctx.Err() == nil {
+		slog.Warn("writing a report failed; retrying", "namespace", unit, "error", err)
+		w.metrics.writes.WithLabelValues("error").Inc()
+		queue.AddRateLimited(unit)
+		return true
+	}
+	queue.Forget(unit)
+	return true
+}
+
+// RewriteAll forgets what was written, so that every report is applied
+// again (after a full resync: a report deleted by hand comes back).
+func (w *Writer) RewriteAll() {
+	w.mu.Lock()
+	for _, u := range w.written {
+		u.hashes = map[string][32]byte{}
+	}
+	q := w.queue
+	w.mu.Unlock()
+	if q != nil {
+		for _, u := range append(w.store.Namespaces(), "") {
+			q.Add(u)
+		}
+	}
+}
+
+// sync brings the reports of one unit up to date.
+func (w *Writer) sync(ctx context.Context, unit string) error {
+	if unit != "" {
+		if ns := w.store.Namespace(unit); ns == nil || ns.DeletionTimestamp != nil {
+			// The namespace is gone, or going: so are its reports.
+			return w.deleteParts(ctx, unit, 0)
+		}
+	}
+	kept, suppressed := w.engine.Findings(unit)
+	w.mu.Lock()
+	state := w.written[unit]
+	if state == nil {
+		state = newUnitReports()
+		w.written[unit] = state
+	}
+	now := metav1.Timestamp{Seconds: time.Now().Unix()}
+	results := make([]result, len(kept))
+	seen := map[string]seenResult{}
+	for i, f := range kept {
+		key := resultKey(f)
+		ts := now
+		if before, ok := state.seen[key]; ok {
+			ts = before.at
+		}
+		seen[key] = seenResult{at: ts, check: f.CheckID, severity: f.Severity.String(), object: refString(f.Object), container: f.Container, path: f.Path}
+		results[i] = newResult(f, ts)
+	}
+	previous := state.seen
+	w.mu.Unlock()
+
+	objs := buildReports(w.format, unit, results, w.passes(unit, kept, suppressed), len(suppressed))
+	for _, obj := range objs {
+		if err := w.apply(ctx, unit, obj, state); err != nil {
+			return err
+		}
+	}
+	if err := w.deleteParts(ctx, unit, len(objs)); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	state.seen = seen
+	w.mu.Unlock()
+	if w.alerts {
+		alert(unit, results, previous)
+	}
+	return nil
+}
+
+// apply writes one report object unless the cluster holds it already.
+func (w *Writer) apply(ctx context.Context, unit string, obj *unstructured.Unstructured, state *unitReports) error {
+	content, err := json.Marshal(obj.Object)
+	if err != nil {
+		return err
+	}
+	hash := sha256.Sum256(content)
+	w.mu.Lock()
+	same := state.hashes[obj.GetName()] == hash
+	w.mu.Unlock()
+	if same {
+		w.metrics.writes.WithLabelValues("unchanged").Inc()
+		return nil
+	}
+	if err := w.limiter.Wait(ctx); err != nil {
+		return err
+	}
+	_, err = w.client.Resource(w.format.GVR(unit)).Namespace(unit).Apply(ctx, obj.GetName(), obj,
+		metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
+	if err != nil {
+		return fmt.Errorf("applying %s %s: %w", obj.GetKind(), obj.GetName(), err)
+	}
+	w.metrics.writes.WithLabelValues("applied").Inc()
+	w.mu.Lock()
+	state.hashes[obj.GetName()] = hash
+	w.mu.Unlock()
+	return nil
+}
+
+// deleteParts deletes the unit's reports past the first keep (all for 0).
+func (w *Writer) deleteParts(ctx context.Context, unit string, keep int) error {
+	w.mu.Lock()
+	state := w.written[unit]
+	var names []string
+	if state != nil {
+		for name := range state.hashes {
+			if partNumber(name) > keep {
+				names = append(names, name)
+			}
+		}
+	}
+	if keep == 0 {
+		delete(w.written, unit)
+	}
+	w.mu.Unlock()
+	for _, name := range names {
+		err := w.client.Resource(w.format.GVR(unit)).Namespace(unit).Delete(ctx, name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("deleting report %s: %w", name, err)
+		}
+		w.metrics.writes.WithLabelValues("deleted").Inc()
+		if state != nil {
+			w.mu.Lock()
+			delete(state.hashes, name)
+			w.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// partNumber returns the part a report name numbers (1 for "kube4c").
+func partNumber(name string) int {
+	if name == ReportName {
+		return 1
+	}
+	n, err := strconv.Atoi(name[len(ReportName)+1:])
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// readWritten lists the reports kube4c wrote before (a previous leader,
+// or this process before a restart): their names, and when each of their
+// results was first seen.
+func (w *Writer) readWritten(ctx context.Context) (map[string]*unitReports, error) {
+	out := map[string]*unitReports{}
+	selector := labels.SelectorFromSet(labels.Set{ManagedByLabel: managedBy}).String()
+	for _, unit := range []string{"x", ""} { // a namespace's reports, then the cluster's
+		list, err := w.client.Resource(w.format.GVR(unit)).List(ctx, metav1.ListOptions{LabelSelector: selector})
+		if err != nil {
+			return nil, fmt.Errorf("listing the reports kube4c wrote: %w", err)
+		}
+		for _, item := range list.Items {
+			u := out[item.GetNamespace()]
+			if u == nil {
+				u = newUnitReports()
+				out[item.GetNamespace()] = u
+			}
+			// Unknown content: applied again, once, by this writer.
+			u.hashes[item.GetName()] = [32]byte{}
+			maps.Copy(u.seen, previousResults(item))
+		}
+	}
+	return out, nil
+}
+
+func newUnitReports() *unitReports {
+	return &unitReports{hashes: map[string][32]byte{}, seen: map[string]seenResult{}}
+}
+
+// previousResults reads the results of a report kube4c wrote, by key.
+func previousResults(item unstructured.Unstructured) map[string]seenResult {
+	out := map[string]seenResult{}
+	results, _, _ := unstructured.NestedSlice(item.Object, "results")
+	for _, r := range results {
+		m, ok := r.(map[string]any)
+		if !ok {
+			continue
+		}
+		str := func(fields ...string) string { v, _, _ := unstructured.NestedString(m, fields...); return v }
+		seconds, _, _ := unstructured.NestedInt64(m, "timestamp", "seconds")
+		s := seenResult{at: metav1.Timestamp{Seconds: seconds}, check: str("policy"), severity: str("severity"),
+			container: str("properties", "container"), path: str("properties", "path")}
+		if subjects, _, _ := unstructured.NestedSlice(m, "resources"); len(subjects) > 0 {
+			if subject, ok := subjects[0].(map[string]any); ok {
+				s.object = subjectRef(subject)
+			}
+		}
+		out[s.check+" "+s.object+" "+s.container+" "+s.path] = s
+	}
+	return out
+}
+
+// subjectRef writes a report subject as inventory.Ref.String does.
+func subjectRef(s map[string]any) string {
+	str := func(k string) string { v, _ := s[k].(string); return v }
+	return inventory.Ref{APIVersion: str("apiVersion"), Kind: str("kind"), Namespace: str("namespace"), Name: str("name")}.String()
+}
+
+// alert logs each result that is new since previous, and each that is gone.
+func alert(unit string, results []result, previous map[string]seenResult) {
+	now := map[string]bool{}
+	for _, r := range results {
+		now[r.key] = true
+		if _, ok := previous[r.key]; !ok {
+			f := r.finding
+			slog.Info("new finding", "check", f.CheckID, "severity", f.Severity.String(), "layer", string(f.Layer),
+				"namespace", unit, "object", refString(f.Object), "container", f.Container, "path", f.Path, "message", f.Message)
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(previous)) {
+		if p := previous[key]; !now[key] {
+			slog.Info("fixed finding", "check", p.check, "severity", p.severity, "namespace", unit, "object", p.object,
+				"container", p.container, "path", p.path)
+		}
+	}
+}
