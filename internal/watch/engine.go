@@ -517,8 +517,12 @@ func group[K comparable](f findings, key func(*check.Finding) K) map[K]findings 
 	return out
 }
 
-func byCheck(f findings) map[string]findings { return group(f, func(x *check.Finding) string { return x.CheckID }) }
-func byUnit(f findings) map[string]findings  { return group(f, func(x *check.Finding) string { return UnitOf(x.Object) }) }
+func byCheck(f findings) map[string]findings {
+	return group(f, func(x *check.Finding) string { return x.CheckID })
+}
+func byUnit(f findings) map[string]findings {
+	return group(f, func(x *check.Finding) string { return UnitOf(x.Object) })
+}
 
 // byRef groups findings by object; findings about no object (none of the
 // object checks makes one) are dropped.

@@ -53,7 +53,9 @@ func (m *memObjects) Get(ref inventory.Ref) *inventory.Object {
 	return nil
 }
 
-func (m *memObjects) all() []*inventory.Object { return m.where(func(*inventory.Object) bool { return true }) }
+func (m *memObjects) all() []*inventory.Object {
+	return m.where(func(*inventory.Object) bool { return true })
+}
 
 func (m *memObjects) where(keep func(*inventory.Object) bool) []*inventory.Object {
 	var out []*inventory.Object

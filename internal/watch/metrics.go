@@ -104,4 +104,3 @@ func (c *findingsCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 }
-
