@@ -28,13 +28,16 @@ type Format struct {
 	Kind, ClusterKind    string
 	Resource, ClusterRes string
 	CRD, ClusterCRD      string
+	// reportSource says the report has a source field of its own, beside
+	// each result's (OpenReports; the Policy Report API has none).
+	reportSource bool
 }
 
 // The formats kube4c writes.
 var (
 	OpenReports = Format{Name: "openreports", GroupVersion: schema.GroupVersion{Group: "openreports.io", Version: "v1alpha1"},
 		Kind: "Report", ClusterKind: "ClusterReport", Resource: "reports", ClusterRes: "clusterreports",
-		CRD: "reports.openreports.io", ClusterCRD: "clusterreports.openreports.io"}
+		CRD: "reports.openreports.io", ClusterCRD: "clusterreports.openreports.io", reportSource: true}
 	PolicyReports = Format{Name: "policyreport", GroupVersion: schema.GroupVersion{Group: "wgpolicyk8s.io", Version: "v1alpha2"},
 		Kind: "PolicyReport", ClusterKind: "ClusterPolicyReport", Resource: "policyreports", ClusterRes: "clusterpolicyreports",
 		CRD: "policyreports.wgpolicyk8s.io", ClusterCRD: "clusterpolicyreports.wgpolicyk8s.io"}
@@ -166,6 +169,9 @@ func buildReports(format Format, unit string, results []result, passes, skipped 
 		u.SetAPIVersion(format.GroupVersion.String())
 		u.SetKind(kind)
 		unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
+		if !format.reportSource {
+			unstructured.RemoveNestedField(u.Object, "source")
+		}
 		out[i] = u
 	}
 	return out

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,6 +26,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/kube4c/kube4c/internal/pipeline"
 	"github.com/kube4c/kube4c/internal/watch"
@@ -187,9 +190,9 @@ func str(v any) string {
 
 // scanKeys returns what kube4c scan --cluster finds, as reportKeys does,
 // for the namespaces (and "" for the cluster) that have reports.
-func scanKeys(t *testing.T) map[string][]string {
+func scanKeys(t *testing.T, kubeconfig string) map[string][]string {
 	t.Helper()
-	code, out, errOut := kube4c(t, "scan", "--cluster", "--kubeconfig", adminKubeconfig, "-q", "-o", "json", "--fail-on", "none")
+	code, out, errOut := kube4c(t, "scan", "--cluster", "--kubeconfig", kubeconfig, "-q", "-o", "json", "--fail-on", "none")
 	if code != 0 {
 		t.Fatalf("cluster scan: exit %d: %s", code, errOut)
 	}
@@ -240,19 +243,24 @@ func agrees(reports, scan map[string][]string) (bool, string) {
 	return len(diff) == 0, strings.Join(diff, "\n")
 }
 
-// waitForAgreement waits until the reports agree with a cluster scan.
-func waitForAgreement(t *testing.T, dyn dynamic.Interface, format watch.Format, step string) map[string][]string {
+// waitForAgreement waits until the reports agree with a scan of the
+// cluster of kubeconfig.
+func waitForAgreement(t *testing.T, kubeconfig string, format watch.Format, step string) map[string][]string {
 	t.Helper()
 	var last string
 	var reports map[string][]string
 	start := time.Now()
 	for {
-		scan := scanKeys(t)
-		reports = reportKeys(t, dyn, format)
+		cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scan := scanKeys(t, kubeconfig)
+		reports = reportKeys(t, dynamic.NewForConfigOrDie(cfg), format)
 		// A terminating namespace can hold no report (the API server
 		// refuses new objects there): kube4c deletes its report.
 		for ns := range scan {
-			if terminating(t, ns) {
+			if terminating(t, cfg, ns) {
 				delete(scan, ns)
 			}
 		}
@@ -270,11 +278,11 @@ func waitForAgreement(t *testing.T, dyn dynamic.Interface, format watch.Format, 
 }
 
 // terminating reports whether a namespace is being deleted.
-func terminating(t *testing.T, name string) bool {
+func terminating(t *testing.T, cfg *rest.Config, name string) bool {
 	if name == "" {
 		return false
 	}
-	ns, err := kubernetes.NewForConfigOrDie(admin).CoreV1().Namespaces().Get(context.Background(), name, metav1.GetOptions{})
+	ns, err := kubernetes.NewForConfigOrDie(cfg).CoreV1().Namespaces().Get(context.Background(), name, metav1.GetOptions{})
 	return err == nil && ns.DeletionTimestamp != nil
 }
 
@@ -310,7 +318,7 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports := waitForAgreement(t, dyn, format, "examples applied")
+	reports := waitForAgreement(t, adminKubeconfig, format, "examples applied")
 	if !has(reports, "logging", "privileged-container", "DaemonSet/logging/log-agent") {
 		t.Fatalf("the log agent's privileged container is not in the logging report: %v", reports["logging"])
 	}
@@ -331,7 +339,7 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 	if _, err := cs.AppsV1().DaemonSets("logging").Patch(ctx, "log-agent", types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	reports = waitForAgreement(t, dyn, format, "log agent fixed")
+	reports = waitForAgreement(t, adminKubeconfig, format, "log agent fixed")
 	if has(reports, "logging", "privileged-container", "DaemonSet/logging/log-agent") {
 		t.Errorf("the fixed log agent is still reported privileged")
 	}
@@ -349,7 +357,7 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	reports = waitForAgreement(t, dyn, format, "default deny in ci")
+	reports = waitForAgreement(t, adminKubeconfig, format, "default deny in ci")
 	if slices.ContainsFunc(reports["ci"], isolation) {
 		t.Errorf("isolation findings stay in the ci report after a default deny: %v", reports["ci"])
 	}
@@ -366,7 +374,7 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports = waitForAgreement(t, dyn, format, "ServiceAccount bound to *")
+	reports = waitForAgreement(t, adminKubeconfig, format, "ServiceAccount bound to *")
 	if !slices.ContainsFunc(reports["shop"], func(k string) bool { return strings.Contains(k, "RoleBinding/shop/shop-everything") }) {
 		t.Errorf("no RBAC finding about the binding in the shop's report: %v", reports["shop"])
 	}
@@ -417,8 +425,83 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 		Spec: corev1.PodSpec{HostNetwork: true, Containers: []corev1.Container{{Name: "c", Image: "nginx:1.27"}}}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	reports = waitForAgreement(t, dyn, format, "after failover")
+	reports = waitForAgreement(t, adminKubeconfig, format, "after failover")
 	if !has(reports, "watch-late", "host-network", "Pod/watch-late/after-failover") {
 		t.Errorf("the new leader did not report the new pod: %v", reports["watch-late"])
+	}
+}
+
+// A watch the API server drops (it stops, and starts again) resumes: the
+// changes made after the restart reach the reports, none is lost and none
+// is listed twice. This one writes PolicyReports.
+func TestWatchResumesAfterTheAPIServerRestarts(t *testing.T) {
+	ctx := context.Background()
+	assets, err := assetsDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &envtest.Environment{BinaryAssetsDirectory: assets, ControlPlaneStopTimeout: 5 * time.Second}
+	api := e.ControlPlane.GetAPIServer()
+	// A directory of its own keeps the API server's serving certificate
+	// across the restart, so that clients still trust it.
+	api.CertDir = t.TempDir()
+	if _, err := e.Start(); err != nil {
+		t.Fatalf("starting a control plane of its own: %v", err)
+	}
+	t.Cleanup(func() { _ = e.Stop() })
+	user, err := e.ControlPlane.AddUser(envtest.User{Name: "kube4c-restart-admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := user.Config()
+	kc, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	installReportCRDs(t, cfg)
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	createNamespace(t, cs, "kube4c-system", nil)
+	createNamespace(t, cs, "restart", nil)
+	format := watch.PolicyReports
+	pod := func(name string, spec corev1.PodSpec) {
+		t.Helper()
+		spec.Containers = []corev1.Container{{Name: "c", Image: "nginx:1.27", SecurityContext: spec.Containers[0].SecurityContext}}
+		if _, err := cs.CoreV1().Pods("restart").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: spec}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	privileged := true
+	pod("before", corev1.PodSpec{Containers: []corev1.Container{{SecurityContext: &corev1.SecurityContext{Privileged: &privileged}}}})
+	startWatcher(t, cfg, "restart-replica", format)
+	reports := waitForAgreement(t, kubeconfig, format, "before the restart")
+	if !has(reports, "restart", "privileged-container", "Pod/restart/before") {
+		t.Fatalf("no finding about the privileged pod: %v", reports["restart"])
+	}
+
+	// A graceful stop waits a minute for the open watches; past 5 s the
+	// API server is killed, which drops them all the same.
+	stopped := time.Now()
+	if err := api.Stop(); err != nil && !strings.Contains(err.Error(), "timeout waiting for process kube-apiserver to stop") {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second) // the watches break; the watcher retries
+	if err := api.Start(); err != nil {
+		t.Fatalf("restarting the API server: %v", err)
+	}
+	t.Logf("the API server was down for %v", time.Since(stopped).Round(100*time.Millisecond))
+	if err := cs.CoreV1().Pods("restart").Delete(ctx, "before", metav1.DeleteOptions{GracePeriodSeconds: new(int64)}); err != nil {
+		t.Fatal(err)
+	}
+	pod("after", corev1.PodSpec{HostPID: true, Containers: []corev1.Container{{}}})
+	reports = waitForAgreement(t, kubeconfig, format, "after the restart")
+	if has(reports, "restart", "privileged-container", "Pod/restart/before") {
+		t.Errorf("the deleted pod is still reported")
+	}
+	if !has(reports, "restart", "host-pid", "Pod/restart/after") {
+		t.Errorf("the pod created after the restart is not reported: %v", reports["restart"])
 	}
 }
