@@ -19,31 +19,51 @@ import (
 	"github.com/kube4c/kube4c/internal/testutil"
 )
 
-// memObjects is Objects over a set of objects in memory.
+// memObjects is Objects over a set of objects in memory, indexed as the
+// informers' store is.
 type memObjects struct {
-	byRef    map[inventory.Ref]*inventory.Object
-	complete bool
+	byRef       map[inventory.Ref]*inventory.Object
+	byUnit      map[string]map[inventory.Ref]*inventory.Object
+	controllers map[types.UID]int
+	complete    bool
 }
 
 func newMemObjects(objs []*inventory.Object) *memObjects {
-	m := &memObjects{byRef: map[inventory.Ref]*inventory.Object{}}
+	m := &memObjects{byRef: map[inventory.Ref]*inventory.Object{}, byUnit: map[string]map[inventory.Ref]*inventory.Object{},
+		controllers: map[types.UID]int{}}
 	for _, o := range objs {
-		m.byRef[o.Ref()] = o
+		m.add(o)
 	}
 	return m
 }
 
+func (m *memObjects) add(o *inventory.Object) {
+	m.remove(o)
+	m.byRef[o.Ref()] = o
+	if m.byUnit[UnitOf(o)] == nil {
+		m.byUnit[UnitOf(o)] = map[inventory.Ref]*inventory.Object{}
+	}
+	m.byUnit[UnitOf(o)][o.Ref()] = o
+	if cluster.IsController(o.Kind()) {
+		m.controllers[o.Meta.GetUID()]++
+	}
+}
+
+func (m *memObjects) remove(o *inventory.Object) {
+	old := m.byRef[o.Ref()]
+	if old == nil {
+		return
+	}
+	delete(m.byRef, o.Ref())
+	delete(m.byUnit[UnitOf(old)], o.Ref())
+	if cluster.IsController(old.Kind()) {
+		m.controllers[old.Meta.GetUID()]--
+	}
+}
+
 func (m *memObjects) owned(o *inventory.Object) bool {
 	uid := cluster.Controlled(o)
-	if uid == "" {
-		return false
-	}
-	for _, c := range m.byRef {
-		if c.Meta.GetUID() == uid && cluster.IsController(c.Kind()) {
-			return true
-		}
-	}
-	return false
+	return uid != "" && m.controllers[uid] > 0
 }
 
 func (m *memObjects) Get(ref inventory.Ref) *inventory.Object {
@@ -53,36 +73,40 @@ func (m *memObjects) Get(ref inventory.Ref) *inventory.Object {
 	return nil
 }
 
-func (m *memObjects) all() []*inventory.Object {
-	return m.where(func(*inventory.Object) bool { return true })
-}
+func (m *memObjects) all() []*inventory.Object { return m.checked(m.byRef) }
 
-func (m *memObjects) where(keep func(*inventory.Object) bool) []*inventory.Object {
+// checked returns the objects of set that are not owned, in a stable order.
+func (m *memObjects) checked(set map[inventory.Ref]*inventory.Object) []*inventory.Object {
 	var out []*inventory.Object
-	for _, ref := range slices.SortedFunc(maps.Keys(m.byRef), func(a, b inventory.Ref) int { return strings.Compare(a.String(), b.String()) }) {
-		if o := m.byRef[ref]; keep(o) && !m.owned(o) {
+	for _, ref := range slices.SortedFunc(maps.Keys(set), func(a, b inventory.Ref) int { return strings.Compare(a.String(), b.String()) }) {
+		if o := set[ref]; !m.owned(o) {
 			out = append(out, o)
 		}
 	}
 	return out
 }
 
-func (m *memObjects) Unit(unit string) []*inventory.Object {
-	return m.where(func(o *inventory.Object) bool { return UnitOf(o) == unit })
-}
+func (m *memObjects) Unit(unit string) []*inventory.Object { return m.checked(m.byUnit[unit]) }
 
 func (m *memObjects) OfKinds(kinds []string) []*inventory.Object {
-	return m.where(func(o *inventory.Object) bool { return slices.Contains(kinds, o.Kind()) })
+	set := map[inventory.Ref]*inventory.Object{}
+	for ref, o := range m.byRef {
+		if slices.Contains(kinds, o.Kind()) {
+			set[ref] = o
+		}
+	}
+	return m.checked(set)
 }
 
 func (m *memObjects) Namespaces() []string {
-	set := map[string]bool{}
-	for _, o := range m.byRef {
-		if u := UnitOf(o); u != "" {
-			set[u] = true
+	var out []string
+	for unit, set := range m.byUnit {
+		if unit != "" && len(set) > 0 {
+			out = append(out, unit)
 		}
 	}
-	return slices.Sorted(maps.Keys(set))
+	slices.Sort(out)
+	return out
 }
 
 func (m *memObjects) Complete() bool { return m.complete }
@@ -123,7 +147,7 @@ func compare(t *testing.T, step string, want, got map[string][]string) {
 
 // load reads manifests for the tests; namespaced objects without a
 // namespace get one, as the API server gives them.
-func load(t *testing.T, paths ...string) []*inventory.Object {
+func load(t testing.TB, paths ...string) []*inventory.Object {
 	t.Helper()
 	res := manifest.Load(paths, manifest.Options{})
 	if len(res.Objects) == 0 {
@@ -177,7 +201,7 @@ func TestEngineAgreesWithAFreshEvaluation(t *testing.T) {
 				if rng.IntN(6) == 0 {
 					held = append(held, o)
 				} else {
-					m.byRef[o.Ref()] = o
+					m.add(o)
 				}
 			}
 			e := NewEngine(plan, m)
@@ -188,7 +212,7 @@ func TestEngineAgreesWithAFreshEvaluation(t *testing.T) {
 			for len(held) > 0 {
 				n := min(len(held), 1+rng.IntN(5))
 				for _, o := range held[:n] {
-					m.byRef[o.Ref()] = o
+					m.add(o)
 					e.Changed(o)
 				}
 				held = held[n:]
@@ -197,7 +221,7 @@ func TestEngineAgreesWithAFreshEvaluation(t *testing.T) {
 			compare(t, "after additions", fresh(t, plan, m), incremental(e))
 			for _, o := range objs {
 				if rng.IntN(8) == 0 {
-					delete(m.byRef, o.Ref())
+					m.remove(o)
 					e.Changed(o)
 				}
 			}
