@@ -462,6 +462,11 @@ func TestWatchResumesAfterTheAPIServerRestarts(t *testing.T) {
 	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Without the report CRDs, kube4c watch says so and stops.
+	code, _, errOut := kube4c(t, "watch", "--kubeconfig", kubeconfig, "--listen", "", "--leader-elect=false")
+	if code != 2 || !strings.Contains(errOut, "reports.openreports.io, clusterreports.openreports.io") || !strings.Contains(errOut, "not installed") {
+		t.Errorf("kube4c watch without the CRDs: exit %d, %q", code, errOut)
+	}
 	installReportCRDs(t, cfg)
 	cs := kubernetes.NewForConfigOrDie(cfg)
 	createNamespace(t, cs, "kube4c-system", nil)
