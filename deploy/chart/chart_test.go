@@ -13,6 +13,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +31,10 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
+	apiextensionsinstall "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/install"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextensionsvalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -686,4 +692,50 @@ func appVersion(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return chrt.Metadata.AppVersion
+}
+
+// The CRDs of crds/ are what the API server accepts: each is validated as
+// the API server validates a CustomResourceDefinition on create (a
+// structural schema, names that fit, printer columns that parse).
+func TestCRDsAreValid(t *testing.T) {
+	scheme := runtime.NewScheme()
+	apiextensionsinstall.Install(scheme)
+	files, err := filepath.Glob(filepath.Join(chartDir, "crds", "*.yaml"))
+	if err != nil || len(files) != 4 {
+		t.Fatalf("crds/: %v %v, want the four report CRDs", files, err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v1crd apiextensionsv1.CustomResourceDefinition
+		if err := yaml.UnmarshalStrict(data, &v1crd); err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		scheme.Default(&v1crd)
+		var crd apiextensions.CustomResourceDefinition
+		if err := scheme.Convert(&v1crd, &crd, nil); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if errs := apiextensionsvalidation.ValidateCustomResourceDefinition(context.Background(), &crd); len(errs) > 0 {
+			t.Errorf("%s: %v", file, errs.ToAggregate())
+		}
+		if want := strings.TrimSuffix(filepath.Base(file), ".yaml"); want != crd.Spec.Group+"_"+crd.Spec.Names.Plural {
+			t.Errorf("%s holds %s.%s", file, crd.Spec.Names.Plural, crd.Spec.Group)
+		}
+		if crd.Spec.Group == "wgpolicyk8s.io" {
+			props := crd.Spec.Validation.OpenAPIV3Schema.Properties
+			result := props["results"].Items.Schema
+			for _, field := range []string{"source", "policy", "rule", "category", "severity", "timestamp", "result", "scored", "resources", "resourceSelector", "message", "properties"} {
+				if _, ok := result.Properties[field]; !ok {
+					t.Errorf("%s: results[] has no %s", file, field)
+				}
+			}
+			if !slices.Equal(result.Required, []string{"policy"}) || len(props["summary"].Properties) != 5 || props["scope"].Properties["kind"].Type != "string" {
+				t.Errorf("%s: not the v1alpha2 PolicyReport schema", file)
+			}
+		}
+	}
 }
