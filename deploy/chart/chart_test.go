@@ -648,6 +648,17 @@ func TestImageDigest(t *testing.T) {
 	if got := dep.Spec.Template.Spec.Containers[0].Image; got != "ghcr.io/kube4c/kube4c@"+digest {
 		t.Errorf("image %s, want the digest alone", got)
 	}
+
+	// The chart excepts no image finding: a latest tag is reported.
+	o = mustRender(t, map[string]any{"image": map[string]any{"tag": "latest"}})
+	rep, err := pipeline.Scan(context.Background(), pipeline.Request{
+		Source: pipeline.Files{Paths: []string{"-"}, Stdin: strings.NewReader(o.manifest)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(rep.Findings, func(f *check.Finding) bool { return f.CheckID == "image-latest-tag" }) {
+		t.Error("image.tag latest: no image-latest-tag finding; the chart must not hide it")
+	}
 }
 
 // Helm's own lint, strict: no error and no warning, with the default
