@@ -18,7 +18,7 @@ func isolationCheck(d netpol.Direction, severity check.Severity, technique, risk
 			Title:    "Workload that no NetworkPolicy isolates for " + d.String(),
 			Layer:    check.LayerCluster,
 			Severity: severity,
-			Reads:    withWorkloads("NetworkPolicy"),
+			Reads:    withWorkloads("NetworkPolicy", "Service", "Ingress"), // exposure raises the severity
 			Looks: "every workload's pod labels against the podSelector of each networking.k8s.io/v1 NetworkPolicy of its namespace, " +
 				"with policyTypes defaulted as the API server does (Ingress always, Egress when egress rules are written). One root cause, " +
 				"one finding: a workload that no policy isolates is reported here only when it is reachable from outside the cluster " +
