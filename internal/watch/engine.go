@@ -83,8 +83,6 @@ type findings struct {
 	kept, suppressed []*check.Finding
 }
 
-func (f findings) empty() bool { return len(f.kept) == 0 && len(f.suppressed) == 0 }
-
 // changes are what changed since the last evaluation.
 type changes struct {
 	objects map[string]map[inventory.Ref]bool // by unit
