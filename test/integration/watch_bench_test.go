@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"net/http"
@@ -472,18 +471,7 @@ func (w *watchProcess) milestones() string {
 }
 
 // get returns the body of a GET to the watcher, "" when it fails.
-func (w *watchProcess) get(path string) string {
-	resp, err := http.Get(w.base + path)
-	if err != nil {
-		return ""
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return ""
-	}
-	return string(body)
-}
+func (w *watchProcess) get(path string) string { return httpBody(w.base + path) }
 
 // scrape returns the watcher's metrics by series ("name{labels}"), and
 // for each name with labels their sum under the bare name too.

@@ -100,8 +100,11 @@ func startWatcher(t *testing.T, cfg *rest.Config, identity string, format watch.
 }
 
 // get returns the body of a GET to the watcher, "" when it fails.
-func (w *runningWatcher) get(t *testing.T, path string) string {
-	resp, err := http.Get(w.metrics + path)
+func (w *runningWatcher) get(t *testing.T, path string) string { return httpBody(w.metrics + path) }
+
+// httpBody returns the body of a GET that answers 200, "" otherwise.
+func httpBody(url string) string {
+	resp, err := http.Get(url)
 	if err != nil {
 		return ""
 	}
