@@ -239,7 +239,7 @@ func TestDefaultValues(t *testing.T) {
 	for _, want := range []string{
 		"watch --config /etc/kube4c/config.yaml --report-format openreports --resync 1h --listen :8080",
 		"--leader-elect=true --leader-election-namespace " + namespace + " --leader-election-id kube4c-watch",
-		"--metrics-per-object=false", "--log-findings=false", "--write-qps 5",
+		"--metrics-per-object=false", "--log-findings=false", "--write-rate 5000",
 	} {
 		if !strings.Contains(args, want) {
 			t.Errorf("watch args %q lack %q", args, want)

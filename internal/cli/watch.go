@@ -31,7 +31,7 @@ type watchFlags struct {
 	metricsPerObject bool
 	logFindings      bool
 	logFormat        string
-	writeQPS         float64
+	writeRate        float64
 }
 
 func newWatchCommand(g *globalFlags) *cobra.Command {
@@ -61,7 +61,7 @@ func newWatchCommand(g *globalFlags) *cobra.Command {
 	fl.BoolVar(&f.metricsPerObject, "metrics-per-object", false, "label the findings metric by object kind and name (one series per object: mind Prometheus' cardinality)")
 	fl.BoolVar(&f.logFindings, "log-findings", false, "log each new finding and each fixed one as a structured line, for alerts")
 	fl.StringVar(&f.logFormat, "log-format", "json", "log lines as json or text")
-	fl.Float64Var(&f.writeQPS, "write-qps", 5, "report writes per second at most")
+	fl.Float64Var(&f.writeRate, "write-rate", watch.DefaultWriteRate, "report results written per second at most (a report object written counts its results and one more)")
 	return cmd
 }
 
@@ -90,7 +90,7 @@ func runWatch(cmd *cobra.Command, g *globalFlags, f *watchFlags) error {
 		return usageError("cannot connect to the cluster: %v", err)
 	}
 	opts := watch.Options{Config: restConfig, Plan: plan, Format: format, Resync: f.resync,
-		MetricsPerObject: f.metricsPerObject, LogFindings: f.logFindings, WriteQPS: f.writeQPS}
+		MetricsPerObject: f.metricsPerObject, LogFindings: f.logFindings, WriteRate: f.writeRate}
 	if f.leaderElect {
 		if opts.LeaderElection, err = f.leaderElection(); err != nil {
 			return err

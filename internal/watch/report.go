@@ -1,15 +1,17 @@
 package watch
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strconv"
+	"strings"
 
 	reports "github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kube4c/kube4c/internal/check"
@@ -75,15 +77,30 @@ const (
 	source = "kube4c"
 )
 
-// maxReportBytes bounds the results of one report object, far below
-// etcd's 1.5 MiB request limit: a unit with more results is split.
-const maxReportBytes = 512 << 10
+// How a unit's results are split into report objects. Each write of a
+// report object costs the API server in proportion to its results (about
+// 0.3 ms of CPU a result, measured on the test API server: decoding,
+// schema validation, pruning and field management walk every field), so a
+// unit's results are spread over parts by a stable hash of their object:
+// a change to one object rewrites the one part that holds its results,
+// never the whole unit.
+const (
+	// maxPartResults bounds the results of one part.
+	maxPartResults = 64
+	// maxReportBytes bounds the estimated size of one part, far below
+	// etcd's 1.5 MiB request limit, for results with long messages.
+	maxReportBytes = 512 << 10
+	// maxParts bounds the parts of a unit: a single object with more
+	// results than a part holds keeps them in one part.
+	maxParts = 1 << 12
+)
 
 // result is one failing finding as a report result, with the key that
 // identifies it across evaluations (its first-seen time and the alerts
-// hang on it).
+// hang on it) and the object whose part holds it.
 type result struct {
 	key     string
+	object  string
 	finding *check.Finding
 	result  reports.ReportResult
 }
@@ -94,87 +111,144 @@ func resultKey(f *check.Finding) string {
 	return f.CheckID + " " + refString(f.Object) + " " + f.Container + " " + f.Path
 }
 
-// newResult makes the report result of a finding, first seen at seen.
+// newResult makes the report result of a finding, first seen at seen: the
+// check as policy, its layer as category, the object as subject, and the
+// field path and container as properties. Fields a reader can do without
+// (a rule that repeats the policy, the subject's UID) are left out: every
+// field costs the API server on each write.
 func newResult(f *check.Finding, seen metav1.Timestamp) result {
 	r := reports.ReportResult{
 		Source:      source,
 		Policy:      f.CheckID,
-		Rule:        f.CheckID,
 		Category:    string(f.Layer),
 		Severity:    reports.ResultSeverity(f.Severity.String()),
 		Timestamp:   seen,
 		Result:      "fail",
-		Scored:      true,
 		Description: f.Message,
-		Properties:  map[string]string{},
 	}
 	if f.Object != nil {
 		r.Subjects = []corev1.ObjectReference{{APIVersion: f.Object.APIVersion(), Kind: f.Object.Kind(),
-			Namespace: f.Object.Namespace(), Name: f.Object.Name(), UID: f.Object.Meta.GetUID()}}
+			Namespace: f.Object.Namespace(), Name: f.Object.Name()}}
 	}
-	if f.Path != "" {
-		r.Properties["path"] = f.Path
+	if f.Path != "" || f.Container != "" {
+		r.Properties = map[string]string{}
+		if f.Path != "" {
+			r.Properties["path"] = f.Path
+		}
+		if f.Container != "" {
+			r.Properties["container"] = f.Container
+		}
 	}
-	if f.Container != "" {
-		r.Properties["container"] = f.Container
-	}
-	if len(r.Properties) == 0 {
-		r.Properties = nil
-	}
-	return result{key: resultKey(f), finding: f, result: r}
+	return result{key: resultKey(f), object: refString(f.Object), finding: f, result: r}
 }
 
-// buildReports returns a unit's report objects in format: one, or several
-// when the results would make one too large, split in order (results are
-// sorted, so the split is the same for the same findings). summary counts
-// the passes and the suppressed findings; each part's fail count is its
-// own results.
-func buildReports(format Format, unit string, results []result, passes, skipped int) []*unstructured.Unstructured {
-	var parts [][]reports.ReportResult
-	var current []reports.ReportResult
-	size := 0
-	for _, r := range results {
-		b, _ := json.Marshal(r.result)
-		if len(current) > 0 && size+len(b) > maxReportBytes {
-			parts = append(parts, current)
-			current, size = nil, 0
+// size estimates the bytes of a result in a report object.
+func (r result) size() int {
+	return 320 + len(r.result.Description) + len(r.object) + len(r.finding.Path) + len(r.finding.Container)
+}
+
+// partOf returns which of n parts (a power of two) holds the results
+// about object: a hash that stays the same across processes, so that a
+// new leader finds each result where the last one wrote it.
+func partOf(object string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(object))
+	return int(h.Sum32() & uint32(n-1))
+}
+
+// partCount returns into how many parts a unit's results go: a power of
+// two, the fewest in which no part exceeds maxPartResults or
+// maxReportBytes. previous, the count of the reports written before,
+// stays while it fits and a quarter of it does not, so that a unit whose
+// results hover at a boundary is not reshuffled on every change.
+func partCount(results []result, previous int) int {
+	fits := func(n int) bool {
+		count, bytes := make([]int, n), make([]int, n)
+		for _, r := range results {
+			i := partOf(r.object, n)
+			count[i]++
+			bytes[i] += r.size()
 		}
-		current = append(current, r.result)
-		size += len(b) + 1
+		return slices.Max(count) <= maxPartResults && slices.Max(bytes) <= maxReportBytes
 	}
-	parts = append(parts, current)
-	out := make([]*unstructured.Unstructured, len(parts))
+	n := 1
+	for n < previous && n < maxParts {
+		n *= 2
+	}
+	for !fits(n) && n < maxParts {
+		n *= 2
+	}
+	for n >= 4 && fits(n/4) {
+		n /= 4
+	}
+	return n
+}
+
+// reportPart is one report object of a unit, encoded for server-side apply.
+type reportPart struct {
+	name    string
+	results int
+	// body is the apply configuration (JSON), hash its SHA-256.
+	body []byte
+	hash [32]byte
+}
+
+// reportObject is the apply configuration of a report object: the fields
+// kube4c owns, in either format (the Policy Report API has no source).
+type reportObject struct {
+	APIVersion string                 `json:"apiVersion"`
+	Kind       string                 `json:"kind"`
+	Metadata   reportMeta             `json:"metadata"`
+	Source     string                 `json:"source,omitempty"`
+	Summary    reports.ReportSummary  `json:"summary"`
+	Results    []reports.ReportResult `json:"results,omitempty"`
+}
+
+type reportMeta struct {
+	Name      string            `json:"name"`
+	Namespace string            `json:"namespace,omitempty"`
+	Labels    map[string]string `json:"labels"`
+}
+
+// buildReports returns a unit's n report objects in format, results
+// placed by partOf, in the order given (sorted by the engine). summary
+// counts the passes and the suppressed findings; each part's fail count
+// is its own results.
+func buildReports(format Format, unit string, results []result, passes, skipped, n int) []reportPart {
+	parts := make([][]reports.ReportResult, n)
+	for _, r := range results {
+		i := partOf(r.object, n)
+		parts[i] = append(parts[i], r.result)
+	}
+	out := make([]reportPart, n)
 	for i, part := range parts {
-		rep := &reports.Report{
-			ObjectMeta: metav1.ObjectMeta{Name: partName(i + 1), Namespace: unit,
-				Labels: map[string]string{ManagedByLabel: managedBy, PartLabel: strconv.Itoa(i + 1)}},
-			Source:  source,
-			Summary: reports.ReportSummary{Fail: len(part)},
-			Results: part,
-		}
+		summary := reports.ReportSummary{Fail: len(part)}
 		if i == 0 {
 			// Passes and exceptions are counted once, in the first part.
-			rep.Summary.Pass, rep.Summary.Skip = passes, skipped
+			summary.Pass, summary.Skip = passes, skipped
 		}
-		content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(rep)
-		if err != nil {
-			panic(err) // a Report always converts
-		}
-		u := &unstructured.Unstructured{Object: content}
-		kind := format.Kind
-		if unit == "" {
-			kind = format.ClusterKind
-			u.SetNamespace("")
-		}
-		u.SetAPIVersion(format.GroupVersion.String())
-		u.SetKind(kind)
-		unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
-		if !format.reportSource {
-			unstructured.RemoveNestedField(u.Object, "source")
-		}
-		out[i] = u
+		out[i] = encodeReport(format, unit, partName(i+1), summary, part)
 	}
 	return out
+}
+
+// encodeReport encodes one report object. A report read back from the
+// cluster encodes to the same bytes as the one written.
+func encodeReport(format Format, unit, name string, summary reports.ReportSummary, results []reports.ReportResult) reportPart {
+	obj := reportObject{APIVersion: format.GroupVersion.String(), Kind: format.Kind, Summary: summary, Results: results,
+		Metadata: reportMeta{Name: name, Namespace: unit,
+			Labels: map[string]string{ManagedByLabel: managedBy, PartLabel: strconv.Itoa(partNumber(name))}}}
+	if unit == "" {
+		obj.Kind = format.ClusterKind
+	}
+	if format.reportSource {
+		obj.Source = source
+	}
+	body, err := json.Marshal(obj)
+	if err != nil {
+		panic(err) // strings, numbers and maps of strings always encode
+	}
+	return reportPart{name: name, results: len(results), body: body, hash: sha256.Sum256(body)}
 }
 
 // partName names the n-th report of a unit.
@@ -183,4 +257,21 @@ func partName(n int) string {
 		return ReportName
 	}
 	return ReportName + "-" + strconv.Itoa(n)
+}
+
+// partNumber returns the part a report name numbers (1 for "kube4c"; 0
+// for a name kube4c does not write).
+func partNumber(name string) int {
+	if name == ReportName {
+		return 1
+	}
+	rest, ok := strings.CutPrefix(name, ReportName+"-")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 2 {
+		return 0
+	}
+	return n
 }

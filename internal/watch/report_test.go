@@ -1,8 +1,9 @@
 package watch
 
 import (
-	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,30 +30,39 @@ func findingsAbout(ns string, n int) []result {
 	return out
 }
 
-func TestReportsSplitByteBoundedAndDeterministic(t *testing.T) {
-	results := findingsAbout("big", 6000)
-	parts := buildReports(OpenReports, "big", results, 10, 3)
-	if len(parts) < 2 {
-		t.Fatalf("6000 long results in %d report(s): want them split", len(parts))
+// decode returns a report part as the API server receives it.
+func decode(t *testing.T, p reportPart) *unstructured.Unstructured {
+	t.Helper()
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(p.body); err != nil {
+		t.Fatal(err)
 	}
+	return u
+}
+
+func TestReportsSplitByObjectBoundedAndStable(t *testing.T) {
+	results := findingsAbout("big", 6000)
+	n := partCount(results, 0)
+	if n < 6000/maxPartResults || n&(n-1) != 0 {
+		t.Fatalf("6000 results in %d parts: want a power of two of at least %d", n, 6000/maxPartResults)
+	}
+	parts := buildReports(OpenReports, "big", results, 10, 3, n)
 	total := 0
 	for i, p := range parts {
-		b, err := json.Marshal(p.Object)
-		if err != nil {
-			t.Fatal(err)
+		u := decode(t, p)
+		if len(p.body) > 1<<20 {
+			t.Errorf("part %d is %d bytes, over 1 MiB", i+1, len(p.body))
 		}
-		if len(b) > 1<<20 {
-			t.Errorf("part %d is %d bytes, over 1 MiB", i+1, len(b))
+		if want := partName(i + 1); u.GetName() != want || u.GetNamespace() != "big" || u.GetKind() != "Report" ||
+			u.GetLabels()[PartLabel] != strconv.Itoa(i+1) {
+			t.Errorf("part %d is %s %s/%s labelled %v, want Report big/%s", i+1, u.GetKind(), u.GetNamespace(), u.GetName(), u.GetLabels(), want)
 		}
-		if want := partName(i + 1); p.GetName() != want || p.GetNamespace() != "big" || p.GetKind() != "Report" {
-			t.Errorf("part %d is %s %s/%s, want Report big/%s", i+1, p.GetKind(), p.GetNamespace(), p.GetName(), want)
+		fail, _, _ := unstructured.NestedInt64(u.Object, "summary", "fail")
+		items, _, _ := unstructured.NestedSlice(u.Object, "results")
+		if int(fail) != len(items) || len(items) > maxPartResults {
+			t.Errorf("part %d counts %d failures for %d results (at most %d a part)", i+1, fail, len(items), maxPartResults)
 		}
-		fail, _, _ := unstructured.NestedInt64(p.Object, "summary", "fail")
-		items, _, _ := unstructured.NestedSlice(p.Object, "results")
-		if int(fail) != len(items) {
-			t.Errorf("part %d counts %d failures for %d results", i+1, fail, len(items))
-		}
-		pass, _, _ := unstructured.NestedInt64(p.Object, "summary", "pass")
+		pass, _, _ := unstructured.NestedInt64(u.Object, "summary", "pass")
 		if (i == 0) != (pass == 10) {
 			t.Errorf("part %d counts %d passes; the first part alone carries them", i+1, pass)
 		}
@@ -61,20 +71,61 @@ func TestReportsSplitByteBoundedAndDeterministic(t *testing.T) {
 	if total != len(results) {
 		t.Errorf("the parts hold %d results of %d", total, len(results))
 	}
-	again := buildReports(OpenReports, "big", results, 10, 3)
+	again := buildReports(OpenReports, "big", results, 10, 3, n)
 	for i := range parts {
-		a, _ := json.Marshal(parts[i].Object)
-		b, _ := json.Marshal(again[i].Object)
-		if string(a) != string(b) {
+		if parts[i].hash != again[i].hash {
 			t.Fatalf("part %d differs between two builds of the same results", i+1)
 		}
+	}
+
+	// A result fixed and one added change the parts of their objects alone.
+	fixed, added := results[1234], findingsAbout("big", 6001)[6000]
+	changed := slices.Concat(results[:1234], results[1235:], []result{added})
+	if m := partCount(changed, n); m != n {
+		t.Fatalf("one result less and one more: %d parts, want %d kept", m, n)
+	}
+	after := buildReports(OpenReports, "big", changed, 10, 3, n)
+	var rewritten []int
+	for i := range parts {
+		if parts[i].hash != after[i].hash {
+			rewritten = append(rewritten, i)
+		}
+	}
+	want := []int{partOf(fixed.object, n), partOf(added.object, n)}
+	slices.Sort(want)
+	if want = slices.Compact(want); !slices.Equal(rewritten, want) {
+		t.Errorf("parts rewritten %v, want only those of the two objects %v", rewritten, want)
+	}
+}
+
+func TestPartCountKeepsItsCountWhileItFits(t *testing.T) {
+	results := findingsAbout("ns", 300)
+	n := partCount(results, 0)
+	if got := partCount(results, 2*n); got != 2*n {
+		t.Errorf("a previous count twice the fewest: %d parts, want it kept (%d)", got, 2*n)
+	}
+	if got := partCount(results[:10], n); got != 1 && got > n/4 {
+		t.Errorf("10 results, previously %d parts: %d parts, want it shrunk", n, got)
+	}
+	if got := partCount(nil, 0); got != 1 {
+		t.Errorf("no results: %d parts, want 1", got)
+	}
+	// One object with more results than a part holds stays in one part;
+	// the count stops growing.
+	one := findingsAbout("ns", 1)[0]
+	var same []result
+	for range 3 * maxPartResults {
+		same = append(same, one)
+	}
+	if got := partCount(same, 0); got != maxParts {
+		t.Errorf("one object's %d results: %d parts, want the bound %d", len(same), got, maxParts)
 	}
 }
 
 func TestReportFormats(t *testing.T) {
 	results := findingsAbout("ns", 1)
-	open := buildReports(OpenReports, "ns", results, 0, 0)[0]
-	policy := buildReports(PolicyReports, "", results, 0, 0)[0]
+	open := decode(t, buildReports(OpenReports, "ns", results, 0, 0, 1)[0])
+	policy := decode(t, buildReports(PolicyReports, "", results, 0, 0, 1)[0])
 	if open.GetAPIVersion() != "openreports.io/v1alpha1" || open.GetKind() != "Report" {
 		t.Errorf("OpenReports object is %s %s", open.GetAPIVersion(), open.GetKind())
 	}
@@ -95,9 +146,30 @@ func TestReportFormats(t *testing.T) {
 	}
 	// The key a report's result gives back is the key of its finding: a
 	// new leader keeps first-seen times and alerts only what changed.
-	content := buildReports(OpenReports, "ns", results, 0, 0)[0]
-	back := previousResults(*content)
+	back := previousResults(*open)
 	if _, ok := back[results[0].key]; !ok || len(back) != 1 {
 		t.Errorf("reading the report back gives keys %v, want %q", back, results[0].key)
+	}
+}
+
+// A report read back from the cluster hashes as it was written, so a new
+// leader rewrites only what changed.
+func TestStoredReportHashesAsWritten(t *testing.T) {
+	for _, format := range []Format{OpenReports, PolicyReports} {
+		for _, unit := range []string{"ns", ""} {
+			results := findingsAbout("ns", 200)
+			n := partCount(results, 0)
+			for _, p := range buildReports(format, unit, results, 7, 2, n) {
+				if got := storedHash(format, *decode(t, p)); got != p.hash {
+					t.Errorf("%s %q %s: read back, it hashes differently", format.Name, unit, p.name)
+				}
+			}
+		}
+	}
+	edited := decode(t, buildReports(OpenReports, "ns", findingsAbout("ns", 1), 0, 0, 1)[0])
+	unstructured.SetNestedField(edited.Object, "someone else's", "results", "0", "message")
+	_ = unstructured.SetNestedSlice(edited.Object, []any{map[string]any{"policy": "x"}}, "results")
+	if storedHash(OpenReports, *edited) == buildReports(OpenReports, "ns", findingsAbout("ns", 1), 0, 0, 1)[0].hash {
+		t.Errorf("an edited report hashes as the written one")
 	}
 }

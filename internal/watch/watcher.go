@@ -48,8 +48,10 @@ type Options struct {
 	MetricsPerObject bool
 	// LogFindings logs each new and each fixed finding.
 	LogFindings bool
-	// WriteQPS bounds report writes per second.
-	WriteQPS float64
+	// WriteRate bounds the report results written a second (each report
+	// object written counts its results and one more); 0 means
+	// DefaultWriteRate.
+	WriteRate float64
 	// Resources to watch; nil means cluster.Resources.
 	Resources []cluster.Resource
 }
@@ -87,11 +89,15 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	engine := NewEngine(opts.Plan, store)
 	metrics := NewMetrics(engine, opts.MetricsPerObject)
-	dyn, err := dynamic.NewForConfig(cfg)
+	// The writer paces itself by what each write costs the API server,
+	// not by requests: no client-side request limit on top.
+	writeCfg := rest.CopyConfig(cfg)
+	writeCfg.QPS = -1
+	dyn, err := dynamic.NewForConfig(writeCfg)
 	if err != nil {
 		return err
 	}
-	writer := NewWriter(dyn, opts.Format, engine, store, opts.WriteQPS, opts.LogFindings, metrics)
+	writer := NewWriter(dyn, opts.Format, engine, store, opts.WriteRate, opts.LogFindings, metrics)
 	w := &watcher{opts: opts, store: store, engine: engine, writer: writer, metrics: metrics, wake: make(chan struct{}, 1)}
 
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -119,7 +125,7 @@ func Run(ctx context.Context, opts Options) error {
 
 	if opts.LeaderElection == nil {
 		metrics.SetLeader(true)
-		err = writer.Run(ctx, 2)
+		err = writer.Run(ctx, writeWorkers)
 	} else {
 		err = w.lead(ctx, cfg, *opts.LeaderElection)
 	}
@@ -254,7 +260,7 @@ func (w *watcher) resync(ctx context.Context) {
 		slog.Info("full resync compared the incremental state with a fresh evaluation", "differences", diffs)
 	}
 	w.engine.ResetAll()
-	w.writer.RewriteAll()
+	w.writer.Reconcile(ctx)
 }
 
 // lead runs the writer while this replica holds the Lease, and stands by
@@ -274,7 +280,7 @@ func (w *watcher) lead(ctx context.Context, cfg *rest.Config, le LeaderElection)
 				OnStartedLeading: func(ctx context.Context) {
 					slog.Info("leading: writing the reports", "lease", le.Namespace+"/"+le.Name, "identity", le.Identity)
 					w.metrics.SetLeader(true)
-					if err := w.writer.Run(ctx, 2); err != nil {
+					if err := w.writer.Run(ctx, writeWorkers); err != nil {
 						slog.Error("writing the reports", "error", err)
 					}
 				},

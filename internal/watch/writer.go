@@ -2,8 +2,6 @@ package watch
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -16,9 +14,15 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/util/flowcontrol"
 	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/ptr"
+
+	reports "github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
+
+	"golang.org/x/time/rate"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
@@ -27,8 +31,17 @@ import (
 // FieldManager is the server-side apply field manager of the reports.
 const FieldManager = "kube4c-watch"
 
+// DefaultWriteRate is the report results written a second, at most, by
+// default: each result costs the API server about 0.3 ms of CPU to
+// write, so this spends at most about 1.5 of its cores, and only while
+// many findings change at once (the first reports of a large cluster).
+const DefaultWriteRate = 5000
+
+// writeWorkers is how many report objects are written at once.
+const writeWorkers = 4
+
 // Writer writes each unit's findings as report objects by server-side
-// apply, only when their content changed, at most qps writes a second.
+// apply, only when their content changed, at most rate results a second.
 // Only the elected leader runs it.
 type Writer struct {
 	client  dynamic.Interface
@@ -37,7 +50,7 @@ type Writer struct {
 	store   *Store
 	passes  func(unit string, kept, suppressed []*check.Finding) int
 	alerts  bool
-	limiter flowcontrol.RateLimiter
+	limiter *rate.Limiter
 	metrics *Metrics
 	queue   workqueue.TypedRateLimitingInterface[string]
 
@@ -50,6 +63,8 @@ type Writer struct {
 type unitReports struct {
 	// hashes of each part's content, by name.
 	hashes map[string][32]byte
+	// parts is the unit's part count (partCount's previous).
+	parts int
 	// seen is each result, by result key.
 	seen map[string]seenResult
 }
@@ -62,12 +77,14 @@ type seenResult struct {
 }
 
 // NewWriter returns a writer of format; Run starts it.
-func NewWriter(client dynamic.Interface, format Format, engine *Engine, store *Store, qps float64, alerts bool, m *Metrics) *Writer {
-	if qps <= 0 {
-		qps = 5
+func NewWriter(client dynamic.Interface, format Format, engine *Engine, store *Store, resultsPerSecond float64, alerts bool, m *Metrics) *Writer {
+	if resultsPerSecond <= 0 {
+		resultsPerSecond = DefaultWriteRate
 	}
+	// A second's worth may go at once; a part never costs more than that.
+	burst := max(maxPartResults+1, int(resultsPerSecond))
 	return &Writer{client: client, format: format, engine: engine, store: store, alerts: alerts, metrics: m,
-		limiter: flowcontrol.NewTokenBucketRateLimiter(float32(qps), max(1, int(qps))),
+		limiter: rate.NewLimiter(rate.Limit(resultsPerSecond), burst),
 		passes:  engine.Passes}
 }
 
@@ -142,19 +159,39 @@ func (w *Writer) next(ctx context.Context, queue workqueue.TypedRateLimitingInte
 	return true
 }
 
-// RewriteAll forgets what was written, so that every report is applied
-// again (after a full resync: a report deleted by hand comes back).
-func (w *Writer) RewriteAll() {
+// Reconcile reads back the reports the cluster holds and makes the next
+// write of each unit apply again those that differ from what was written
+// (after a full resync: a report deleted or edited by hand comes back).
+// Reports that hold what kube4c wrote are not written again. A writer
+// that does not lead has nothing to reconcile.
+func (w *Writer) Reconcile(ctx context.Context) {
 	w.mu.Lock()
-	for _, u := range w.written {
-		u.hashes = map[string][32]byte{}
-	}
 	q := w.queue
 	w.mu.Unlock()
-	if q != nil {
-		for _, u := range append(w.store.Namespaces(), "") {
-			q.Add(u)
+	if q == nil {
+		return
+	}
+	stored, err := w.readWritten(ctx)
+	if err != nil {
+		slog.Warn("full resync: cannot read the reports back; applying them all again", "error", err)
+	}
+	w.mu.Lock()
+	units := append(w.store.Namespaces(), "")
+	for unit, u := range w.written {
+		u.hashes = map[string][32]byte{}
+		if s := stored[unit]; s != nil {
+			u.hashes = s.hashes
 		}
+	}
+	for unit, s := range stored {
+		if w.written[unit] == nil {
+			w.written[unit] = s
+			units = append(units, unit)
+		}
+	}
+	w.mu.Unlock()
+	for _, u := range units {
+		q.Add(u)
 	}
 }
 
@@ -188,17 +225,20 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 	previous := state.seen
 	w.mu.Unlock()
 
-	objs := buildReports(w.format, unit, results, w.passes(unit, kept, suppressed), len(suppressed))
-	for _, obj := range objs {
-		if err := w.apply(ctx, unit, obj, state); err != nil {
+	w.mu.Lock()
+	n := partCount(results, state.parts)
+	w.mu.Unlock()
+	parts := buildReports(w.format, unit, results, w.passes(unit, kept, suppressed), len(suppressed), n)
+	for _, part := range parts {
+		if err := w.apply(ctx, unit, part, state); err != nil {
 			return err
 		}
 	}
-	if err := w.deleteParts(ctx, unit, len(objs)); err != nil {
+	if err := w.deleteParts(ctx, unit, n); err != nil {
 		return err
 	}
 	w.mu.Lock()
-	state.seen = seen
+	state.seen, state.parts = seen, n
 	w.mu.Unlock()
 	if w.alerts {
 		alert(unit, results, previous)
@@ -207,30 +247,25 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 }
 
 // apply writes one report object unless the cluster holds it already.
-func (w *Writer) apply(ctx context.Context, unit string, obj *unstructured.Unstructured, state *unitReports) error {
-	content, err := json.Marshal(obj.Object)
-	if err != nil {
-		return err
-	}
-	hash := sha256.Sum256(content)
+func (w *Writer) apply(ctx context.Context, unit string, part reportPart, state *unitReports) error {
 	w.mu.Lock()
-	same := state.hashes[obj.GetName()] == hash
+	same := state.hashes[part.name] == part.hash
 	w.mu.Unlock()
 	if same {
 		w.metrics.writes.WithLabelValues("unchanged").Inc()
 		return nil
 	}
-	if err := w.limiter.Wait(ctx); err != nil {
+	if err := w.limiter.WaitN(ctx, min(part.results+1, w.limiter.Burst())); err != nil {
 		return err
 	}
-	_, err = w.client.Resource(w.format.GVR(unit)).Namespace(unit).Apply(ctx, obj.GetName(), obj,
-		metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
+	_, err := w.client.Resource(w.format.GVR(unit)).Namespace(unit).Patch(ctx, part.name, types.ApplyPatchType, part.body,
+		metav1.PatchOptions{FieldManager: FieldManager, Force: ptr.To(true)})
 	if err != nil {
-		return fmt.Errorf("applying %s %s: %w", obj.GetKind(), obj.GetName(), err)
+		return fmt.Errorf("applying report %s: %w", part.name, err)
 	}
 	w.metrics.writes.WithLabelValues("applied").Inc()
 	w.mu.Lock()
-	state.hashes[obj.GetName()] = hash
+	state.hashes[part.name] = part.hash
 	w.mu.Unlock()
 	return nil
 }
@@ -266,18 +301,6 @@ func (w *Writer) deleteParts(ctx context.Context, unit string, keep int) error {
 	return nil
 }
 
-// partNumber returns the part a report name numbers (1 for "kube4c").
-func partNumber(name string) int {
-	if name == ReportName {
-		return 1
-	}
-	n, err := strconv.Atoi(name[len(ReportName)+1:])
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
 // readWritten lists the reports kube4c wrote before (a previous leader,
 // or this process before a restart): their names, and when each of their
 // results was first seen.
@@ -295,12 +318,28 @@ func (w *Writer) readWritten(ctx context.Context) (map[string]*unitReports, erro
 				u = newUnitReports()
 				out[item.GetNamespace()] = u
 			}
-			// Unknown content: applied again, once, by this writer.
-			u.hashes[item.GetName()] = [32]byte{}
+			// A report that encodes as this writer would write it is
+			// not written again; anything else (edited, or written by
+			// another version) is applied once.
+			u.hashes[item.GetName()] = storedHash(w.format, item)
+			u.parts = max(u.parts, partNumber(item.GetName()))
 			maps.Copy(u.seen, previousResults(item))
 		}
 	}
 	return out, nil
+}
+
+// storedHash returns the hash of a report read from the cluster as the
+// writer hashes what it writes; zero when it does not read as a report.
+func storedHash(format Format, item unstructured.Unstructured) [32]byte {
+	var rep reports.Report
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(item.Object, &rep); err != nil {
+		return [32]byte{}
+	}
+	if item.GetLabels()[PartLabel] != strconv.Itoa(partNumber(item.GetName())) {
+		return [32]byte{}
+	}
+	return encodeReport(format, item.GetNamespace(), item.GetName(), rep.Summary, rep.Results).hash
 }
 
 func newUnitReports() *unitReports {

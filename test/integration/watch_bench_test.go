@@ -373,7 +373,7 @@ func startWatchProcess(b *testing.B, bin string) *watchProcess {
 		dir = b.TempDir()
 	}
 	args = append(args, "watch", "--kubeconfig", adminKubeconfig, "--listen", "127.0.0.1:0", "--leader-elect=false",
-		"--resync", "0", "--write-qps", "50", "--log-format", "json")
+		"--resync", "0", "--log-format", "json")
 	w := &watchProcess{cmd: exec.Command(bin, args...), logPath: filepath.Join(dir, "watch.log"), done: make(chan struct{})}
 	w.cmd.Env = os.Environ()
 	for _, v := range []string{"GOGC", "GOMEMLIMIT"} {

@@ -75,7 +75,7 @@ func startWatcher(t *testing.T, cfg *rest.Config, identity string, format watch.
 	w := &runningWatcher{metrics: "http://" + ln.Addr().String(), done: make(chan error, 1)}
 	go func() {
 		w.done <- watch.Run(ctx, watch.Options{Config: cfg, Plan: plan, Format: format, Resync: 5 * time.Second, Listener: ln,
-			WriteQPS: 50, LeaderElection: &watch.LeaderElection{Namespace: "kube4c-system", Name: "kube4c-watch-test", Identity: identity}})
+			LeaderElection: &watch.LeaderElection{Namespace: "kube4c-system", Name: "kube4c-watch-test", Identity: identity}})
 	}()
 	w.stop = func() {
 		cancel()
@@ -419,8 +419,25 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 	if d := first.metric(t, "kube4c_watch_resync_differences"); d != 0 {
 		t.Errorf("the full resync found %v differences", d)
 	}
+	// A report deleted by hand comes back at the next full resync; the
+	// others, which hold what was written, are not written again.
+	untouched := reportVersions(t, dyn, format)
+	if err := dyn.Resource(format.GVR("x")).Namespace("shop").Delete(ctx, watch.ReportName, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	delete(untouched, "shop/"+watch.ReportName)
+	waitForLong(t, "the deleted report to come back", func() bool {
+		_, err := dyn.Resource(format.GVR("x")).Namespace("shop").Get(ctx, watch.ReportName, metav1.GetOptions{})
+		return err == nil
+	})
+	for name, version := range untouched {
+		if now := reportVersions(t, dyn, format)[name]; now != version {
+			t.Errorf("the full resync rewrote report %s, which held what was written", name)
+		}
+	}
 
 	// When the leader stops, the standby takes over and keeps writing.
+	before := reportVersions(t, dyn, format)
 	first.stop()
 	waitForLong(t, "the standby to lead", func() bool { return second.metric(t, "kube4c_watch_leader") == 1 })
 	createNamespace(t, cs, "watch-late", nil)
@@ -432,6 +449,30 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 	if !has(reports, "watch-late", "host-network", "Pod/watch-late/after-failover") {
 		t.Errorf("the new leader did not report the new pod: %v", reports["watch-late"])
 	}
+	// It read the reports the first leader wrote and rewrote none of them.
+	after := reportVersions(t, dyn, format)
+	for name, version := range before {
+		if after[name] != version {
+			t.Errorf("the new leader rewrote report %s, which nothing changed", name)
+		}
+	}
+}
+
+// reportVersions returns the resourceVersion of each report object
+// kube4c wrote, by namespace/name.
+func reportVersions(t *testing.T, dyn dynamic.Interface, format watch.Format) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, unit := range []string{"x", ""} {
+		list, err := dyn.Resource(format.GVR(unit)).List(context.Background(), metav1.ListOptions{LabelSelector: watch.ManagedByLabel + "=kube4c"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range list.Items {
+			out[item.GetNamespace()+"/"+item.GetName()] = item.GetResourceVersion()
+		}
+	}
+	return out
 }
 
 // A watch the API server drops (it stops, and starts again) resumes: the
