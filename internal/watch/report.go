@@ -78,20 +78,20 @@ const (
 )
 
 // How a unit's results are split into report objects. Each write of a
-// report object costs the API server in proportion to its results (about
-// 0.3 ms of CPU a result, measured on the test API server: decoding,
-// schema validation, pruning and field management walk every field), so a
-// unit's results are spread over parts by a stable hash of their object:
+// report object costs the API server about 3 ms of CPU and 0.4 ms more
+// for each of its results (measured on the test API server: decoding,
+// schema validation, pruning and field management walk every field). So
+// a unit's results are spread over parts by a stable hash of their object:
 // a change to one object rewrites the one part that holds its results,
-// never the whole unit.
+// never the whole unit, and a part holds a few dozen results, so that
+// neither the writes of one change nor the count of objects is large.
 const (
-	// maxPartResults bounds the results of one part.
-	maxPartResults = 64
+	// partResults is the results a part holds on average, at most.
+	partResults = 32
 	// maxReportBytes bounds the estimated size of one part, far below
 	// etcd's 1.5 MiB request limit, for results with long messages.
 	maxReportBytes = 512 << 10
-	// maxParts bounds the parts of a unit: a single object with more
-	// results than a part holds keeps them in one part.
+	// maxParts bounds the parts of a unit.
 	maxParts = 1 << 12
 )
 
@@ -156,30 +156,28 @@ func partOf(object string, n int) int {
 	return int(h.Sum32() & uint32(n-1))
 }
 
-// partCount returns into how many parts a unit's results go: a power of
-// two, the fewest in which no part exceeds maxPartResults or
-// maxReportBytes. previous, the count of the reports written before,
-// stays while it fits and a quarter of it does not, so that a unit whose
-// results hover at a boundary is not reshuffled on every change.
+// partCount returns over how many parts a unit's results are spread: a
+// power of two, the fewest that hold partResults on average with no part
+// over maxReportBytes. previous, the count used before, stays while the
+// average is within a factor of two above and four below partResults, so
+// that a unit whose results hover at a boundary is not reshuffled (every
+// part rewritten) on every change.
 func partCount(results []result, previous int) int {
-	fits := func(n int) bool {
-		count, bytes := make([]int, n), make([]int, n)
+	average := func(n int) int { return len(results) / n }
+	fitsBytes := func(n int) bool {
+		bytes := make([]int, n)
 		for _, r := range results {
-			i := partOf(r.object, n)
-			count[i]++
-			bytes[i] += r.size()
+			bytes[partOf(r.object, n)] += r.size()
 		}
-		return slices.Max(count) <= maxPartResults && slices.Max(bytes) <= maxReportBytes
+		return slices.Max(bytes) <= maxReportBytes
+	}
+	if previous > 0 && previous&(previous-1) == 0 && previous <= maxParts &&
+		average(previous) <= 2*partResults && (previous == 1 || average(previous) >= partResults/4) && fitsBytes(previous) {
+		return previous
 	}
 	n := 1
-	for n < previous && n < maxParts {
+	for (average(n) > partResults || !fitsBytes(n)) && n < maxParts && n < len(results) {
 		n *= 2
-	}
-	for !fits(n) && n < maxParts {
-		n *= 2
-	}
-	for n >= 4 && fits(n/4) {
-		n /= 4
 	}
 	return n
 }
@@ -210,24 +208,28 @@ type reportMeta struct {
 	Labels    map[string]string `json:"labels"`
 }
 
-// buildReports returns a unit's n report objects in format, results
-// placed by partOf, in the order given (sorted by the engine). summary
-// counts the passes and the suppressed findings; each part's fail count
-// is its own results.
+// buildReports returns a unit's report objects in format: the first of n
+// parts, and each other that holds results, results placed by partOf in
+// the order given (sorted by the engine). The first part's summary counts
+// the passes and the suppressed findings; each part's fail count is its
+// own results.
 func buildReports(format Format, unit string, results []result, passes, skipped, n int) []reportPart {
 	parts := make([][]reports.ReportResult, n)
 	for _, r := range results {
 		i := partOf(r.object, n)
 		parts[i] = append(parts[i], r.result)
 	}
-	out := make([]reportPart, n)
+	var out []reportPart
 	for i, part := range parts {
+		if i > 0 && len(part) == 0 {
+			continue
+		}
 		summary := reports.ReportSummary{Fail: len(part)}
 		if i == 0 {
 			// Passes and exceptions are counted once, in the first part.
 			summary.Pass, summary.Skip = passes, skipped
 		}
-		out[i] = encodeReport(format, unit, partName(i+1), summary, part)
+		out = append(out, encodeReport(format, unit, partName(i+1), summary, part))
 	}
 	return out
 }

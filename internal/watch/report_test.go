@@ -43,8 +43,8 @@ func decode(t *testing.T, p reportPart) *unstructured.Unstructured {
 func TestReportsSplitByObjectBoundedAndStable(t *testing.T) {
 	results := findingsAbout("big", 6000)
 	n := partCount(results, 0)
-	if n < 6000/maxPartResults || n&(n-1) != 0 {
-		t.Fatalf("6000 results in %d parts: want a power of two of at least %d", n, 6000/maxPartResults)
+	if n < 6000/partResults || n >= 2*6000/partResults || n&(n-1) != 0 {
+		t.Fatalf("6000 results in %d parts: want the power of two from %d", n, 6000/partResults)
 	}
 	parts := buildReports(OpenReports, "big", results, 10, 3, n)
 	total := 0
@@ -53,14 +53,15 @@ func TestReportsSplitByObjectBoundedAndStable(t *testing.T) {
 		if len(p.body) > 1<<20 {
 			t.Errorf("part %d is %d bytes, over 1 MiB", i+1, len(p.body))
 		}
-		if want := partName(i + 1); u.GetName() != want || u.GetNamespace() != "big" || u.GetKind() != "Report" ||
-			u.GetLabels()[PartLabel] != strconv.Itoa(i+1) {
-			t.Errorf("part %d is %s %s/%s labelled %v, want Report big/%s", i+1, u.GetKind(), u.GetNamespace(), u.GetName(), u.GetLabels(), want)
+		number := partNumber(u.GetName())
+		if u.GetNamespace() != "big" || u.GetKind() != "Report" || number < 1 || number > n || (i == 0) != (number == 1) ||
+			u.GetLabels()[PartLabel] != strconv.Itoa(number) {
+			t.Errorf("part %d is %s %s/%s labelled %v, want a Report in big named for its part", i+1, u.GetKind(), u.GetNamespace(), u.GetName(), u.GetLabels())
 		}
 		fail, _, _ := unstructured.NestedInt64(u.Object, "summary", "fail")
 		items, _, _ := unstructured.NestedSlice(u.Object, "results")
-		if int(fail) != len(items) || len(items) > maxPartResults {
-			t.Errorf("part %d counts %d failures for %d results (at most %d a part)", i+1, fail, len(items), maxPartResults)
+		if int(fail) != len(items) || len(items) == 0 && i > 0 {
+			t.Errorf("part %d counts %d failures for %d results (only the first part may be empty)", i+1, fail, len(items))
 		}
 		pass, _, _ := unstructured.NestedInt64(u.Object, "summary", "pass")
 		if (i == 0) != (pass == 10) {
@@ -84,16 +85,24 @@ func TestReportsSplitByObjectBoundedAndStable(t *testing.T) {
 	if m := partCount(changed, n); m != n {
 		t.Fatalf("one result less and one more: %d parts, want %d kept", m, n)
 	}
-	after := buildReports(OpenReports, "big", changed, 10, 3, n)
-	var rewritten []int
-	for i := range parts {
-		if parts[i].hash != after[i].hash {
-			rewritten = append(rewritten, i)
+	hashes := func(parts []reportPart) map[string][32]byte {
+		out := map[string][32]byte{}
+		for _, p := range parts {
+			out[p.name] = p.hash
+		}
+		return out
+	}
+	before, after := hashes(parts), hashes(buildReports(OpenReports, "big", changed, 10, 3, n))
+	var rewritten []string
+	for name, h := range after {
+		if before[name] != h {
+			rewritten = append(rewritten, name)
 		}
 	}
-	want := []int{partOf(fixed.object, n), partOf(added.object, n)}
+	slices.Sort(rewritten)
+	want := []string{partName(partOf(fixed.object, n) + 1), partName(partOf(added.object, n) + 1)}
 	slices.Sort(want)
-	if want = slices.Compact(want); !slices.Equal(rewritten, want) {
+	if want = slices.Compact(want); !slices.Equal(rewritten, want) || len(after) < len(before)-1 {
 		t.Errorf("parts rewritten %v, want only those of the two objects %v", rewritten, want)
 	}
 }
@@ -104,21 +113,33 @@ func TestPartCountKeepsItsCountWhileItFits(t *testing.T) {
 	if got := partCount(results, 2*n); got != 2*n {
 		t.Errorf("a previous count twice the fewest: %d parts, want it kept (%d)", got, 2*n)
 	}
-	if got := partCount(results[:10], n); got != 1 && got > n/4 {
-		t.Errorf("10 results, previously %d parts: %d parts, want it shrunk", n, got)
+	many := findingsAbout("ns", 1000)
+	if got := partCount(many, 0); got != 32 {
+		t.Errorf("1000 results: %d parts, want 32 (31 on average)", got)
+	}
+	if got := partCount(many, 16); got != 16 {
+		t.Errorf("1000 results, previously 16 parts (62 on average): %d parts, want 16 kept", got)
+	}
+	if got := partCount(many, 8); got != 32 {
+		t.Errorf("1000 results, previously 8 parts (125 on average): %d parts, want 32", got)
+	}
+	if got := partCount(results[:10], n); got != 1 {
+		t.Errorf("10 results, previously %d parts: %d parts, want 1", n, got)
 	}
 	if got := partCount(nil, 0); got != 1 {
 		t.Errorf("no results: %d parts, want 1", got)
 	}
-	// One object with more results than a part holds stays in one part;
-	// the count stops growing.
-	one := findingsAbout("ns", 1)[0]
-	var same []result
-	for range 3 * maxPartResults {
-		same = append(same, one)
+	// Results with long messages are spread over more parts, to stay
+	// under maxReportBytes each.
+	long := findingsAbout("ns", 20)
+	for i := range long {
+		long[i].result.Description = strings.Repeat("x", 100<<10)
 	}
-	if got := partCount(same, 0); got != maxParts {
-		t.Errorf("one object's %d results: %d parts, want the bound %d", len(same), got, maxParts)
+	n = partCount(long, 0)
+	for _, p := range buildReports(OpenReports, "ns", long, 0, 0, n) {
+		if len(p.body) > maxReportBytes+100<<10 {
+			t.Errorf("%d long results in %d parts: %s has %d bytes", len(long), n, p.name, len(p.body))
+		}
 	}
 }
 

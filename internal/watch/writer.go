@@ -81,8 +81,9 @@ func NewWriter(client dynamic.Interface, format Format, engine *Engine, store *S
 	if resultsPerSecond <= 0 {
 		resultsPerSecond = DefaultWriteRate
 	}
-	// A second's worth may go at once; a part never costs more than that.
-	burst := max(maxPartResults+1, int(resultsPerSecond))
+	// A second's worth may go at once; a larger part waits for a full
+	// bucket (WaitN cannot take more than the burst).
+	burst := max(1, int(resultsPerSecond))
 	return &Writer{client: client, format: format, engine: engine, store: store, alerts: alerts, metrics: m,
 		limiter: rate.NewLimiter(rate.Limit(resultsPerSecond), burst),
 		passes:  engine.Passes}
@@ -200,7 +201,7 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 	if unit != "" {
 		if ns := w.store.Namespace(unit); ns == nil || ns.DeletionTimestamp != nil {
 			// The namespace is gone, or going: so are its reports.
-			return w.deleteParts(ctx, unit, 0)
+			return w.deleteParts(ctx, unit, nil)
 		}
 	}
 	kept, suppressed := w.engine.Findings(unit)
@@ -234,7 +235,11 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 			return err
 		}
 	}
-	if err := w.deleteParts(ctx, unit, n); err != nil {
+	keep := map[string]bool{}
+	for _, part := range parts {
+		keep[part.name] = true
+	}
+	if err := w.deleteParts(ctx, unit, keep); err != nil {
 		return err
 	}
 	w.mu.Lock()
@@ -270,19 +275,20 @@ func (w *Writer) apply(ctx context.Context, unit string, part reportPart, state 
 	return nil
 }
 
-// deleteParts deletes the unit's reports past the first keep (all for 0).
-func (w *Writer) deleteParts(ctx context.Context, unit string, keep int) error {
+// deleteParts deletes the unit's reports other than those to keep (all
+// for none, and then forgets the unit).
+func (w *Writer) deleteParts(ctx context.Context, unit string, keep map[string]bool) error {
 	w.mu.Lock()
 	state := w.written[unit]
 	var names []string
 	if state != nil {
 		for name := range state.hashes {
-			if partNumber(name) > keep {
+			if !keep[name] {
 				names = append(names, name)
 			}
 		}
 	}
-	if keep == 0 {
+	if len(keep) == 0 {
 		delete(w.written, unit)
 	}
 	w.mu.Unlock()

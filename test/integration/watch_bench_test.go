@@ -4,6 +4,7 @@ package integration
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -40,19 +41,79 @@ const (
 	// watchUpdateRate is the patches a second, watchUpdateFor how long.
 	watchUpdateRate = 50
 	watchUpdateFor  = 30 * time.Second
-	// watchUpdateServices are the Services toggled (svc-0000 on): update
-	// k toggles svc-(k mod watchUpdateServices), so consecutive updates
-	// go to consecutive namespaces, and each Service is toggled once a
-	// pass (watchUpdateServices/watchUpdateRate = 20 s apart).
-	watchUpdateServices = 1000
+	// watchUpdateObjects are the objects updated (pod-00000 or svc-0000
+	// on): update k switches object k mod watchUpdateObjects, so
+	// consecutive updates go to consecutive namespaces, and each object is
+	// updated once a pass (watchUpdateObjects/watchUpdateRate = 20 s
+	// apart).
+	watchUpdateObjects = 1000
 	// watchSeenWithin bounds the wait for the findings of the updates.
 	watchSeenWithin = 90 * time.Second
 	// clockTicks is the kernel's USER_HZ (getconf CLK_TCK): the unit of
 	// utime and stime in /proc/<pid>/stat.
 	clockTicks = 100
-	// trackedCheck is the check whose finding the updates switch on and off.
-	trackedCheck = "service-nodeport"
+	// pinnedImage is the image of an updated pod when pinned by digest.
+	pinnedImage = "registry.example.com/app@sha256:0a5f3c1c5d4e2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938"
 )
+
+// watchUpdates is what the updates of BenchmarkWatchScale change, chosen
+// by KUBE4C_WATCH_UPDATES:
+//
+//   - pods (the default): each update pins a pod's image by digest, or
+//     unpins it (back to a tag), which removes or adds its image-not-pinned
+//     finding: one object, one finding.
+//   - services: each update switches a Service between ClusterIP and
+//     NodePort, which adds or removes its service-nodeport finding, and
+//     exposes the 100 pods it selects (the first Service of an app to
+//     become a NodePort adds a finding to each of them): one object, and
+//     at times a hundred findings more.
+type watchUpdates struct {
+	// check is the check whose finding the updates switch on and off.
+	check string
+	// update returns the namespace and the key of the finding update k
+	// switches, whether it wants the finding present, and the patch.
+	update func(k int) (ns, key string, want bool, patch func(context.Context, kubernetes.Interface) error)
+}
+
+func updatesOf(b *testing.B) watchUpdates {
+	target := func(k int) (i int, ns string, on bool) {
+		i = k % watchUpdateObjects
+		return i, fmt.Sprintf("scale-%02d", i%scaleNamespaces), (k/watchUpdateObjects)%2 == 0
+	}
+	switch scenario := cmp.Or(os.Getenv("KUBE4C_WATCH_UPDATES"), "pods"); scenario {
+	case "pods":
+		return watchUpdates{check: "image-not-pinned", update: func(k int) (string, string, bool, func(context.Context, kubernetes.Interface) error) {
+			i, ns, pin := target(k)
+			name := fmt.Sprintf("pod-%05d", i)
+			image := "registry.example.com/app:1.0"
+			if pin {
+				image = pinnedImage
+			}
+			return ns, "image-not-pinned Pod/" + ns + "/" + name, !pin, func(ctx context.Context, cs kubernetes.Interface) error {
+				_, err := cs.CoreV1().Pods(ns).Patch(ctx, name, types.StrategicMergePatchType,
+					fmt.Appendf(nil, `{"spec":{"containers":[{"name":"app","image":%q}]}}`, image), metav1.PatchOptions{})
+				return err
+			}
+		}}
+	case "services":
+		return watchUpdates{check: "service-nodeport", update: func(k int) (string, string, bool, func(context.Context, kubernetes.Interface) error) {
+			i, ns, nodePort := target(k)
+			name := fmt.Sprintf("svc-%04d", i)
+			typ := corev1.ServiceTypeClusterIP
+			if nodePort {
+				typ = corev1.ServiceTypeNodePort
+			}
+			return ns, "service-nodeport Service/" + ns + "/" + name, nodePort, func(ctx context.Context, cs kubernetes.Interface) error {
+				_, err := cs.CoreV1().Services(ns).Patch(ctx, name, types.MergePatchType,
+					fmt.Appendf(nil, `{"spec":{"type":%q}}`, typ), metav1.PatchOptions{})
+				return err
+			}
+		}}
+	default:
+		b.Fatalf("KUBE4C_WATCH_UPDATES=%q: want pods or services", scenario)
+		return watchUpdates{}
+	}
+}
 
 // BenchmarkWatchScale loads the object set of BenchmarkClusterScanScale
 // (10,000 pods, 2,000 Services, 500 NetworkPolicies, 2,000 RBAC objects in
@@ -74,15 +135,14 @@ const (
 //     change meanwhile); RSS-MiB-after-updates: VmRSS once the updates'
 //     findings are all visible; RSS-MiB-peak: VmHWM at the end.
 //   - update-p50-s, update-p99-s, update-max-s: 50 patches a second for
-//     30 s, each switching a Service between ClusterIP and NodePort (which
-//     adds or removes its service-nodeport finding, and exposes or hides
-//     the 100 pods it selects). For every update: the time from the patch
-//     returning until its namespace's reports, as a watch on the report
-//     objects delivers them, show the finding added (or removed) and keep
-//     showing it (a finding that a split report moves between parts is
-//     briefly in neither or in both: the last change to the wanted state
-//     counts). updates-unseen counts the updates whose finding did not
-//     show before the next update of the same Service (20 s later) or
+//     30 s, each switching one finding of one object on or off (a pod's
+//     image pinned or not; see watchUpdates for the other choice). For
+//     every update: the time from the patch returning until its
+//     namespace's reports, as a watch on the report objects delivers them,
+//     show the finding added (or removed) and keep showing it (the last
+//     change to the wanted state counts). updates-unseen counts the
+//     updates whose finding did not show before the next update of the
+//     same object (20 s later) or
 //     within 90 s after the last patch; their latency counts as the time
 //     waited, a lower bound.
 //   - CPU-s-per-100-updates: utime+stime of the watcher from the first
@@ -135,7 +195,8 @@ func BenchmarkWatchScale(b *testing.B) {
 		units = append(units, ns.Name)
 	}
 
-	reports := newReportWatch(b, cfg)
+	scenario := updatesOf(b)
+	reports := newReportWatch(b, cfg, scenario.check)
 	defer reports.stop()
 
 	b.ResetTimer()
@@ -194,20 +255,12 @@ func BenchmarkWatchScale(b *testing.B) {
 	samples := make([]*updateSample, updates)
 	for k := range updates {
 		time.Sleep(time.Until(phase.Add(time.Duration(k) * time.Second / watchUpdateRate)))
-		i := k % watchUpdateServices
-		ns, name := fmt.Sprintf("scale-%02d", i%scaleNamespaces), fmt.Sprintf("svc-%04d", i)
-		nodePort := (k/watchUpdateServices)%2 == 0
-		s := reports.expect(ns, trackedCheck+" Service/"+ns+"/"+name, nodePort)
+		ns, key, want, patch := scenario.update(k)
+		s := reports.expect(ns, key, want)
 		samples[k] = s
-		typ := corev1.ServiceTypeClusterIP
-		if nodePort {
-			typ = corev1.ServiceTypeNodePort
-		}
 		wg.Go(func() {
 			sent := time.Now()
-			_, err := cs.CoreV1().Services(ns).Patch(ctx, name, types.MergePatchType,
-				fmt.Appendf(nil, `{"spec":{"type":%q}}`, typ), metav1.PatchOptions{})
-			reports.patched(s, sent, err)
+			reports.patched(s, sent, patch(ctx, cs))
 		})
 	}
 	issued := time.Since(phase)
@@ -227,7 +280,7 @@ func BenchmarkWatchScale(b *testing.B) {
 	b.Logf("after the updates: VmRSS %d MiB; %s", rssAfter>>10, goMemory(after))
 
 	latencies, patchTimes, unseen, skipped, failed := reports.outcome(samples, end)
-	b.Logf("updates: %d issued in %v (%.1f/s), %d patches failed, %d skipped (the reports already in the wanted state: the previous update of the Service never showed), "+
+	b.Logf("updates: %d issued in %v (%.1f/s), %d patches failed, %d skipped (the reports already in the wanted state: the previous update of the object never showed), "+
 		"%d never seen (their latency counted as the time waited, a lower bound); the last seen %v after the first patch",
 		updates, issued.Round(time.Millisecond), float64(updates)/issued.Seconds(), failed, skipped, unseen, drained.Round(time.Millisecond))
 	b.Logf("update latency (patch returned → the report watch shows it): p50 %v p90 %v p99 %v max %v over %d updates; patch round trip p50 %v p99 %v",
@@ -558,11 +611,12 @@ func tail(path string, n int) string {
 
 // reportWatch follows the report objects kube4c writes through a watch of
 // each report resource, as a consumer of the reports would: what each
-// unit's parts hold (their fail counts, and the results of trackedCheck),
+// unit's parts hold (their fail counts, and the results of the tracked check),
 // and when the updates' findings show.
 type reportWatch struct {
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel  context.CancelFunc
+	tracked string // the check whose results are followed
+	wg      sync.WaitGroup
 
 	mu    sync.Mutex
 	parts map[string]map[string]*reportPart // by unit and object name
@@ -576,7 +630,7 @@ type reportWatch struct {
 // reportPart is one report object as last delivered.
 type reportPart struct {
 	fail int
-	keys map[string]bool // "check Kind/namespace/name" of the results of trackedCheck
+	keys map[string]bool // "check Kind/namespace/name" of the results of the tracked check
 }
 
 // updateSample is one update and when its finding showed.
@@ -616,7 +670,7 @@ type reportWire struct {
 	} `json:"object"`
 }
 
-func newReportWatch(b *testing.B, cfg *rest.Config) *reportWatch {
+func newReportWatch(b *testing.B, cfg *rest.Config, tracked string) *reportWatch {
 	b.Helper()
 	c := rest.CopyConfig(cfg)
 	c.GroupVersion = &watch.OpenReports.GroupVersion
@@ -628,7 +682,7 @@ func newReportWatch(b *testing.B, cfg *rest.Config) *reportWatch {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	rw := &reportWatch{cancel: cancel, parts: map[string]map[string]*reportPart{}, samples: map[string][]*updateSample{},
+	rw := &reportWatch{cancel: cancel, tracked: tracked, parts: map[string]map[string]*reportPart{}, samples: map[string][]*updateSample{},
 		open: map[string]*updateSample{}}
 	for _, resource := range []string{watch.OpenReports.Resource, watch.OpenReports.ClusterRes} {
 		rw.wg.Go(func() { rw.follow(ctx, client, resource) })
@@ -725,7 +779,7 @@ func (rw *reportWatch) apply(ev *reportWire, at time.Time) {
 	} else {
 		p := &reportPart{fail: o.Summary.Fail, keys: map[string]bool{}}
 		for _, r := range o.Results {
-			if r.Policy == trackedCheck && len(r.Resources) > 0 {
+			if r.Policy == rw.tracked && len(r.Resources) > 0 {
 				s := r.Resources[0]
 				p.keys[r.Policy+" "+s.Kind+"/"+s.Namespace+"/"+s.Name] = true
 			}
