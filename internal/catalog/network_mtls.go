@@ -57,8 +57,11 @@ func init() {
 			Severity: check.Medium,
 			Reads: withWorkloads("Namespace", "NetworkPolicy", "PeerAuthentication", "Server", "AuthorizationPolicy", "ServerAuthorization",
 				"ServiceDefaults", "ProxyDefaults", "Mesh", "ServiceIntentions", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"),
-			// Meshes have mesh-wide defaults in a root namespace.
-			Scope: check.ScopeCluster,
+			// A workload's verdict depends on its namespace, and on the
+			// mesh-wide defaults: Istio's PeerAuthentications in the root
+			// namespace, Consul's config entries (global in Consul).
+			Scope:          check.ScopeNamespace,
+			CrossNamespace: []string{"PeerAuthentication", "ServiceDefaults", "ProxyDefaults", "Mesh", "ServiceIntentions"},
 			Looks: "workloads in a service mesh, on each declared container port, with the evidence each mesh gives. " +
 				"Istio: namespaces labelled istio-injection=enabled or istio.io/rev, or pod label sidecar.istio.io/inject=true, against the " +
 				"PeerAuthentications (security.istio.io v1 and v1beta1) that cover them: mesh-wide in the root namespace (istio-system, or " +

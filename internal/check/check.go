@@ -58,6 +58,12 @@ type Meta struct {
 	// re-runs the check, after a change, only where the change can alter
 	// its findings. ScopeAuto derives it from Reads.
 	Scope Scope `json:"-"`
+	// CrossNamespace lists the namespaced kinds, among Reads, of which an
+	// object in one namespace can change a ScopeNamespace check's findings
+	// in another (a service mesh's defaults in its root namespace). kube4c
+	// watch gives every namespace's run those objects too, and re-runs the
+	// check in every namespace when one of them changes.
+	CrossNamespace []string `json:"-"`
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
 	// Fold, when set, is the root cause the check's findings share with
@@ -103,8 +109,9 @@ const (
 	// ScopeObject: a finding depends on the object it is about alone.
 	ScopeObject
 	// ScopeNamespace: a finding depends on the objects of its object's
-	// namespace, on that Namespace, and on cluster-scoped objects; a
-	// finding about a Namespace, on the objects of that namespace.
+	// namespace, on that Namespace, on cluster-scoped objects and on the
+	// objects of the kinds in CrossNamespace; a finding about a Namespace,
+	// on the objects of that namespace.
 	ScopeNamespace
 	// ScopeCluster: a finding may depend on any object of the kinds the
 	// check reads, in any namespace (RBAC bindings name roles and subjects

@@ -67,6 +67,7 @@ func newAdmissionServeCommand() *cobra.Command {
 }
 
 func runAdmissionServe(cmd *cobra.Command, f *admissionServeFlags) error {
+	limitMemoryToContainer()
 	var cfg *config.Config
 	if f.configPath != "" {
 		var err error

@@ -84,6 +84,7 @@ func serverTLS(f *auditServeFlags) (*tls.Config, error) {
 }
 
 func runAuditServe(cmd *cobra.Command, f *auditServeFlags) error {
+	limitMemoryToContainer()
 	tlsConfig, err := serverTLS(f)
 	if err != nil {
 		return err

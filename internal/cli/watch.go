@@ -75,6 +75,7 @@ func runWatch(cmd *cobra.Command, g *globalFlags, f *watchFlags) error {
 		return err
 	}
 	slog.SetDefault(logger)
+	limitMemoryToContainer()
 	var cfg *config.Config
 	if f.configPath != "" {
 		if cfg, err = loadConfig(f.configPath, nil); err != nil {

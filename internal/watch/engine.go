@@ -60,10 +60,11 @@ type Engine struct {
 	objects Objects
 	// checks by scope (index check.Scope; ScopeAuto is empty).
 	checks [check.ScopeCluster + 1][]*check.Check
-	// clusterKindsOfNamespaceChecks are the cluster-scoped kinds the
-	// namespace checks read beside the Namespace: a change to one of them
+	// readEverywhere are the kinds every namespace's run of the namespace
+	// checks reads: the cluster-scoped kinds they read beside the
+	// Namespace, and their CrossNamespace kinds. A change to one of them
 	// is a change to every namespace.
-	clusterKindsOfNamespaceChecks map[string]bool
+	readEverywhere map[string]bool
 	// applicable counts the checks that read each kind ("*": every kind).
 	applicable map[string]int
 
@@ -108,7 +109,7 @@ func (c *changes) empty() bool {
 // NewEngine returns an engine over objects with the checks of plan. Its
 // first Evaluate judges every object.
 func NewEngine(plan *pipeline.Plan, objects Objects) *Engine {
-	e := &Engine{plan: plan, objects: objects, clusterKindsOfNamespaceChecks: map[string]bool{}, dirty: newChanges(),
+	e := &Engine{plan: plan, objects: objects, readEverywhere: map[string]bool{}, dirty: newChanges(),
 		byObject: map[string]map[inventory.Ref]findings{}, byNamespace: map[string]map[string]findings{},
 		byCluster: map[string]map[string]findings{}}
 	e.dirty.all = true
@@ -122,8 +123,11 @@ func NewEngine(plan *pipeline.Plan, objects Objects) *Engine {
 		if scope == check.ScopeNamespace {
 			for _, kind := range c.ReadKinds() {
 				if clusterScopedKinds[kind] && kind != "Namespace" {
-					e.clusterKindsOfNamespaceChecks[kind] = true
+					e.readEverywhere[kind] = true
 				}
+			}
+			for _, kind := range c.CrossNamespace {
+				e.readEverywhere[kind] = true
 			}
 		}
 	}
@@ -145,10 +149,10 @@ func (e *Engine) Changed(o *inventory.Object) {
 	kind, unit := o.Kind(), UnitOf(o)
 	add(e.dirty.objects, unit, o.Ref())
 	switch {
+	case e.readEverywhere[kind]:
+		e.dirty.everyNamespace[kind] = true
 	case o.Namespace() != "" || kind == "Namespace":
 		add(e.dirty.namespaces, unit, kind)
-	case e.clusterKindsOfNamespaceChecks[kind]:
-		e.dirty.everyNamespace[kind] = true
 	}
 	e.dirty.cluster[kind] = true
 }
@@ -301,9 +305,15 @@ func (e *Engine) evaluateNamespaces(ctx context.Context, ch changes, touched map
 			return
 		}
 		objs := e.objects.Unit(unit)
-		// The cluster's unit holds the cluster-scoped objects already.
-		if unit != "" && len(e.clusterKindsOfNamespaceChecks) > 0 {
-			objs = append(objs, e.objects.OfKinds(slices.Collect(maps.Keys(e.clusterKindsOfNamespaceChecks)))...)
+		// The cluster's unit holds the cluster-scoped objects already;
+		// a namespace's holds its own objects of the kinds read
+		// everywhere.
+		if unit != "" && len(e.readEverywhere) > 0 {
+			for _, o := range e.objects.OfKinds(slices.Collect(maps.Keys(e.readEverywhere))) {
+				if UnitOf(o) != unit {
+					objs = append(objs, o)
+				}
+			}
 		}
 		f, err := e.run(ctx, objs, checks)
 		if err != nil {
@@ -542,8 +552,25 @@ func firstError(errs []error) error {
 // compareFindings orders findings by object, check, field path, container
 // and message: a report's order, whatever order the evaluations ran in.
 func compareFindings(a, b *check.Finding) int {
-	return cmp.Or(strings.Compare(refString(a.Object), refString(b.Object)), strings.Compare(a.CheckID, b.CheckID),
+	return cmp.Or(compareObjects(a.Object, b.Object), strings.Compare(a.CheckID, b.CheckID),
 		strings.Compare(a.Path, b.Path), strings.Compare(a.Container, b.Container), strings.Compare(a.Message, b.Message))
+}
+
+// compareObjects orders objects by kind, namespace, name and API version
+// (none first), field by field: sorting a unit's findings builds no
+// strings.
+func compareObjects(a, b *inventory.Object) int {
+	switch {
+	case a == b:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	x, y := a.Ref(), b.Ref()
+	return cmp.Or(strings.Compare(x.Kind, y.Kind), strings.Compare(x.Namespace, y.Namespace), strings.Compare(x.Name, y.Name),
+		strings.Compare(x.APIVersion, y.APIVersion))
 }
 
 func refString(o *inventory.Object) string {

@@ -184,6 +184,7 @@ func TestEngineAgreesWithAFreshEvaluation(t *testing.T) {
 		"real":       {filepath.Join(corpus, "real")},
 		"psa":        {filepath.Join(corpus, "psa")},
 		"rbac-world": {"../catalog/testdata/rbac-world.yaml"},
+		"mesh-world": {"testdata/mesh-world.yaml"},
 	}
 	plan, err := pipeline.NewPlan(pipeline.Options{})
 	if err != nil {

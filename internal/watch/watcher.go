@@ -17,7 +17,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/leaderelection"
@@ -89,15 +88,10 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	engine := NewEngine(opts.Plan, store)
 	metrics := NewMetrics(engine, opts.MetricsPerObject)
-	// The writer paces itself by what each write costs the API server,
-	// not by requests: no client-side request limit on top.
-	writeCfg := rest.CopyConfig(cfg)
-	writeCfg.QPS = -1
-	dyn, err := dynamic.NewForConfig(writeCfg)
+	writer, err := NewWriter(cfg, opts.Format, engine, store, opts.WriteRate, opts.LogFindings, metrics)
 	if err != nil {
 		return err
 	}
-	writer := NewWriter(dyn, opts.Format, engine, store, opts.WriteRate, opts.LogFindings, metrics)
 	w := &watcher{opts: opts, store: store, engine: engine, writer: writer, metrics: metrics, wake: make(chan struct{}, 1)}
 
 	ctx, cancel := context.WithCancelCause(ctx)

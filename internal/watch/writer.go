@@ -17,8 +17,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/workqueue"
-	"k8s.io/utils/ptr"
 
 	reports "github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
 
@@ -44,7 +45,10 @@ const writeWorkers = 4
 // apply, only when their content changed, at most rate results a second.
 // Only the elected leader runs it.
 type Writer struct {
+	// client lists and deletes reports; apply applies them, without
+	// decoding the object the API server returns.
 	client  dynamic.Interface
+	apply   rest.Interface
 	format  Format
 	engine  *Engine
 	store   *Store
@@ -76,17 +80,31 @@ type seenResult struct {
 	check, severity, object, container, path string
 }
 
-// NewWriter returns a writer of format; Run starts it.
-func NewWriter(client dynamic.Interface, format Format, engine *Engine, store *Store, resultsPerSecond float64, alerts bool, m *Metrics) *Writer {
+// NewWriter returns a writer of format through cfg; Run starts it.
+func NewWriter(cfg *rest.Config, format Format, engine *Engine, store *Store, resultsPerSecond float64, alerts bool, m *Metrics) (*Writer, error) {
 	if resultsPerSecond <= 0 {
 		resultsPerSecond = DefaultWriteRate
+	}
+	// The writer paces itself by what each write costs the API server,
+	// not by requests: no client-side request limit on top.
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS = -1
+	client, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.GroupVersion, cfg.APIPath = &format.GroupVersion, "/apis"
+	cfg.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
+	apply, err := rest.RESTClientFor(cfg)
+	if err != nil {
+		return nil, err
 	}
 	// A second's worth may go at once; a larger part waits for a full
 	// bucket (WaitN cannot take more than the burst).
 	burst := max(1, int(resultsPerSecond))
-	return &Writer{client: client, format: format, engine: engine, store: store, alerts: alerts, metrics: m,
+	return &Writer{client: client, apply: apply, format: format, engine: engine, store: store, alerts: alerts, metrics: m,
 		limiter: rate.NewLimiter(rate.Limit(resultsPerSecond), burst),
-		passes:  engine.Passes}
+		passes:  engine.Passes}, nil
 }
 
 // Enqueue asks for the reports of units to be brought up to date.
@@ -231,7 +249,7 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 	w.mu.Unlock()
 	parts := buildReports(w.format, unit, results, w.passes(unit, kept, suppressed), len(suppressed), n)
 	for _, part := range parts {
-		if err := w.apply(ctx, unit, part, state); err != nil {
+		if err := w.write(ctx, unit, part, state); err != nil {
 			return err
 		}
 	}
@@ -251,8 +269,8 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 	return nil
 }
 
-// apply writes one report object unless the cluster holds it already.
-func (w *Writer) apply(ctx context.Context, unit string, part reportPart, state *unitReports) error {
+// write applies one report object unless the cluster holds it already.
+func (w *Writer) write(ctx context.Context, unit string, part reportPart, state *unitReports) error {
 	w.mu.Lock()
 	same := state.hashes[part.name] == part.hash
 	w.mu.Unlock()
@@ -263,8 +281,8 @@ func (w *Writer) apply(ctx context.Context, unit string, part reportPart, state 
 	if err := w.limiter.WaitN(ctx, min(part.results+1, w.limiter.Burst())); err != nil {
 		return err
 	}
-	_, err := w.client.Resource(w.format.GVR(unit)).Namespace(unit).Patch(ctx, part.name, types.ApplyPatchType, part.body,
-		metav1.PatchOptions{FieldManager: FieldManager, Force: ptr.To(true)})
+	err := w.apply.Patch(types.ApplyPatchType).NamespaceIfScoped(unit, unit != "").Resource(w.format.GVR(unit).Resource).Name(part.name).
+		Param("fieldManager", FieldManager).Param("force", "true").Body(part.body).Do(ctx).Error()
 	if err != nil {
 		return fmt.Errorf("applying report %s: %w", part.name, err)
 	}
