@@ -52,6 +52,9 @@ const (
 	// clockTicks is the kernel's USER_HZ (getconf CLK_TCK): the unit of
 	// utime and stime in /proc/<pid>/stat.
 	clockTicks = 100
+	// watchChartMemLimit is the GOMEMLIMIT kube4c watch sets itself in
+	// the chart's pod: 90 % of its memory limit (watch.resources, 512Mi).
+	watchChartMemLimit = "471859200"
 	// pinnedImage is the image of an updated pod when pinned by digest.
 	pinnedImage = "registry.example.com/app@sha256:0a5f3c1c5d4e2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938"
 )
@@ -167,8 +170,9 @@ func updatesOf(b *testing.B) watchUpdates {
 // With KUBE4C_WATCH_PROFILE=DIR, the watcher writes a CPU profile of its
 // whole run (DIR/cpu.pprof) and an allocation profile (DIR/mem.pprof, its
 // inuse_space the live heap at the end), and its log (DIR/watch.log).
-// KUBE4C_WATCH_GOGC and KUBE4C_WATCH_GOMEMLIMIT set GOGC and GOMEMLIMIT
-// for the watcher alone.
+// The watcher runs with GOMEMLIMIT=watchChartMemLimit, as the chart's
+// memory limit makes it; KUBE4C_WATCH_GOGC and KUBE4C_WATCH_GOMEMLIMIT set
+// GOGC and GOMEMLIMIT for the watcher instead.
 func BenchmarkWatchScale(b *testing.B) {
 	ctx := context.Background()
 	start := time.Now()
@@ -429,11 +433,17 @@ func startWatchProcess(b *testing.B, bin string) *watchProcess {
 		"--resync", "0", "--log-format", "json")
 	w := &watchProcess{cmd: exec.Command(bin, args...), logPath: filepath.Join(dir, "watch.log"), done: make(chan struct{})}
 	w.cmd.Env = os.Environ()
+	// As deployed by the chart: its memory limit of 512Mi makes kube4c
+	// watch set GOMEMLIMIT to 90 % of it.
+	env := map[string]string{"GOMEMLIMIT": watchChartMemLimit}
 	for _, v := range []string{"GOGC", "GOMEMLIMIT"} {
 		if value := os.Getenv("KUBE4C_WATCH_" + v); value != "" {
-			w.cmd.Env = append(w.cmd.Env, v+"="+value)
-			b.Logf("the watcher runs with %s=%s", v, value)
+			env[v] = value
 		}
+	}
+	for _, v := range slices.Sorted(maps.Keys(env)) {
+		w.cmd.Env = append(w.cmd.Env, v+"="+env[v])
+		b.Logf("the watcher runs with %s=%s", v, env[v])
 	}
 	logFile, err := os.Create(w.logPath)
 	if err != nil {
