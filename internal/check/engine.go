@@ -135,17 +135,8 @@ func compareFindings(a, b *Finding) int {
 		strings.Compare(a.CheckID, b.CheckID)); c != 0 {
 		return c
 	}
-	if a.Object != b.Object {
-		if c := strings.Compare(refString(a), refString(b)); c != 0 {
-			return c
-		}
+	if c := inventory.CompareObjects(a.Object, b.Object); c != 0 {
+		return c
 	}
 	return strings.Compare(a.Path, b.Path)
-}
-
-func refString(f *Finding) string {
-	if f.Object == nil {
-		return ""
-	}
-	return f.Object.Ref().String()
 }

@@ -3,7 +3,9 @@
 package inventory
 
 import (
+	"cmp"
 	"fmt"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -118,6 +120,26 @@ type Ref struct {
 // Ref returns the object's identity.
 func (o *Object) Ref() Ref {
 	return Ref{APIVersion: o.APIVersion(), Kind: o.Kind(), Namespace: o.Namespace(), Name: o.Name()}
+}
+
+// Compare orders references by kind, namespace, name and API version,
+// field by field (building no string).
+func (r Ref) Compare(o Ref) int {
+	return cmp.Or(strings.Compare(r.Kind, o.Kind), strings.Compare(r.Namespace, o.Namespace), strings.Compare(r.Name, o.Name),
+		strings.Compare(r.APIVersion, o.APIVersion))
+}
+
+// CompareObjects orders objects by their references, none first.
+func CompareObjects(a, b *Object) int {
+	switch {
+	case a == b:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return a.Ref().Compare(b.Ref())
 }
 
 // String formats the reference as Kind/namespace/name.

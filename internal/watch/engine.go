@@ -552,25 +552,8 @@ func firstError(errs []error) error {
 // compareFindings orders findings by object, check, field path, container
 // and message: a report's order, whatever order the evaluations ran in.
 func compareFindings(a, b *check.Finding) int {
-	return cmp.Or(compareObjects(a.Object, b.Object), strings.Compare(a.CheckID, b.CheckID),
+	return cmp.Or(inventory.CompareObjects(a.Object, b.Object), strings.Compare(a.CheckID, b.CheckID),
 		strings.Compare(a.Path, b.Path), strings.Compare(a.Container, b.Container), strings.Compare(a.Message, b.Message))
-}
-
-// compareObjects orders objects by kind, namespace, name and API version
-// (none first), field by field: sorting a unit's findings builds no
-// strings.
-func compareObjects(a, b *inventory.Object) int {
-	switch {
-	case a == b:
-		return 0
-	case a == nil:
-		return -1
-	case b == nil:
-		return 1
-	}
-	x, y := a.Ref(), b.Ref()
-	return cmp.Or(strings.Compare(x.Kind, y.Kind), strings.Compare(x.Namespace, y.Namespace), strings.Compare(x.Name, y.Name),
-		strings.Compare(x.APIVersion, y.APIVersion))
 }
 
 func refString(o *inventory.Object) string {

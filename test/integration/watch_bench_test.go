@@ -54,7 +54,7 @@ const (
 	clockTicks = 100
 	// watchChartMemLimit is the GOMEMLIMIT kube4c watch sets itself in
 	// the chart's pod: 90 % of its memory limit (watch.resources, 512Mi).
-	watchChartMemLimit = "471859200"
+	watchChartMemLimit = "483183820"
 	// pinnedImage is the image of an updated pod when pinned by digest.
 	pinnedImage = "registry.example.com/app@sha256:0a5f3c1c5d4e2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938"
 )

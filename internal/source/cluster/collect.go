@@ -291,18 +291,32 @@ func (c *collector) get(ctx context.Context, r Resource, version string) ([]*inv
 }
 
 // PreferContent drops the metadata-only copy of an object that was also
-// read whole.
+// read whole. Only objects of the kinds read metadata-only are looked up.
 func PreferContent(objs []*inventory.Object) []*inventory.Object {
-	whole := map[inventory.Ref]bool{}
+	partial := map[inventory.Ref]bool{} // partial copies; true when also read whole
+	kinds := map[string]bool{}
 	for _, o := range objs {
-		if _, partial := o.Obj.(*metav1.PartialObjectMetadata); !partial {
-			whole[o.Ref()] = true
+		if isPartial(o) {
+			partial[o.Ref()] = false
+			kinds[o.Kind()] = true
 		}
 	}
-	return slices.DeleteFunc(objs, func(o *inventory.Object) bool {
-		_, partial := o.Obj.(*metav1.PartialObjectMetadata)
-		return partial && whole[o.Ref()]
-	})
+	if len(partial) == 0 {
+		return objs
+	}
+	for _, o := range objs {
+		if kinds[o.Kind()] && !isPartial(o) {
+			if _, ok := partial[o.Ref()]; ok {
+				partial[o.Ref()] = true
+			}
+		}
+	}
+	return slices.DeleteFunc(objs, func(o *inventory.Object) bool { return isPartial(o) && partial[o.Ref()] })
+}
+
+func isPartial(o *inventory.Object) bool {
+	_, partial := o.Obj.(*metav1.PartialObjectMetadata)
+	return partial
 }
 
 // list collects every object of one resource, page by page.
