@@ -76,6 +76,10 @@ type Engine struct {
 	byNamespace map[string]map[string]findings
 	// byCluster holds the findings of the cluster checks, by check and unit.
 	byCluster map[string]map[string]findings
+	// finished holds each unit's findings as Findings returns them, until
+	// an evaluation touches the unit; version counts those evaluations.
+	finished map[string]findings
+	version  map[string]int
 }
 
 // findings are the findings of one evaluation: counted, and suppressed by
@@ -111,7 +115,7 @@ func (c *changes) empty() bool {
 func NewEngine(plan *pipeline.Plan, objects Objects) *Engine {
 	e := &Engine{plan: plan, objects: objects, readEverywhere: map[string]bool{}, dirty: newChanges(),
 		byObject: map[string]map[inventory.Ref]findings{}, byNamespace: map[string]map[string]findings{},
-		byCluster: map[string]map[string]findings{}}
+		byCluster: map[string]map[string]findings{}, finished: map[string]findings{}, version: map[string]int{}}
 	e.dirty.all = true
 	e.applicable = map[string]int{}
 	for _, c := range plan.Checks() {
@@ -199,6 +203,7 @@ func (e *Engine) Evaluate(ctx context.Context) ([]string, error) {
 		ch.cluster[check.EveryKind] = true
 	}
 	touched := map[string]bool{}
+	defer e.forget(touched)
 	if err := e.evaluateObjects(ctx, ch.objects, touched); err != nil {
 		e.redo(ch)
 		return nil, err
@@ -212,6 +217,16 @@ func (e *Engine) Evaluate(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	return slices.Sorted(maps.Keys(touched)), nil
+}
+
+// forget drops the finished findings of the units an evaluation touched.
+func (e *Engine) forget(touched map[string]bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for unit := range touched {
+		e.version[unit]++
+		delete(e.finished, unit)
+	}
 }
 
 // redo puts back changes an interrupted evaluation did not finish.
@@ -412,9 +427,15 @@ func checksReading(checks []*check.Check, kinds map[string]bool) []*check.Check 
 }
 
 // Findings returns the findings of one unit, kept and suppressed by an
-// exception, folded as a scan folds them and in a stable order.
+// exception, folded as a scan folds them and in a stable order. The
+// slices are shared: callers do not modify them.
 func (e *Engine) Findings(unit string) (kept, suppressed []*check.Finding) {
 	e.mu.Lock()
+	if f, ok := e.finished[unit]; ok {
+		e.mu.Unlock()
+		return f.kept, f.suppressed
+	}
+	version := e.version[unit]
 	var all findings
 	for _, f := range e.byObject[unit] {
 		all = all.plus(f)
@@ -426,7 +447,13 @@ func (e *Engine) Findings(unit string) (kept, suppressed []*check.Finding) {
 		all = all.plus(byUnit[unit])
 	}
 	e.mu.Unlock()
-	return e.finish(all.kept), e.finish(all.suppressed)
+	done := findings{kept: e.finish(all.kept), suppressed: e.finish(all.suppressed)}
+	e.mu.Lock()
+	if e.version[unit] == version {
+		e.finished[unit] = done
+	}
+	e.mu.Unlock()
+	return done.kept, done.suppressed
 }
 
 // Passes counts, for a unit's report summary, the checks each object of
@@ -465,27 +492,34 @@ func (e *Engine) Units() []string {
 	return slices.Sorted(maps.Keys(units))
 }
 
-// finish folds findings gathered from several evaluations and sorts them.
-// Each evaluation wraps the objects anew: findings about one object are
-// first made to share one, by reference, so that they fold together.
+// finish folds findings gathered from several evaluations and sorts them
+// (compareFindings). Each evaluation wraps the objects anew: findings
+// about one object are first made to share one, by reference, so that
+// they fold together. They are sorted object by object: a unit's few
+// hundred objects, then each object's few findings, not thousands of
+// findings at once.
 func (e *Engine) finish(fs []*check.Finding) []*check.Finding {
 	canonical := map[inventory.Ref]*inventory.Object{}
-	out := make([]*check.Finding, len(fs))
-	for i, f := range fs {
-		out[i] = f
-		if f.Object == nil {
-			continue
+	byObject := map[*inventory.Object][]*check.Finding{}
+	for _, f := range fs {
+		if f.Object != nil {
+			ref := f.Object.Ref()
+			if o, ok := canonical[ref]; !ok {
+				canonical[ref] = f.Object
+			} else if o != f.Object {
+				copied := *f
+				copied.Object = o
+				f = &copied
+			}
 		}
-		ref := f.Object.Ref()
-		if o, ok := canonical[ref]; !ok {
-			canonical[ref] = f.Object
-		} else if o != f.Object {
-			copied := *f
-			copied.Object = o
-			out[i] = &copied
-		}
+		byObject[f.Object] = append(byObject[f.Object], f)
 	}
-	slices.SortStableFunc(out, compareFindings)
+	out := make([]*check.Finding, 0, len(fs))
+	for _, o := range slices.SortedFunc(maps.Keys(byObject), inventory.CompareObjects) {
+		group := byObject[o]
+		slices.SortStableFunc(group, compareFindings)
+		out = append(out, group...)
+	}
 	return e.plan.Fold(out)
 }
 
