@@ -36,7 +36,8 @@ func registerCIS(it cisItem) {
 			Reads: append(slices.Clip(controlplane.Kinds), it.reads...),
 			// The control plane is read from kube-system's static pods,
 			// the nodes and kube-proxy's ConfigMap together.
-			Scope:      check.ScopeCluster,
+			Scope:           check.ScopeCluster,
+			ReadsNamespaces: []string{controlplane.Namespace},
 			References: check.References{CIS: it.cis, URLs: []string{cisURL}},
 		},
 		Run: func(ctx *check.Context) {

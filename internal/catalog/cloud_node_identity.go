@@ -130,9 +130,11 @@ func init() {
 			Layer:    check.LayerCloud,
 			Severity: check.High,
 			Reads:    withWorkloads("ServiceAccount", "NetworkPolicy", "Namespace", "Node", "ConfigMap"),
-			// The cloud is told by every namespace's service accounts and
-			// kube-system's aws-auth ConfigMap.
-			Scope: check.ScopeCluster,
+			// A workload's verdict depends on its namespace and on the
+			// cloud, which every namespace's service accounts and
+			// kube-system's aws-auth ConfigMap tell.
+			Scope:          check.ScopeNamespace,
+			CrossNamespace: []string{"ServiceAccount", "ConfigMap"},
 			Looks: "workloads that call a cloud's API (its SDK's env variables such as AWS_REGION, GOOGLE_CLOUD_PROJECT or " +
 				"AZURE_SUBSCRIPTION_ID; arguments such as --provider=aws; the providers' CLI images), bring no credentials of their own " +
 				"and may reach the metadata API (the network policy engine of metadata-api-reachable), on a cluster the scan shows runs " +

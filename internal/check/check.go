@@ -64,6 +64,13 @@ type Meta struct {
 	// watch gives every namespace's run those objects too, and re-runs the
 	// check in every namespace when one of them changes.
 	CrossNamespace []string `json:"-"`
+	// ReadsNamespaces, for a ScopeCluster check that reads namespaced
+	// objects of a live cluster in some namespaces only (the control
+	// plane's static pods in kube-system), names them: kube4c watch
+	// re-runs the check for a change there (or to a cluster-scoped object)
+	// alone, over the objects there. A scan still gives the check every
+	// object.
+	ReadsNamespaces []string `json:"-"`
 	// DisabledByDefault marks checks that run only when enabled in the config.
 	DisabledByDefault bool `json:"disabledByDefault,omitempty"`
 	// Fold, when set, is the root cause the check's findings share with

@@ -63,6 +63,10 @@ type View struct {
 	Managed string
 }
 
+// Namespace is where a live cluster's control-plane static pods and
+// kube-proxy's ConfigMap are.
+const Namespace = "kube-system"
+
 // NewView returns the control-plane configuration inv shows.
 func NewView(inv *inventory.Inventory) *View {
 	v := &View{Components: map[string]*Component{}}
@@ -70,7 +74,7 @@ func NewView(inv *inventory.Inventory) *View {
 	for _, obj := range inv.ByKind("Pod") {
 		// Without a node's files, only kube-system pods are taken for the
 		// control plane, so that an application's own etcd is not.
-		if len(hosts) == 0 && obj.Namespace() != "kube-system" {
+		if len(hosts) == 0 && obj.Namespace() != Namespace {
 			continue
 		}
 		if c := ComponentOf(obj); c != nil && v.Components[c.Name] == nil {
@@ -97,7 +101,7 @@ func NewView(inv *inventory.Inventory) *View {
 // kubeProxyConfigMap decodes kube-proxy's configuration from the
 // kube-system/kube-proxy ConfigMap, or returns nil.
 func kubeProxyConfigMap(inv *inventory.Inventory) *Typed[kubeproxyv1alpha1.KubeProxyConfiguration] {
-	obj := inv.Get(corev1.SchemeGroupVersion.WithKind("ConfigMap").GroupKind(), "kube-system", KubeProxyConfigMap)
+	obj := inv.Get(corev1.SchemeGroupVersion.WithKind("ConfigMap").GroupKind(), Namespace, KubeProxyConfigMap)
 	if obj == nil {
 		return nil
 	}

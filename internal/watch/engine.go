@@ -95,15 +95,16 @@ type changes struct {
 	namespaces map[string]map[string]bool
 	// everyNamespace are kinds that changed for every namespace.
 	everyNamespace map[string]bool
-	// cluster are the kinds that changed for the cluster checks.
-	cluster map[string]bool
+	// cluster are the kinds that changed for the cluster checks, each with
+	// the namespaces it changed in ("" for a cluster-scoped object).
+	cluster map[string]map[string]bool
 	// all asks for every check over every object (the first evaluation).
 	all bool
 }
 
 func newChanges() changes {
 	return changes{objects: map[string]map[inventory.Ref]bool{}, namespaces: map[string]map[string]bool{},
-		everyNamespace: map[string]bool{}, cluster: map[string]bool{}}
+		everyNamespace: map[string]bool{}, cluster: map[string]map[string]bool{}}
 }
 
 func (c *changes) empty() bool {
@@ -158,7 +159,7 @@ func (e *Engine) Changed(o *inventory.Object) {
 	case o.Namespace() != "" || kind == "Namespace":
 		add(e.dirty.namespaces, unit, kind)
 	}
-	e.dirty.cluster[kind] = true
+	add(e.dirty.cluster, kind, o.Namespace())
 }
 
 // add sets m[outer][inner].
@@ -200,7 +201,7 @@ func (e *Engine) Evaluate(ctx context.Context) ([]string, error) {
 			ch.namespaces[unit] = map[string]bool{"*": true}
 			ch.objects[unit] = nil // nil: the whole unit
 		}
-		ch.cluster[check.EveryKind] = true
+		add(ch.cluster, check.EveryKind, "")
 	}
 	touched := map[string]bool{}
 	defer e.forget(touched)
@@ -248,7 +249,11 @@ func (e *Engine) redo(ch changes) {
 		}
 	}
 	maps.Copy(e.dirty.everyNamespace, ch.everyNamespace)
-	maps.Copy(e.dirty.cluster, ch.cluster)
+	for kind, namespaces := range ch.cluster {
+		for ns := range namespaces {
+			add(e.dirty.cluster, kind, ns)
+		}
+	}
 }
 
 // evaluateObjects re-runs the object checks over the changed objects,
@@ -365,22 +370,46 @@ func (e *Engine) evaluateNamespaces(ctx context.Context, ch changes, touched map
 	return nil
 }
 
-// evaluateCluster re-runs the cluster checks that read a changed kind,
-// over every object of the kinds they read.
-func (e *Engine) evaluateCluster(ctx context.Context, kinds map[string]bool, touched map[string]bool) error {
-	checks := checksReading(e.checks[check.ScopeCluster], kinds)
+// evaluateCluster re-runs the cluster checks that read a changed kind
+// where they read it, over every object of the kinds they read (in the
+// namespaces they read, for those that declare them).
+func (e *Engine) evaluateCluster(ctx context.Context, changed map[string]map[string]bool, touched map[string]bool) error {
+	checks := clusterChecksFor(e.checks[check.ScopeCluster], changed)
 	if len(checks) == 0 {
 		return nil
 	}
-	read := map[string]bool{}
+	// One run for each set of namespaces read.
+	groups := map[string][]*check.Check{}
 	for _, c := range checks {
-		for _, k := range c.ReadKinds() {
-			read[k] = true
-		}
+		key := strings.Join(c.ReadsNamespaces, ",")
+		groups[key] = append(groups[key], c)
 	}
-	f, err := e.run(ctx, e.objects.OfKinds(slices.Sorted(maps.Keys(read))), checks)
-	if err != nil {
-		return err
+	var f findings
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
+		group := groups[key]
+		read := map[string]bool{}
+		for _, c := range group {
+			for _, k := range c.ReadKinds() {
+				read[k] = true
+			}
+		}
+		var objs []*inventory.Object
+		if key == "" {
+			objs = e.objects.OfKinds(slices.Sorted(maps.Keys(read)))
+		} else {
+			for _, unit := range append([]string{""}, group[0].ReadsNamespaces...) {
+				for _, o := range e.objects.Unit(unit) {
+					if read[o.Kind()] || read[check.EveryKind] {
+						objs = append(objs, o)
+					}
+				}
+			}
+		}
+		found, err := e.run(ctx, objs, group)
+		if err != nil {
+			return err
+		}
+		f = f.plus(found)
 	}
 	found := byCheck(f)
 	e.mu.Lock()
@@ -407,6 +436,24 @@ func (e *Engine) run(ctx context.Context, objs []*inventory.Object, checks []*ch
 	}
 	kept, suppressed, _, err := e.plan.Evaluate(ctx, objs, checks, e.objects.Complete())
 	return findings{kept: kept, suppressed: suppressed}, err
+}
+
+// clusterChecksFor returns the cluster checks that read a changed kind in
+// a namespace they read (every namespace, unless they declare some; a
+// cluster-scoped object, always).
+func clusterChecksFor(checks []*check.Check, changed map[string]map[string]bool) []*check.Check {
+	if _, all := changed[check.EveryKind]; all {
+		return checks
+	}
+	return slices.DeleteFunc(slices.Clone(checks), func(c *check.Check) bool {
+		for kind, namespaces := range changed {
+			if c.ReadsKind(kind) && (len(c.ReadsNamespaces) == 0 || namespaces[""] ||
+				slices.ContainsFunc(c.ReadsNamespaces, func(ns string) bool { return namespaces[ns] })) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // checksReading returns the checks that read one of kinds ("*" for any).

@@ -180,11 +180,14 @@ var otherClusterScopedKinds = map[string]bool{
 func TestEngineAgreesWithAFreshEvaluation(t *testing.T) {
 	corpus := testutil.CorpusDir(t)
 	sets := map[string][]string{
-		"examples":   {"../../examples"},
-		"real":       {filepath.Join(corpus, "real")},
-		"psa":        {filepath.Join(corpus, "psa")},
-		"rbac-world": {"../catalog/testdata/rbac-world.yaml"},
-		"mesh-world": {"testdata/mesh-world.yaml"},
+		"examples":            {"../../examples"},
+		"real":                {filepath.Join(corpus, "real")},
+		"psa":                 {filepath.Join(corpus, "psa")},
+		"rbac-world":          {"../catalog/testdata/rbac-world.yaml"},
+		"mesh-world":          {"testdata/mesh-world.yaml"},
+		"control-plane-world": {"testdata/control-plane-world.yaml"},
+		"cloud-by-sa":         {"testdata/cloud-workloads.yaml", "testdata/cloud-identity-sa.yaml"},
+		"cloud-by-aws-auth":   {"testdata/cloud-workloads.yaml", "testdata/cloud-aws-auth.yaml"},
 	}
 	plan, err := pipeline.NewPlan(pipeline.Options{})
 	if err != nil {
