@@ -53,8 +53,8 @@ const (
 	// utime and stime in /proc/<pid>/stat.
 	clockTicks = 100
 	// watchChartMemLimit is the GOMEMLIMIT kube4c watch sets itself in
-	// the chart's pod: 90 % of its memory limit (watch.resources, 512Mi).
-	watchChartMemLimit = "483183820"
+	// the chart's pod: 80 % of its memory limit (watch.resources, 512Mi).
+	watchChartMemLimit = "429496729"
 	// pinnedImage is the image of an updated pod when pinned by digest.
 	pinnedImage = "registry.example.com/app@sha256:0a5f3c1c5d4e2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938"
 )
@@ -169,7 +169,9 @@ func updatesOf(b *testing.B) watchUpdates {
 //
 // With KUBE4C_WATCH_PROFILE=DIR, the watcher writes a CPU profile of its
 // whole run (DIR/cpu.pprof) and an allocation profile (DIR/mem.pprof, its
-// inuse_space the live heap at the end), and its log (DIR/watch.log).
+// inuse_space the live heap at the end), and its log (DIR/watch.log); the
+// API server's CPU profile of the first 20 s of updates is
+// DIR/apiserver.pprof.
 // The watcher runs with GOMEMLIMIT=watchChartMemLimit, as the chart's
 // memory limit makes it; KUBE4C_WATCH_GOGC and KUBE4C_WATCH_GOMEMLIMIT set
 // GOGC and GOMEMLIMIT for the watcher instead.
@@ -255,6 +257,10 @@ func BenchmarkWatchScale(b *testing.B) {
 	updates := int(watchUpdateFor.Seconds() * watchUpdateRate)
 	cpuFrom, controlPlaneFrom, bytesFrom := w.cpu(b), controlPlaneCPU(b), reports.received()
 	phase := time.Now()
+	if dir := os.Getenv("KUBE4C_WATCH_PROFILE"); dir != "" {
+		// What the API server spends the updates on.
+		go profileAPIServer(b, cs, filepath.Join(dir, "apiserver.pprof"), 20*time.Second)
+	}
 	var wg sync.WaitGroup
 	samples := make([]*updateSample, updates)
 	for k := range updates {
@@ -322,6 +328,19 @@ func BenchmarkWatchScale(b *testing.B) {
 	b.ReportMetric(float64(slices.Max(sizes)), "report-max-bytes")
 	b.ReportMetric(float64(len(sizes)), "reports")
 	b.ReportMetric(float64(differences), "report-scan-differences")
+}
+
+// profileAPIServer writes a CPU profile of the test's kube-apiserver over
+// d to path (its /debug/pprof, which kube-apiserver serves to admins).
+func profileAPIServer(b *testing.B, cs kubernetes.Interface, path string, d time.Duration) {
+	raw, err := cs.CoreV1().RESTClient().Get().AbsPath("/debug/pprof/profile").Param("seconds", strconv.Itoa(int(d.Seconds()))).
+		Timeout(d + time.Minute).DoRaw(context.Background())
+	if err == nil {
+		err = os.WriteFile(path, raw, 0o644)
+	}
+	if err != nil {
+		b.Logf("profiling the API server: %v", err)
+	}
 }
 
 // goMemory describes the Go heap of the watcher from its metrics: what
@@ -434,7 +453,7 @@ func startWatchProcess(b *testing.B, bin string) *watchProcess {
 	w := &watchProcess{cmd: exec.Command(bin, args...), logPath: filepath.Join(dir, "watch.log"), done: make(chan struct{})}
 	w.cmd.Env = os.Environ()
 	// As deployed by the chart: its memory limit of 512Mi makes kube4c
-	// watch set GOMEMLIMIT to 90 % of it.
+	// watch set GOMEMLIMIT to 80 % of it.
 	env := map[string]string{"GOMEMLIMIT": watchChartMemLimit}
 	for _, v := range []string{"GOGC", "GOMEMLIMIT"} {
 		if value := os.Getenv("KUBE4C_WATCH_" + v); value != "" {
