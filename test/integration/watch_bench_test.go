@@ -38,7 +38,8 @@ import (
 
 // The update phase of BenchmarkWatchScale.
 const (
-	// watchUpdateRate is the patches a second, watchUpdateFor how long.
+	// watchUpdateRate is the patches a second (KUBE4C_WATCH_RATE
+	// overrides it), watchUpdateFor how long.
 	watchUpdateRate = 50
 	watchUpdateFor  = 30 * time.Second
 	// watchUpdateObjects are the objects updated (pod-00000 or svc-0000
@@ -254,7 +255,13 @@ func BenchmarkWatchScale(b *testing.B) {
 	b.Logf("steady: VmRSS %d MiB; %s", rssSteady>>10, goMemory(before))
 
 	// 3. 50 updates a second for 30 s.
-	updates := int(watchUpdateFor.Seconds() * watchUpdateRate)
+	rate := watchUpdateRate
+	if v := os.Getenv("KUBE4C_WATCH_RATE"); v != "" {
+		if rate, err = strconv.Atoi(v); err != nil || rate <= 0 {
+			b.Fatalf("KUBE4C_WATCH_RATE=%q: want a positive number of updates a second", v)
+		}
+	}
+	updates := int(watchUpdateFor.Seconds()) * rate
 	cpuFrom, controlPlaneFrom, bytesFrom := w.cpu(b), controlPlaneCPU(b), reports.received()
 	phase := time.Now()
 	if dir := os.Getenv("KUBE4C_WATCH_PROFILE"); dir != "" {
@@ -264,7 +271,7 @@ func BenchmarkWatchScale(b *testing.B) {
 	var wg sync.WaitGroup
 	samples := make([]*updateSample, updates)
 	for k := range updates {
-		time.Sleep(time.Until(phase.Add(time.Duration(k) * time.Second / watchUpdateRate)))
+		time.Sleep(time.Until(phase.Add(time.Duration(k) * time.Second / time.Duration(rate))))
 		ns, key, want, patch := scenario.update(k)
 		s := reports.expect(ns, key, want)
 		samples[k] = s
