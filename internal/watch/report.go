@@ -95,14 +95,13 @@ const (
 	maxParts = 1 << 12
 )
 
-// result is one failing finding as a report result, with the key that
+// result is one failing finding of a report, with the key that
 // identifies it across evaluations (its first-seen time and the alerts
-// hang on it) and the object whose part holds it.
+// hang on it) and when it was first seen.
 type result struct {
 	key     string
-	object  string
 	finding *check.Finding
-	result  reports.ReportResult
+	seen    metav1.Timestamp
 }
 
 // resultKey identifies a finding across evaluations: its check, object,
@@ -111,48 +110,56 @@ func resultKey(f *check.Finding) string {
 	return f.CheckID + " " + refString(f.Object) + " " + f.Container + " " + f.Path
 }
 
-// newResult makes the report result of a finding, first seen at seen: the
-// check as policy, its layer as category, the object as subject, and the
-// field path and container as properties. Fields a reader can do without
-// (a rule that repeats the policy, the subject's UID) are left out: every
+// reportResult makes the report result of a finding: the check as
+// policy, its layer as category, the object as subject, and the field
+// path and container as properties. Fields a reader can do without (a
+// rule that repeats the policy, the subject's UID) are left out: every
 // field costs the API server on each write.
-func newResult(f *check.Finding, seen metav1.Timestamp) result {
-	r := reports.ReportResult{
+func (r result) reportResult() reports.ReportResult {
+	f := r.finding
+	out := reports.ReportResult{
 		Source:      source,
 		Policy:      f.CheckID,
 		Category:    string(f.Layer),
 		Severity:    reports.ResultSeverity(f.Severity.String()),
-		Timestamp:   seen,
+		Timestamp:   r.seen,
 		Result:      "fail",
 		Description: f.Message,
 	}
 	if f.Object != nil {
-		r.Subjects = []corev1.ObjectReference{{APIVersion: f.Object.APIVersion(), Kind: f.Object.Kind(),
+		out.Subjects = []corev1.ObjectReference{{APIVersion: f.Object.APIVersion(), Kind: f.Object.Kind(),
 			Namespace: f.Object.Namespace(), Name: f.Object.Name()}}
 	}
 	if f.Path != "" || f.Container != "" {
-		r.Properties = map[string]string{}
+		out.Properties = map[string]string{}
 		if f.Path != "" {
-			r.Properties["path"] = f.Path
+			out.Properties["path"] = f.Path
 		}
 		if f.Container != "" {
-			r.Properties["container"] = f.Container
+			out.Properties["container"] = f.Container
 		}
 	}
-	return result{key: resultKey(f), object: refString(f.Object), finding: f, result: r}
+	return out
 }
 
 // size estimates the bytes of a result in a report object.
 func (r result) size() int {
-	return 320 + len(r.result.Description) + len(r.object) + len(r.finding.Path) + len(r.finding.Container)
+	return 320 + len(r.finding.Message) + len(r.key)
 }
 
 // partOf returns which of n parts (a power of two) holds the results
-// about object: a hash that stays the same across processes, so that a
-// new leader finds each result where the last one wrote it.
-func partOf(object string, n int) int {
+// about a finding's object: a hash of Kind/namespace/name that stays the
+// same across processes, so that a new leader finds each result where
+// the last one wrote it.
+func partOf(f *check.Finding, n int) int {
 	h := fnv.New32a()
-	h.Write([]byte(object))
+	if o := f.Object; o != nil {
+		h.Write([]byte(o.Kind()))
+		if ns := o.Namespace(); ns != "" {
+			h.Write([]byte("/" + ns))
+		}
+		h.Write([]byte("/" + o.Name()))
+	}
 	return int(h.Sum32() & uint32(n-1))
 }
 
@@ -167,7 +174,7 @@ func partCount(results []result, previous int) int {
 	fitsBytes := func(n int) bool {
 		bytes := make([]int, n)
 		for _, r := range results {
-			bytes[partOf(r.object, n)] += r.size()
+			bytes[partOf(r.finding, n)] += r.size()
 		}
 		return slices.Max(bytes) <= maxReportBytes
 	}
@@ -182,8 +189,76 @@ func partCount(results []result, previous int) int {
 	return n
 }
 
-// reportPart is one report object of a unit, encoded for server-side apply.
+// reportPart is one report object of a unit, before it is encoded.
 type reportPart struct {
+	name    string
+	summary reports.ReportSummary
+	results []result
+	// digest sums up what the part holds, cheaply: an unchanged digest
+	// spares encoding the part to learn that it is unchanged.
+	digest uint64
+}
+
+// splitReports spreads a unit's results over n parts by partOf, in the
+// order given (sorted by the engine), and returns the first part and each
+// other that holds results. The first part's summary counts the passes
+// and the suppressed findings; each part's fail count is its own results.
+func splitReports(results []result, passes, skipped, n int) []reportPart {
+	parts := make([][]result, n)
+	for _, r := range results {
+		i := partOf(r.finding, n)
+		parts[i] = append(parts[i], r)
+	}
+	var out []reportPart
+	for i, part := range parts {
+		if i > 0 && len(part) == 0 {
+			continue
+		}
+		p := reportPart{name: partName(i + 1), summary: reports.ReportSummary{Fail: len(part)}, results: part}
+		if i == 0 {
+			// Passes and exceptions are counted once, in the first part.
+			p.summary.Pass, p.summary.Skip = passes, skipped
+		}
+		p.digest = p.sum()
+		out = append(out, p)
+	}
+	return out
+}
+
+// sum hashes every field the part's encoding depends on.
+func (p reportPart) sum() uint64 {
+	h := fnv.New64a()
+	field := func(s string) {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	field(p.name)
+	field(fmt.Sprint(p.summary.Pass, p.summary.Skip, p.summary.Fail))
+	for _, r := range p.results {
+		f := r.finding
+		field(r.key)
+		field(f.Severity.String())
+		field(string(f.Layer))
+		field(f.Message)
+		field(strconv.FormatInt(r.seen.Seconds, 10))
+		if f.Object != nil {
+			field(f.Object.APIVersion())
+		}
+	}
+	return h.Sum64()
+}
+
+// encode encodes the part as the report object of unit in format.
+func (p reportPart) encode(format Format, unit string) encodedReport {
+	results := make([]reports.ReportResult, len(p.results))
+	for i, r := range p.results {
+		results[i] = r.reportResult()
+	}
+	return encodeReport(format, unit, p.name, p.summary, results)
+}
+
+// encodedReport is a report object encoded for server-side apply.
+type encodedReport struct {
 	name    string
 	results int
 	// body is the apply configuration (JSON), hash its SHA-256.
@@ -208,35 +283,9 @@ type reportMeta struct {
 	Labels    map[string]string `json:"labels"`
 }
 
-// buildReports returns a unit's report objects in format: the first of n
-// parts, and each other that holds results, results placed by partOf in
-// the order given (sorted by the engine). The first part's summary counts
-// the passes and the suppressed findings; each part's fail count is its
-// own results.
-func buildReports(format Format, unit string, results []result, passes, skipped, n int) []reportPart {
-	parts := make([][]reports.ReportResult, n)
-	for _, r := range results {
-		i := partOf(r.object, n)
-		parts[i] = append(parts[i], r.result)
-	}
-	var out []reportPart
-	for i, part := range parts {
-		if i > 0 && len(part) == 0 {
-			continue
-		}
-		summary := reports.ReportSummary{Fail: len(part)}
-		if i == 0 {
-			// Passes and exceptions are counted once, in the first part.
-			summary.Pass, summary.Skip = passes, skipped
-		}
-		out = append(out, encodeReport(format, unit, partName(i+1), summary, part))
-	}
-	return out
-}
-
 // encodeReport encodes one report object. A report read back from the
 // cluster encodes to the same bytes as the one written.
-func encodeReport(format Format, unit, name string, summary reports.ReportSummary, results []reports.ReportResult) reportPart {
+func encodeReport(format Format, unit, name string, summary reports.ReportSummary, results []reports.ReportResult) encodedReport {
 	obj := reportObject{APIVersion: format.GroupVersion.String(), Kind: format.Kind, Summary: summary, Results: results,
 		Metadata: reportMeta{Name: name, Namespace: unit,
 			Labels: map[string]string{ManagedByLabel: managedBy, PartLabel: strconv.Itoa(partNumber(name))}}}
@@ -250,7 +299,7 @@ func encodeReport(format Format, unit, name string, summary reports.ReportSummar
 	if err != nil {
 		panic(err) // strings, numbers and maps of strings always encode
 	}
-	return reportPart{name: name, results: len(results), body: body, hash: sha256.Sum256(body)}
+	return encodedReport{name: name, results: len(results), body: body, hash: sha256.Sum256(body)}
 }
 
 // partName names the n-th report of a unit.

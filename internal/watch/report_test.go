@@ -25,13 +25,22 @@ func findingsAbout(ns string, n int) []result {
 		obj := &inventory.Object{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, Obj: pod, Meta: pod}
 		f := &check.Finding{CheckID: "privileged-container", Severity: check.High, Layer: check.LayerContainer, Object: obj,
 			Container: "c", Path: "spec.containers[0].securityContext.privileged", Message: strings.Repeat("privileged; ", 40)}
-		out[i] = newResult(f, metav1.Timestamp{Seconds: 1700000000})
+		out[i] = result{key: resultKey(f), finding: f, seen: metav1.Timestamp{Seconds: 1700000000}}
+	}
+	return out
+}
+
+// buildReports splits and encodes a unit's reports as the writer does.
+func buildReports(format Format, unit string, results []result, passes, skipped, n int) []encodedReport {
+	var out []encodedReport
+	for _, p := range splitReports(results, passes, skipped, n) {
+		out = append(out, p.encode(format, unit))
 	}
 	return out
 }
 
 // decode returns a report part as the API server receives it.
-func decode(t *testing.T, p reportPart) *unstructured.Unstructured {
+func decode(t *testing.T, p encodedReport) *unstructured.Unstructured {
 	t.Helper()
 	u := &unstructured.Unstructured{}
 	if err := u.UnmarshalJSON(p.body); err != nil {
@@ -85,7 +94,7 @@ func TestReportsSplitByObjectBoundedAndStable(t *testing.T) {
 	if m := partCount(changed, n); m != n {
 		t.Fatalf("one result less and one more: %d parts, want %d kept", m, n)
 	}
-	hashes := func(parts []reportPart) map[string][32]byte {
+	hashes := func(parts []encodedReport) map[string][32]byte {
 		out := map[string][32]byte{}
 		for _, p := range parts {
 			out[p.name] = p.hash
@@ -100,7 +109,7 @@ func TestReportsSplitByObjectBoundedAndStable(t *testing.T) {
 		}
 	}
 	slices.Sort(rewritten)
-	want := []string{partName(partOf(fixed.object, n) + 1), partName(partOf(added.object, n) + 1)}
+	want := []string{partName(partOf(fixed.finding, n) + 1), partName(partOf(added.finding, n) + 1)}
 	slices.Sort(want)
 	if want = slices.Compact(want); !slices.Equal(rewritten, want) || len(after) < len(before)-1 {
 		t.Errorf("parts rewritten %v, want only those of the two objects %v", rewritten, want)
@@ -133,7 +142,7 @@ func TestPartCountKeepsItsCountWhileItFits(t *testing.T) {
 	// under maxReportBytes each.
 	long := findingsAbout("ns", 20)
 	for i := range long {
-		long[i].result.Description = strings.Repeat("x", 100<<10)
+		long[i].finding.Message = strings.Repeat("x", 100<<10)
 	}
 	n = partCount(long, 0)
 	for _, p := range buildReports(OpenReports, "ns", long, 0, 0, n) {
@@ -159,7 +168,7 @@ func TestReportFormats(t *testing.T) {
 	if _, found, _ := unstructured.NestedFieldNoCopy(policy.Object, "source"); found {
 		t.Errorf("a PolicyReport has no report-level source field")
 	}
-	r := results[0].result
+	r := results[0].reportResult()
 	if r.Policy != "privileged-container" || r.Severity != "high" || r.Result != "fail" || r.Category != "container" ||
 		r.Properties["path"] != "spec.containers[0].securityContext.privileged" || r.Properties["container"] != "c" ||
 		len(r.Subjects) != 1 || r.Subjects[0].Kind != "Pod" || r.Subjects[0].Namespace != "ns" {
@@ -192,5 +201,28 @@ func TestStoredReportHashesAsWritten(t *testing.T) {
 	_ = unstructured.SetNestedSlice(edited.Object, []any{map[string]any{"policy": "x"}}, "results")
 	if storedHash(OpenReports, *edited) == buildReports(OpenReports, "ns", findingsAbout("ns", 1), 0, 0, 1)[0].hash {
 		t.Errorf("an edited report hashes as the written one")
+	}
+}
+
+// A part whose encoding changes has a new digest: the writer, which skips
+// encoding a part whose digest it wrote last, never misses a change.
+func TestDigestFollowsTheEncoding(t *testing.T) {
+	base := func() []result { return findingsAbout("ns", 3) }
+	for name, change := range map[string]func(rs []result) ([]result, int){
+		"message":    func(rs []result) ([]result, int) { rs[1].finding.Message = "other"; return rs, 0 },
+		"severity":   func(rs []result) ([]result, int) { rs[1].finding.Severity = check.Low; return rs, 0 },
+		"first seen": func(rs []result) ([]result, int) { rs[1].seen.Seconds++; return rs, 0 },
+		"a result":   func(rs []result) ([]result, int) { return rs[:2], 0 },
+		"passes":     func(rs []result) ([]result, int) { return rs, 1 },
+	} {
+		before := splitReports(base(), 5, 0, 1)[0]
+		rs, morePasses := change(base())
+		after := splitReports(rs, 5+morePasses, 0, 1)[0]
+		if string(before.encode(OpenReports, "ns").body) == string(after.encode(OpenReports, "ns").body) {
+			t.Fatalf("%s: the encoding did not change", name)
+		}
+		if before.digest == after.digest {
+			t.Errorf("%s changed the report but not its digest", name)
+		}
 	}
 }

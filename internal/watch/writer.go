@@ -65,8 +65,11 @@ type Writer struct {
 
 // unitReports is what kube4c last wrote of one unit.
 type unitReports struct {
-	// hashes of each part's content, by name.
+	// hashes of each part's content as the cluster holds it, by name.
 	hashes map[string][32]byte
+	// digests of each part as last written or found unchanged, by name
+	// (reportPart.digest): a part whose digest is the same is not encoded.
+	digests map[string]uint64
 	// parts is the unit's part count (partCount's previous).
 	parts int
 	// seen is each result, by result key.
@@ -197,7 +200,7 @@ func (w *Writer) Reconcile(ctx context.Context) {
 	w.mu.Lock()
 	units := append(w.store.Namespaces(), "")
 	for unit, u := range w.written {
-		u.hashes = map[string][32]byte{}
+		u.hashes, u.digests = map[string][32]byte{}, map[string]uint64{}
 		if s := stored[unit]; s != nil {
 			u.hashes = s.hashes
 		}
@@ -231,7 +234,7 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 	}
 	now := metav1.Timestamp{Seconds: time.Now().Unix()}
 	results := make([]result, len(kept))
-	seen := map[string]seenResult{}
+	seen := make(map[string]seenResult, len(kept))
 	for i, f := range kept {
 		key := resultKey(f)
 		ts := now
@@ -239,15 +242,13 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 			ts = before.at
 		}
 		seen[key] = seenResult{at: ts, check: f.CheckID, severity: f.Severity.String(), object: refString(f.Object), container: f.Container, path: f.Path}
-		results[i] = newResult(f, ts)
+		results[i] = result{key: key, finding: f, seen: ts}
 	}
 	previous := state.seen
-	w.mu.Unlock()
-
-	w.mu.Lock()
 	n := partCount(results, state.parts)
 	w.mu.Unlock()
-	parts := buildReports(w.format, unit, results, w.passes(unit, kept, suppressed), len(suppressed), n)
+
+	parts := splitReports(results, w.passes(unit, kept, suppressed), len(suppressed), n)
 	for _, part := range parts {
 		if err := w.write(ctx, unit, part, state); err != nil {
 			return err
@@ -269,26 +270,38 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 	return nil
 }
 
-// write applies one report object unless the cluster holds it already.
+// write applies one report object unless the cluster holds it already:
+// unless its digest is the one last written, or its encoding is.
 func (w *Writer) write(ctx context.Context, unit string, part reportPart, state *unitReports) error {
 	w.mu.Lock()
-	same := state.hashes[part.name] == part.hash
+	_, written := state.hashes[part.name]
+	same := written && state.digests[part.name] == part.digest
 	w.mu.Unlock()
 	if same {
 		w.metrics.writes.WithLabelValues("unchanged").Inc()
 		return nil
 	}
-	if err := w.limiter.WaitN(ctx, min(part.results+1, w.limiter.Burst())); err != nil {
-		return err
-	}
-	err := w.apply.Patch(types.ApplyPatchType).NamespaceIfScoped(unit, unit != "").Resource(w.format.GVR(unit).Resource).Name(part.name).
-		Param("fieldManager", FieldManager).Param("force", "true").Body(part.body).Do(ctx).Error()
-	if err != nil {
-		return fmt.Errorf("applying report %s: %w", part.name, err)
-	}
-	w.metrics.writes.WithLabelValues("applied").Inc()
+	encoded := part.encode(w.format, unit)
 	w.mu.Lock()
-	state.hashes[part.name] = part.hash
+	same = state.hashes[part.name] == encoded.hash
+	w.mu.Unlock()
+	if !same {
+		if err := w.limiter.WaitN(ctx, min(encoded.results+1, w.limiter.Burst())); err != nil {
+			return err
+		}
+		err := w.apply.Patch(types.ApplyPatchType).NamespaceIfScoped(unit, unit != "").Resource(w.format.GVR(unit).Resource).Name(part.name).
+			Param("fieldManager", FieldManager).Param("force", "true").Body(encoded.body).Do(ctx).Error()
+		if err != nil {
+			return fmt.Errorf("applying report %s: %w", part.name, err)
+		}
+	}
+	outcome := "applied"
+	if same {
+		outcome = "unchanged"
+	}
+	w.metrics.writes.WithLabelValues(outcome).Inc()
+	w.mu.Lock()
+	state.hashes[part.name], state.digests[part.name] = encoded.hash, part.digest
 	w.mu.Unlock()
 	return nil
 }
@@ -319,6 +332,7 @@ func (w *Writer) deleteParts(ctx context.Context, unit string, keep map[string]b
 		if state != nil {
 			w.mu.Lock()
 			delete(state.hashes, name)
+			delete(state.digests, name)
 			w.mu.Unlock()
 		}
 	}
@@ -367,7 +381,7 @@ func storedHash(format Format, item unstructured.Unstructured) [32]byte {
 }
 
 func newUnitReports() *unitReports {
-	return &unitReports{hashes: map[string][32]byte{}, seen: map[string]seenResult{}}
+	return &unitReports{hashes: map[string][32]byte{}, digests: map[string]uint64{}, seen: map[string]seenResult{}}
 }
 
 // previousResults reads the results of a report kube4c wrote, by key.
