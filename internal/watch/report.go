@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/inventory"
 )
 
 // Format is the API of the report objects: OpenReports, or the Policy
@@ -99,15 +101,31 @@ const (
 // identifies it across evaluations (its first-seen time and the alerts
 // hang on it) and when it was first seen.
 type result struct {
-	key     string
+	key     findingKey
 	finding *check.Finding
 	seen    metav1.Timestamp
 }
 
-// resultKey identifies a finding across evaluations: its check, object,
+// findingKey identifies a finding across evaluations: its check, object,
 // container and field path.
-func resultKey(f *check.Finding) string {
-	return f.CheckID + " " + refString(f.Object) + " " + f.Container + " " + f.Path
+type findingKey struct {
+	check     string
+	object    inventory.Ref
+	container string
+	path      string
+}
+
+func keyOf(f *check.Finding) findingKey {
+	k := findingKey{check: f.CheckID, container: f.Container, path: f.Path}
+	if f.Object != nil {
+		k.object = f.Object.Ref()
+	}
+	return k
+}
+
+func compareKeys(a, b findingKey) int {
+	return cmp.Or(a.object.Compare(b.object), strings.Compare(a.check, b.check), strings.Compare(a.path, b.path),
+		strings.Compare(a.container, b.container))
 }
 
 // reportResult makes the report result of a finding: the check as
@@ -144,7 +162,9 @@ func (r result) reportResult() reports.ReportResult {
 
 // size estimates the bytes of a result in a report object.
 func (r result) size() int {
-	return 320 + len(r.finding.Message) + len(r.key)
+	k := r.key
+	return 320 + len(r.finding.Message) + len(k.check) + len(k.object.Kind) + len(k.object.Namespace) + len(k.object.Name) +
+		len(k.container) + len(k.path)
 }
 
 // partOf returns which of n parts (a power of two) holds the results
@@ -236,14 +256,18 @@ func (p reportPart) sum() uint64 {
 	field(fmt.Sprint(p.summary.Pass, p.summary.Skip, p.summary.Fail))
 	for _, r := range p.results {
 		f := r.finding
-		field(r.key)
+		k := r.key
+		field(k.check)
+		field(k.object.APIVersion)
+		field(k.object.Kind)
+		field(k.object.Namespace)
+		field(k.object.Name)
+		field(k.container)
+		field(k.path)
 		field(f.Severity.String())
 		field(string(f.Layer))
 		field(f.Message)
 		field(strconv.FormatInt(r.seen.Seconds, 10))
-		if f.Object != nil {
-			field(f.Object.APIVersion())
-		}
 	}
 	return h.Sum64()
 }

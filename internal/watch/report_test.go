@@ -25,7 +25,7 @@ func findingsAbout(ns string, n int) []result {
 		obj := &inventory.Object{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, Obj: pod, Meta: pod}
 		f := &check.Finding{CheckID: "privileged-container", Severity: check.High, Layer: check.LayerContainer, Object: obj,
 			Container: "c", Path: "spec.containers[0].securityContext.privileged", Message: strings.Repeat("privileged; ", 40)}
-		out[i] = result{key: resultKey(f), finding: f, seen: metav1.Timestamp{Seconds: 1700000000}}
+		out[i] = result{key: keyOf(f), finding: f, seen: metav1.Timestamp{Seconds: 1700000000}}
 	}
 	return out
 }
@@ -178,7 +178,7 @@ func TestReportFormats(t *testing.T) {
 	// new leader keeps first-seen times and alerts only what changed.
 	back := previousResults(*open)
 	if _, ok := back[results[0].key]; !ok || len(back) != 1 {
-		t.Errorf("reading the report back gives keys %v, want %q", back, results[0].key)
+		t.Errorf("reading the report back gives keys %v, want %v", back, results[0].key)
 	}
 }
 

@@ -72,15 +72,20 @@ type unitReports struct {
 	digests map[string]uint64
 	// parts is the unit's part count (partCount's previous).
 	parts int
-	// seen is each result, by result key.
-	seen map[string]seenResult
+	// seen is each result written, by finding.
+	seen map[findingKey]seenResult
+	// syncs counts the unit's syncs; seenResult.sync is the last that
+	// held the result.
+	syncs uint64
 }
 
-// seenResult is a result as written: when it was first seen, and what it
-// names for an alert when it is fixed.
+// seenResult is a result as written: when it was first seen, its
+// severity (for the alert when it is fixed), and the last sync that held
+// it.
 type seenResult struct {
-	at                                       metav1.Timestamp
-	check, severity, object, container, path string
+	at       metav1.Timestamp
+	severity string
+	sync     uint64
 }
 
 // NewWriter returns a writer of format through cfg; Run starts it.
@@ -232,19 +237,30 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 		state = newUnitReports()
 		w.written[unit] = state
 	}
+	// Each finding keeps the time it was first seen; those held before
+	// and not now are fixed.
 	now := metav1.Timestamp{Seconds: time.Now().Unix()}
+	state.syncs++
 	results := make([]result, len(kept))
-	seen := make(map[string]seenResult, len(kept))
+	var added []*check.Finding
 	for i, f := range kept {
-		key := resultKey(f)
-		ts := now
-		if before, ok := state.seen[key]; ok {
-			ts = before.at
+		key := keyOf(f)
+		s, held := state.seen[key]
+		if !held {
+			s.at = now
+			added = append(added, f)
 		}
-		seen[key] = seenResult{at: ts, check: f.CheckID, severity: f.Severity.String(), object: refString(f.Object), container: f.Container, path: f.Path}
-		results[i] = result{key: key, finding: f, seen: ts}
+		s.severity, s.sync = f.Severity.String(), state.syncs
+		state.seen[key] = s
+		results[i] = result{key: key, finding: f, seen: s.at}
 	}
-	previous := state.seen
+	fixed := map[findingKey]seenResult{}
+	for key, s := range state.seen {
+		if s.sync != state.syncs {
+			fixed[key] = s
+			delete(state.seen, key)
+		}
+	}
 	n := partCount(results, state.parts)
 	w.mu.Unlock()
 
@@ -262,10 +278,10 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 		return err
 	}
 	w.mu.Lock()
-	state.seen, state.parts = seen, n
+	state.parts = n
 	w.mu.Unlock()
 	if w.alerts {
-		alert(unit, results, previous)
+		alert(unit, added, fixed)
 	}
 	return nil
 }
@@ -381,12 +397,13 @@ func storedHash(format Format, item unstructured.Unstructured) [32]byte {
 }
 
 func newUnitReports() *unitReports {
-	return &unitReports{hashes: map[string][32]byte{}, digests: map[string]uint64{}, seen: map[string]seenResult{}}
+	return &unitReports{hashes: map[string][32]byte{}, digests: map[string]uint64{}, seen: map[findingKey]seenResult{}}
 }
 
-// previousResults reads the results of a report kube4c wrote, by key.
-func previousResults(item unstructured.Unstructured) map[string]seenResult {
-	out := map[string]seenResult{}
+// previousResults reads the results of a report kube4c wrote, by finding
+// (a result without a policy is none of kube4c's, and is skipped).
+func previousResults(item unstructured.Unstructured) map[findingKey]seenResult {
+	out := map[findingKey]seenResult{}
 	results, _, _ := unstructured.NestedSlice(item.Object, "results")
 	for _, r := range results {
 		m, ok := r.(map[string]any)
@@ -395,39 +412,34 @@ func previousResults(item unstructured.Unstructured) map[string]seenResult {
 		}
 		str := func(fields ...string) string { v, _, _ := unstructured.NestedString(m, fields...); return v }
 		seconds, _, _ := unstructured.NestedInt64(m, "timestamp", "seconds")
-		s := seenResult{at: metav1.Timestamp{Seconds: seconds}, check: str("policy"), severity: str("severity"),
-			container: str("properties", "container"), path: str("properties", "path")}
+		key := findingKey{check: str("policy"), container: str("properties", "container"), path: str("properties", "path")}
+		if key.check == "" {
+			continue
+		}
 		if subjects, _, _ := unstructured.NestedSlice(m, "resources"); len(subjects) > 0 {
 			if subject, ok := subjects[0].(map[string]any); ok {
-				s.object = subjectRef(subject)
+				key.object = subjectRef(subject)
 			}
 		}
-		out[s.check+" "+s.object+" "+s.container+" "+s.path] = s
+		out[key] = seenResult{at: metav1.Timestamp{Seconds: seconds}, severity: str("severity")}
 	}
 	return out
 }
 
-// subjectRef writes a report subject as inventory.Ref.String does.
-func subjectRef(s map[string]any) string {
+// subjectRef reads a report subject.
+func subjectRef(s map[string]any) inventory.Ref {
 	str := func(k string) string { v, _ := s[k].(string); return v }
-	return inventory.Ref{APIVersion: str("apiVersion"), Kind: str("kind"), Namespace: str("namespace"), Name: str("name")}.String()
+	return inventory.Ref{APIVersion: str("apiVersion"), Kind: str("kind"), Namespace: str("namespace"), Name: str("name")}
 }
 
-// alert logs each result that is new since previous, and each that is gone.
-func alert(unit string, results []result, previous map[string]seenResult) {
-	now := map[string]bool{}
-	for _, r := range results {
-		now[r.key] = true
-		if _, ok := previous[r.key]; !ok {
-			f := r.finding
-			slog.Info("new finding", "check", f.CheckID, "severity", f.Severity.String(), "layer", string(f.Layer),
-				"namespace", unit, "object", refString(f.Object), "container", f.Container, "path", f.Path, "message", f.Message)
-		}
+// alert logs each finding added, and each fixed one, in a stable order.
+func alert(unit string, added []*check.Finding, fixed map[findingKey]seenResult) {
+	for _, f := range added {
+		slog.Info("new finding", "check", f.CheckID, "severity", f.Severity.String(), "layer", string(f.Layer),
+			"namespace", unit, "object", refString(f.Object), "container", f.Container, "path", f.Path, "message", f.Message)
 	}
-	for _, key := range slices.Sorted(maps.Keys(previous)) {
-		if p := previous[key]; !now[key] {
-			slog.Info("fixed finding", "check", p.check, "severity", p.severity, "namespace", unit, "object", p.object,
-				"container", p.container, "path", p.path)
-		}
+	for _, key := range slices.SortedFunc(maps.Keys(fixed), compareKeys) {
+		slog.Info("fixed finding", "check", key.check, "severity", fixed[key].severity, "namespace", unit,
+			"object", key.object.String(), "container", key.container, "path", key.path)
 	}
 }

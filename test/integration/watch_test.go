@@ -3,9 +3,12 @@
 package integration
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -13,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,7 +78,7 @@ func startWatcher(t *testing.T, cfg *rest.Config, identity string, format watch.
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &runningWatcher{metrics: "http://" + ln.Addr().String(), done: make(chan error, 1)}
 	go func() {
-		w.done <- watch.Run(ctx, watch.Options{Config: cfg, Plan: plan, Format: format, Resync: 5 * time.Second, Listener: ln,
+		w.done <- watch.Run(ctx, watch.Options{Config: cfg, Plan: plan, Format: format, Resync: 5 * time.Second, Listener: ln, LogFindings: true,
 			LeaderElection: &watch.LeaderElection{Namespace: "kube4c-system", Name: "kube4c-watch-test", Identity: identity}})
 	}()
 	w.stop = func() {
@@ -97,6 +101,49 @@ func startWatcher(t *testing.T, cfg *rest.Config, identity string, format watch.
 	})
 	waitForLong(t, "the watcher to be ready", func() bool { return w.get(t, "/readyz") == "ok\n" })
 	return w
+}
+
+// logLines captures what this process logs through slog as JSON lines,
+// for the rest of the test.
+type logLines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func captureLogs(t *testing.T) *logLines {
+	l := &logLines{}
+	previous := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(l, nil)))
+	t.Cleanup(func() { slog.SetDefault(previous) })
+	return l
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// lines returns the lines logged with message msg, from the from-th line
+// logged on, as their "check object" attributes.
+func (l *logLines) lines(from int, msg string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for i, line := range strings.Split(l.buf.String(), "\n") {
+		var entry struct{ Msg, Check, Object string }
+		if i >= from && json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == msg {
+			out = append(out, entry.Check+" "+entry.Object)
+		}
+	}
+	return out
+}
+
+// count returns how many lines were logged.
+func (l *logLines) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.buf.String(), "\n")
 }
 
 // get returns the body of a GET to the watcher, "" when it fails.
@@ -311,6 +358,7 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 	createNamespace(t, cs, "kube4c-system", nil)
 	format := watch.OpenReports
 
+	logs := captureLogs(t)
 	first := startWatcher(t, admin, "replica-a", format)
 	apply(t, admin, load(t, filepath.Join("..", "..", "examples")))
 	createNamespace(t, cs, "watch-doomed", nil)
@@ -346,6 +394,9 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 	if has(reports, "logging", "privileged-container", "DaemonSet/logging/log-agent") {
 		t.Errorf("the fixed log agent is still reported privileged")
 	}
+	waitForLong(t, "the fixed finding's alert", func() bool {
+		return slices.Contains(logs.lines(0, "fixed finding"), "privileged-container DaemonSet/logging/log-agent")
+	})
 
 	// A default-deny policy isolates the build runner's namespace.
 	isolation := func(k string) bool {
@@ -378,6 +429,9 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	reports = waitForAgreement(t, adminKubeconfig, format, "ServiceAccount bound to *")
+	waitForLong(t, "the new RBAC finding's alert", func() bool {
+		return slices.ContainsFunc(logs.lines(0, "new finding"), func(l string) bool { return strings.HasSuffix(l, "RoleBinding/shop/shop-everything") })
+	})
 	if !slices.ContainsFunc(reports["shop"], func(k string) bool { return strings.Contains(k, "RoleBinding/shop/shop-everything") }) {
 		t.Errorf("no RBAC finding about the binding in the shop's report: %v", reports["shop"])
 	}
@@ -438,6 +492,7 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 
 	// When the leader stops, the standby takes over and keeps writing.
 	before := reportVersions(t, dyn, format)
+	logged := logs.count()
 	first.stop()
 	waitForLong(t, "the standby to lead", func() bool { return second.metric(t, "kube4c_watch_leader") == 1 })
 	createNamespace(t, cs, "watch-late", nil)
@@ -448,6 +503,19 @@ func TestWatchKeepsReportsCurrent(t *testing.T) {
 	reports = waitForAgreement(t, adminKubeconfig, format, "after failover")
 	if !has(reports, "watch-late", "host-network", "Pod/watch-late/after-failover") {
 		t.Errorf("the new leader did not report the new pod: %v", reports["watch-late"])
+	}
+	// It alerts only what changed since the first leader wrote: the new
+	// namespace's findings.
+	waitForLong(t, "the new pod's alert", func() bool {
+		return slices.Contains(logs.lines(logged, "new finding"), "host-network Pod/watch-late/after-failover")
+	})
+	for _, l := range logs.lines(logged, "new finding") {
+		if !strings.Contains(l, "/watch-late") {
+			t.Errorf("after failover, the new leader alerted an old finding: %s", l)
+		}
+	}
+	if fixed := logs.lines(logged, "fixed finding"); len(fixed) > 0 {
+		t.Errorf("after failover, the new leader alerted fixes nobody made: %v", fixed)
 	}
 	// It read the reports the first leader wrote and rewrote none of them.
 	after := reportVersions(t, dyn, format)
