@@ -38,7 +38,7 @@ func registerCIS(it cisItem) {
 			// the nodes and kube-proxy's ConfigMap together.
 			Scope:           check.ScopeCluster,
 			ReadsNamespaces: []string{controlplane.Namespace},
-			References: check.References{CIS: it.cis, URLs: []string{cisURL}},
+			References:      check.References{CIS: it.cis, URLs: []string{cisURL}},
 		},
 		Run: func(ctx *check.Context) {
 			it.decide(ctx, ctx.ControlPlane())
