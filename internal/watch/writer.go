@@ -263,6 +263,11 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 	}
 	n := partCount(results, state.parts)
 	w.mu.Unlock()
+	// The alerts are about the findings, logged once each, whether or
+	// not the reports below are written at the first try.
+	if w.alerts {
+		alert(unit, added, fixed)
+	}
 
 	parts := splitReports(results, w.passes(unit, kept, suppressed), len(suppressed), n)
 	for _, part := range parts {
@@ -280,9 +285,6 @@ func (w *Writer) sync(ctx context.Context, unit string) error {
 	w.mu.Lock()
 	state.parts = n
 	w.mu.Unlock()
-	if w.alerts {
-		alert(unit, added, fixed)
-	}
 	return nil
 }
 
