@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -69,6 +70,9 @@ func runWatch(cmd *cobra.Command, g *globalFlags, f *watchFlags) error {
 	format, err := watch.FormatNamed(f.reportFormat)
 	if err != nil {
 		return usageError("--report-format: %v", err)
+	}
+	if !(f.writeRate > 0) || math.IsInf(f.writeRate, 1) {
+		return usageError("--write-rate: %v is not a positive number of results a second", f.writeRate)
 	}
 	logger, err := watchLogger(cmd, f.logFormat, g.verbose)
 	if err != nil {
