@@ -35,6 +35,7 @@ type scanFlags struct {
 	includeBuiltin bool
 	complete       bool
 	unrendered     bool
+	vulns          []string
 	// failOnIncomplete makes a live scan fail (exit 2) when a check at or
 	// above failOn could not read every kind it reads.
 	failOnIncomplete bool
@@ -70,6 +71,8 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	f.addReportFlags(fl, "in the scanned path or a parent directory")
 	fl.BoolVar(&f.complete, "complete", false, "the files hold every object of the cluster: report references to objects they lack (rbac-binding-missing-role)")
 	fl.BoolVar(&f.failOnIncomplete, "fail-on-incomplete", false, "with --cluster: exit 2 when a check at or above --fail-on could not read a kind it reads (a scan that could list nothing always exits 2)")
+	fl.StringArrayVar(&f.vulns, "vulns", nil, "image scanner reports to join to the workloads that run the images: Trivy JSON (trivy image -f json), "+
+		"Grype JSON (grype -o json) or SARIF; a file or a directory of them, repeatable")
 	fl.BoolVar(&f.unrendered, "allow-unrendered", false, "read the resources of a kustomization directory as they are, with a warning instead of an input error (for an exact scan, render it: kubectl kustomize DIR | kube4c scan -)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
@@ -110,6 +113,9 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 		if src, err = f.cluster.source(cmd, g); err != nil {
 			return err
 		}
+	}
+	if len(f.vulns) > 0 {
+		src = pipeline.WithImageScans{Source: src, Reports: f.vulns}
 	}
 	return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: src, Complete: f.complete})
 }

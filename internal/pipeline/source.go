@@ -15,6 +15,7 @@ import (
 	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/source/manifest"
 	"github.com/kube4c/kube4c/internal/source/node"
+	"github.com/kube4c/kube4c/internal/vulns"
 )
 
 // Source reads the objects a scan looks at.
@@ -125,4 +126,22 @@ func notCollectedSummary(cov *report.Coverage) string {
 		return "none is served"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// WithImageScans adds to what Source reads the results of image
+// scanners: the reports of Reports, files or directories, as ImageScan
+// objects (vulns.Load). A report that cannot be read is an input error.
+type WithImageScans struct {
+	Source
+	Reports []string
+}
+
+// Load reads the source, then the reports.
+func (w WithImageScans) Load(ctx context.Context) (*Input, error) {
+	in, err := w.Source.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in.Merge(vulns.Load(w.Reports))
+	return in, nil
 }

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Scanner reports joined to examples/: by tag for the log shipper, by
+// digest for the storefront; the catalogue's tag scanned at another
+// digest is not its image; a broken report is an input error that hides
+// nothing else.
+func TestScanJoinsScannerReportsToWorkloads(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("shipper.json", `{"SchemaVersion": 2, "ArtifactName": "registry.example.com/logging/shipper:3.1.4", "ArtifactType": "container_image",
+  "Metadata": {"RepoDigests": ["registry.example.com/logging/shipper@sha256:1111111111111111111111111111111111111111111111111111111111111111"]},
+  "Results": [{"Target": "registry.example.com/logging/shipper:3.1.4 (alpine 3.20.3)", "Class": "os-pkgs", "Type": "alpine",
+    "Vulnerabilities": [
+      {"VulnerabilityID": "CVE-2024-5535", "PkgName": "libssl3", "InstalledVersion": "3.3.1-r0", "FixedVersion": "3.3.1-r1", "Severity": "CRITICAL"},
+      {"VulnerabilityID": "CVE-2024-45490", "PkgName": "libexpat", "InstalledVersion": "2.6.2-r0", "Severity": "HIGH"}]}]}`)
+	write("storefront.json", `{"matches": [
+    {"vulnerability": {"id": "GHSA-9wv6-86v2-598j", "severity": "High", "fix": {"versions": ["0.1.10"], "state": "fixed"}},
+     "artifact": {"name": "path-to-regexp", "version": "0.1.7"}}],
+  "source": {"type": "image", "target": {"userInput": "registry.example.com/shop/storefront:1.8.2",
+    "repoDigests": ["registry.example.com/shop/storefront@sha256:3b1c5d4a8f0e6b2f9a7c1d0e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6"]}},
+  "descriptor": {"name": "grype"}}`)
+	write("catalogue.json", `{"SchemaVersion": 2, "ArtifactName": "registry.example.com/shop/catalogue:2.4.0", "ArtifactType": "container_image",
+  "Metadata": {"RepoDigests": ["registry.example.com/shop/catalogue@sha256:0000000000000000000000000000000000000000000000000000000000000000"]},
+  "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": "CVE-2023-0001", "PkgName": "zlib", "InstalledVersion": "1", "Severity": "CRITICAL"}]}]}`)
+	write("broken.json", `{"SchemaVersion": 2, "ArtifactName": "registry.example.com/ci/runner:16.3", "Results": [`)
+
+	code, out, errOut := run(t, "", "scan", "-o", "json", "--checks", "image-vulnerability", "--vulns", dir, examples)
+	if code != ExitError {
+		t.Fatalf("exit code %d, want 2 for the broken report; stderr: %s", code, errOut)
+	}
+	var rep struct {
+		Findings []struct {
+			CheckID  string `json:"checkId"`
+			Severity string `json:"severity"`
+			Object   struct{ Name string }
+			Path     string `json:"path"`
+			Message  string `json:"message"`
+		} `json:"findings"`
+		InputErrors []struct {
+			Location struct{ File string } `json:"location"`
+			Message  string               `json:"message"`
+		} `json:"inputErrors"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.InputErrors) != 1 || filepath.Base(rep.InputErrors[0].Location.File) != "broken.json" {
+		t.Errorf("input errors %+v, want the broken report's", rep.InputErrors)
+	}
+	got := map[string]string{}
+	for _, f := range rep.Findings {
+		got[f.Object.Name] = f.Severity + " " + f.Path + " " + f.Message
+	}
+	for name, want := range map[string][]string{
+		"log-agent":  {"critical spec.template.spec.containers[0].image", "2 known vulnerabilities (1 critical, 1 high; 1 with no fix yet)", `"CVE-2024-5535" (critical, "libssl3" "3.3.1-r0", fixed in "3.3.1-r1")`, "trivy (shipper.json)", "matched by tag"},
+		"storefront": {"high ", `"GHSA-9wv6-86v2-598j"`, "grype (storefront.json)"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(got[name], w) {
+				t.Errorf("%s: finding %q lacks %q", name, got[name], w)
+			}
+		}
+	}
+	if strings.Contains(got["storefront"], "matched by tag") {
+		t.Errorf("the storefront pins its digest, which the report lists: %s", got["storefront"])
+	}
+	if msg, ok := got["catalogue"]; ok {
+		t.Errorf("the catalogue runs another digest than the one scanned, yet: %s", msg)
+	}
+	if len(rep.Findings) != 2 {
+		t.Errorf("%d findings, want 2: %+v", len(rep.Findings), rep.Findings)
+	}
+}
