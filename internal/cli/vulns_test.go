@@ -50,7 +50,7 @@ func TestScanJoinsScannerReportsToWorkloads(t *testing.T) {
 		} `json:"findings"`
 		InputErrors []struct {
 			Location struct{ File string } `json:"location"`
-			Message  string               `json:"message"`
+			Message  string                `json:"message"`
 		} `json:"inputErrors"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
