@@ -83,3 +83,37 @@ func TestScanJoinsScannerReportsToWorkloads(t *testing.T) {
 		t.Errorf("%d findings, want 2: %+v", len(rep.Findings), rep.Findings)
 	}
 }
+
+// A vulnerability with no fix yet counts one severity lower, unless the
+// settings say otherwise.
+func TestVulnerabilityWithoutFixRanksLower(t *testing.T) {
+	dir := t.TempDir()
+	report := filepath.Join(dir, "runner.json")
+	if err := os.WriteFile(report, []byte(`{"SchemaVersion": 2, "ArtifactName": "registry.example.com/ci/runner:16.3", "ArtifactType": "container_image",
+  "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": "CVE-2025-0001", "PkgName": "git", "InstalledVersion": "2.39", "Severity": "CRITICAL"}]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(dir, "kube4c.yaml")
+	if err := os.WriteFile(config, []byte("settings:\n  image-vulnerability:\n    noFixOneLower: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	severity := func(args ...string) string {
+		code, out, errOut := run(t, "", append([]string{"scan", "-o", "json", "--checks", "image-vulnerability", "--vulns", report}, append(args, examples)...)...)
+		if code == ExitError {
+			t.Fatalf("exit 2: %s", errOut)
+		}
+		var rep struct {
+			Findings []struct{ Severity string } `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Findings) != 1 {
+			t.Fatalf("findings %+v (%v), want one", rep.Findings, err)
+		}
+		return rep.Findings[0].Severity
+	}
+	if got := severity(); got != "high" {
+		t.Errorf("a critical vulnerability with no fix: severity %s, want high", got)
+	}
+	if got := severity("--config", config); got != "critical" {
+		t.Errorf("with noFixOneLower: false: severity %s, want critical", got)
+	}
+}
