@@ -22,6 +22,12 @@ type Exception struct {
 	Reason string
 	// Expires is when it stops applying; zero means never.
 	Expires time.Time
+	// Vulnerabilities, when set, makes it cover those vulnerability IDs
+	// (globs) of image-vulnerability's findings rather than whole findings
+	// (CoversVulnerability); UntilFixAvailable then keeps it only while
+	// no fixed version is known.
+	Vulnerabilities   []string
+	UntilFixAvailable bool
 	// Source is where it is declared (config file and line).
 	Source inventory.Location
 }

@@ -79,8 +79,30 @@ func suppression(f *Finding, ignores map[*inventory.Object][]ignoreEntry, except
 // Matches reports whether e covers f, ignoring its expiry: the check ID is
 // listed (or "*" is) and every non-empty list of kinds, namespaces, names
 // and containers has a glob matching the finding. A finding without an
-// object only matches when kinds, namespaces and names are all empty.
+// object only matches when kinds, namespaces and names are all empty. An
+// exception that names vulnerabilities covers no whole finding: the check
+// that reports them applies it to each (CoversVulnerability).
 func (e *Exception) Matches(f *Finding) bool {
+	return len(e.Vulnerabilities) == 0 && e.InScope(f)
+}
+
+// CoversVulnerability reports whether e covers vulnerability id of the
+// finding f would be, at now: e names vulnerabilities and a glob of them
+// matches id, it is not expired, it covers f as Matches would, and, when
+// it waits for a fix, none is known (hasFix false).
+func (e *Exception) CoversVulnerability(f *Finding, id string, hasFix bool, now time.Time) bool {
+	return !e.Expired(now) && !(e.UntilFixAvailable && hasFix) && e.NamesVulnerability(f, id)
+}
+
+// NamesVulnerability reports whether e names vulnerability id of the
+// finding f would be, whatever its expiry and fix condition.
+func (e *Exception) NamesVulnerability(f *Finding, id string) bool {
+	return len(e.Vulnerabilities) > 0 && globs(e.Vulnerabilities, id) && e.InScope(f)
+}
+
+// InScope reports whether f is among the findings e's checks, kinds,
+// namespaces, names and containers cover.
+func (e *Exception) InScope(f *Finding) bool {
 	if !anyMatch(e.Checks, f.CheckID, func(p, id string) bool { return p == "*" || p == id }) {
 		return false
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -115,5 +116,72 @@ func TestVulnerabilityWithoutFixRanksLower(t *testing.T) {
 	}
 	if got := severity("--config", config); got != "critical" {
 		t.Errorf("with noFixOneLower: false: severity %s, want critical", got)
+	}
+}
+
+// An exception that waits for a fix suppresses the vulnerability while
+// the report has none; a later report with a fixed version ends it, and
+// exception-fix-available names the version.
+func TestExceptionUntilFixAvailable(t *testing.T) {
+	dir := t.TempDir()
+	report := func(fixed string) string {
+		path := filepath.Join(dir, "runner-"+cmp.Or(fixed, "nofix")+".json")
+		fix := ""
+		if fixed != "" {
+			fix = `, "FixedVersion": "` + fixed + `"`
+		}
+		if err := os.WriteFile(path, []byte(`{"SchemaVersion": 2, "ArtifactName": "registry.example.com/ci/runner:16.3", "ArtifactType": "container_image",
+  "Results": [{"Target": "x", "Vulnerabilities": [
+    {"VulnerabilityID": "CVE-2025-0001", "PkgName": "git", "InstalledVersion": "2.39", "Severity": "CRITICAL"`+fix+`},
+    {"VulnerabilityID": "CVE-2025-0002", "PkgName": "curl", "InstalledVersion": "8.5", "FixedVersion": "8.6", "Severity": "MEDIUM"}]}]}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	config := filepath.Join(dir, "kube4c.yaml")
+	if err := os.WriteFile(config, []byte(`exceptions:
+  - checks: [image-vulnerability]
+    names: [build-runner]
+    vulnerabilities: [CVE-2025-0001]
+    until: fix-available
+    reason: no fixed git yet
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scan := func(report string) map[string]string {
+		code, out, errOut := run(t, "", "scan", "-o", "json", "--checks", "image-vulnerability,exception-fix-available",
+			"--config", config, "--vulns", report, examples)
+		if code == ExitError {
+			t.Fatalf("exit 2: %s", errOut)
+		}
+		var rep struct {
+			Findings []struct {
+				CheckID, Severity, Message string
+				Location                   struct{ File string }
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, f := range rep.Findings {
+			got[f.CheckID] = f.Severity + " " + filepath.Base(f.Location.File) + " " + f.Message
+		}
+		return got
+	}
+	before := scan(report(""))
+	if f := before["image-vulnerability"]; !strings.HasPrefix(f, "medium ") || strings.Contains(f, "CVE-2025-0001") ||
+		!strings.Contains(f, "1 more suppressed by exceptions") {
+		t.Errorf("without a fix, the excepted vulnerability counts: %q", f)
+	}
+	if f, ok := before["exception-fix-available"]; ok {
+		t.Errorf("no fix is out, yet: %s", f)
+	}
+	after := scan(report("2.39.5"))
+	if f := after["image-vulnerability"]; !strings.HasPrefix(f, "critical ") || !strings.Contains(f, `"CVE-2025-0001"`) {
+		t.Errorf("with a fix out, the vulnerability is reported again: %q", f)
+	}
+	if f := after["exception-fix-available"]; !strings.Contains(f, "kube4c.yaml") || !strings.Contains(f, `fixed in "2.39.5"`) {
+		t.Errorf("exception-fix-available: %q", f)
 	}
 }

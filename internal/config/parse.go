@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 var (
 	rootKeys      = []string{"checks", "settings", "exceptions", "admission"}
 	overrideKeys  = []string{"enabled", "severity"}
-	exceptionKeys = []string{"checks", "kinds", "namespaces", "names", "containers", "reason", "expires"}
+	exceptionKeys = []string{"checks", "kinds", "namespaces", "names", "containers", "vulnerabilities", "reason", "expires", "until"}
 )
 
 // Parse parses the content of a configuration file read from path (used in
@@ -97,6 +98,10 @@ func (p *parser) settings(n *yaml.Node) {
 	})
 }
 
+// vulnerabilityCheck is the check whose findings an exception's
+// vulnerabilities are.
+const vulnerabilityCheck = "image-vulnerability"
+
 // exceptions reads the exceptions list.
 func (p *parser) exceptions(n *yaml.Node) {
 	for i, item := range p.sequence(n, "exceptions") {
@@ -130,6 +135,14 @@ func (p *parser) exception(n *yaml.Node, where string) (e check.Exception, ok bo
 			e.Reason = strings.TrimSpace(p.str(v, field))
 		case "expires":
 			e.Expires = p.expiry(v, field)
+		case "vulnerabilities":
+			e.Vulnerabilities = p.stringList(v, field, p.glob(field))
+		case "until":
+			if until := p.str(v, field); until == "fix-available" {
+				e.UntilFixAvailable = true
+			} else {
+				p.errorf(v, "%s: %q is not a condition kube4c knows (want fix-available)", field, until)
+			}
 		}
 	})
 	if !ok {
@@ -140,6 +153,12 @@ func (p *parser) exception(n *yaml.Node, where string) (e check.Exception, ok bo
 	}
 	if e.Reason == "" {
 		p.errorf(n, "%s: an exception needs a reason", where)
+	}
+	if e.UntilFixAvailable && len(e.Vulnerabilities) == 0 {
+		p.errorf(n, "%s: until: fix-available needs the vulnerabilities it waits for", where)
+	}
+	if len(e.Vulnerabilities) > 0 && !slices.ContainsFunc(e.Checks, func(id string) bool { return id == "*" || id == vulnerabilityCheck }) {
+		p.errorf(n, "%s: vulnerabilities are findings of %s: list it in checks", where, vulnerabilityCheck)
 	}
 	return e, true
 }
