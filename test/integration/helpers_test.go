@@ -53,6 +53,7 @@ type jsonReport struct {
 		} `json:"object"`
 		Path     string `json:"path"`
 		Severity string `json:"severity"`
+		Message  string `json:"message"`
 	} `json:"findings"`
 	InputErrors []json.RawMessage `json:"inputErrors"`
 	Coverage    *struct {
