@@ -36,6 +36,7 @@ type scanFlags struct {
 	complete       bool
 	unrendered     bool
 	vulns          []string
+	dast           []string
 	// failOnIncomplete makes a live scan fail (exit 2) when a check at or
 	// above failOn could not read every kind it reads.
 	failOnIncomplete bool
@@ -73,6 +74,8 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl.BoolVar(&f.failOnIncomplete, "fail-on-incomplete", false, "with --cluster: exit 2 when a check at or above --fail-on could not read a kind it reads (a scan that could list nothing always exits 2)")
 	fl.StringArrayVar(&f.vulns, "vulns", nil, "image scanner reports to join to the workloads that run the images: Trivy JSON (trivy image -f json), "+
 		"Grype JSON (grype -o json) or SARIF; a file or a directory of them, repeatable")
+	fl.StringArrayVar(&f.dast, "dast", nil, "DAST reports (OWASP ZAP's traditional JSON or XML) to map to the Ingresses and Services "+
+		"that expose the sites they tested; repeatable")
 	fl.BoolVar(&f.unrendered, "allow-unrendered", false, "read the resources of a kustomization directory as they are, with a warning instead of an input error (for an exact scan, render it: kubectl kustomize DIR | kube4c scan -)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
@@ -114,8 +117,8 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 			return err
 		}
 	}
-	if len(f.vulns) > 0 {
-		src = pipeline.WithImageScans{Source: src, Reports: f.vulns}
+	if len(f.vulns)+len(f.dast) > 0 {
+		src = pipeline.WithScannerReports{Source: src, Images: f.vulns, DAST: f.dast}
 	}
 	return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: src, Complete: f.complete})
 }

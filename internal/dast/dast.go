@@ -93,13 +93,13 @@ func Read(r io.Reader, name string) ([]Site, error) {
 // zapAlert is an alert as both report formats hold it: every value a
 // string (the XML report's text, the JSON report's quoted numbers).
 type zapAlert struct {
-	PluginID   string `json:"pluginid" xml:"pluginid"`
-	Alert      string `json:"alert" xml:"alert"`
-	Name       string `json:"name" xml:"name"`
-	RiskCode   string `json:"riskcode" xml:"riskcode"`
-	Confidence string `json:"confidence" xml:"confidence"`
-	CWE        string `json:"cweid" xml:"cweid"`
-	Solution   string `json:"solution" xml:"solution"`
+	PluginID   string        `json:"pluginid" xml:"pluginid"`
+	Alert      string        `json:"alert" xml:"alert"`
+	Name       string        `json:"name" xml:"name"`
+	RiskCode   string        `json:"riskcode" xml:"riskcode"`
+	Confidence string        `json:"confidence" xml:"confidence"`
+	CWE        string        `json:"cweid" xml:"cweid"`
+	Solution   string        `json:"solution" xml:"solution"`
 	Instances  []zapInstance `json:"instances" xml:"-"`
 	// XMLInstances are the instances of the XML report, one level deeper.
 	XMLInstances struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/controlplane"
+	"github.com/kube4c/kube4c/internal/dast"
 	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/vulns"
@@ -39,12 +40,12 @@ func TestRolesCollected(t *testing.T) {
 }
 
 // A live scan collects every kind a check reads, but the configuration
-// files that only a node's file system holds and the image scanners'
-// reports given with --vulns: a check whose kind kube4c never lists would
-// pass on a cluster without having looked.
+// files that only a node's file system holds and the scanners' reports
+// given with --vulns and --dast: a check whose kind kube4c never lists
+// would pass on a cluster without having looked.
 func TestClusterCollectsWhatChecksRead(t *testing.T) {
 	nodeFiles := map[string]bool{controlplane.HostKind: true, controlplane.KubeletConfigKind: true, controlplane.EncryptionConfigKind: true,
-		controlplane.AuditPolicyKind: true, controlplane.KubeProxyConfigKind: true, vulns.ScanKind: true}
+		controlplane.AuditPolicyKind: true, controlplane.KubeProxyConfigKind: true, vulns.ScanKind: true, dast.ScanKind: true}
 	collected := map[string]bool{}
 	for _, r := range cluster.Resources {
 		collected[r.Kind] = true

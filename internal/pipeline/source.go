@@ -10,6 +10,7 @@ import (
 
 	"k8s.io/client-go/rest"
 
+	"github.com/kube4c/kube4c/internal/dast"
 	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source"
 	"github.com/kube4c/kube4c/internal/source/cluster"
@@ -128,20 +129,26 @@ func notCollectedSummary(cov *report.Coverage) string {
 	return strings.Join(parts, ", ")
 }
 
-// WithImageScans adds to what Source reads the results of image
-// scanners: the reports of Reports, files or directories, as ImageScan
-// objects (vulns.Load). A report that cannot be read is an input error.
-type WithImageScans struct {
+// WithScannerReports adds to what Source reads the results of scanners:
+// image scanners' reports (files or directories of them) as ImageScan
+// objects (vulns.Load), and DAST reports as WebScan objects (dast.Load).
+// A report that cannot be read is an input error.
+type WithScannerReports struct {
 	Source
-	Reports []string
+	Images, DAST []string
 }
 
 // Load reads the source, then the reports.
-func (w WithImageScans) Load(ctx context.Context) (*Input, error) {
+func (w WithScannerReports) Load(ctx context.Context) (*Input, error) {
 	in, err := w.Source.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	in.Merge(vulns.Load(w.Reports))
+	if len(w.Images) > 0 {
+		in.Merge(vulns.Load(w.Images))
+	}
+	if len(w.DAST) > 0 {
+		in.Merge(dast.Load(w.DAST))
+	}
 	return in, nil
 }
