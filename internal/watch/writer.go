@@ -33,9 +33,10 @@ import (
 const FieldManager = "kube4c-watch"
 
 // DefaultWriteRate is the report results written a second, at most, by
-// default: each result costs the API server about 0.3 ms of CPU to
-// write, so this spends at most about 1.5 of its cores, and only while
-// many findings change at once (the first reports of a large cluster).
+// default: each result costs the API server about 0.4 ms of CPU to write
+// (and each report object 3 ms more), so this allows it up to about two
+// cores, spent only while many findings change at once (the first
+// reports of a large cluster).
 const DefaultWriteRate = 5000
 
 // writeWorkers is how many report objects are written at once.
