@@ -29,9 +29,10 @@ type Config struct {
 	// Exceptions are the configured exceptions, in file order.
 	Exceptions []check.Exception
 
-	admission *Admission            // nil when the file has no admission section
-	settings  map[string]*yaml.Node // per-check settings by check ID
-	refs      []idRef               // check IDs the file mentions, for Validate
+	admission     *Admission            // nil when the file has no admission section
+	imagePolicies []ImagePolicy         // the images.verify section
+	settings      map[string]*yaml.Node // per-check settings by check ID
+	refs          []idRef               // check IDs the file mentions, for Validate
 	// text and root are the file's content and its parsed document, from
 	// which Decode reads settings.
 	text []byte

@@ -16,7 +16,7 @@ import (
 
 // Keys allowed at each level of the file.
 var (
-	rootKeys      = []string{"checks", "settings", "exceptions", "admission"}
+	rootKeys      = []string{"checks", "settings", "exceptions", "admission", "images"}
 	overrideKeys  = []string{"enabled", "severity"}
 	exceptionKeys = []string{"checks", "kinds", "namespaces", "names", "containers", "vulnerabilities", "reason", "expires", "until"}
 )
@@ -46,6 +46,8 @@ func Parse(path string, data []byte) (*Config, error) {
 				p.exceptions(v)
 			case "admission":
 				p.admission(v)
+			case "images":
+				p.images(v)
 			}
 		})
 	}

@@ -41,6 +41,10 @@ func Parse(image string) (Ref, error) {
 // it has no digest.
 func (r Ref) Mutable() bool { return r.Digest == "" }
 
+// FamiliarName returns the repository as people write it, e.g. "nginx"
+// for docker.io/library/nginx.
+func (r Ref) FamiliarName() string { return reference.FamiliarName(r.Named) }
+
 // Domain returns the registry of the reference, e.g. "docker.io".
 func (r Ref) Domain() string { return reference.Domain(r.Named) }
 
