@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +116,7 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "checks:\n  a: \"abc\n", []string{"cfg.yaml:2: found unexpected end of stream"}},
 		{"two documents", "checks: {}\n---\nchecks: {}\n", []string{"cfg.yaml:3: a configuration file holds one YAML document"}},
 		{"root not a mapping", "- a\n", []string{`cfg.yaml:1:1: the configuration: want a mapping, got a list`}},
-		{"unknown top key", "checks: {}\nexception: []\n", []string{`cfg.yaml:2:1: the configuration: unknown key "exception" (want checks, settings, exceptions, admission)`}},
+		{"unknown top key", "checks: {}\nexception: []\n", []string{`cfg.yaml:2:1: the configuration: unknown key "exception" (want checks, settings, exceptions, admission, images)`}},
 		{"repeated key", "checks: {}\nchecks: {}\n", []string{`cfg.yaml:2:1: the configuration: key "checks" is repeated (first at line 1)`}},
 		{"checks not a mapping", "checks: [run-as-root]\n", []string{`cfg.yaml:1:9: checks: want a mapping, got a list`}},
 		{"unknown override key", "checks:\n  run-as-root: {enabeld: false}\n", []string{`cfg.yaml:2:17: checks.run-as-root: unknown key "enabeld" (want enabled, severity)`}},
@@ -140,6 +141,15 @@ func TestParseErrors(t *testing.T) {
 		{"bad pattern", "exceptions:\n  - {checks: [a], names: [\"[abc\"], reason: r}\n", []string{`cfg.yaml:2:27: exceptions[0].names: malformed pattern "[abc"`}},
 		{"bad date", "exceptions:\n  - checks: [a]\n    reason: r\n    expires: 2027-02-30\n", []string{`cfg.yaml:4:14: exceptions[0].expires: want a date (YYYY-MM-DD) or an RFC 3339 time, got "2027-02-30"`}},
 		{"date in words", "exceptions:\n  - checks: [a]\n    reason: r\n    expires: next week\n", []string{`cfg.yaml:4:14: exceptions[0].expires: want a date`}},
+		{"policy with key and keyless", "images:\n  verify:\n    - {key: k.pub, keyless: {identity: a, issuer: b, trustedRoot: r.json}}\n",
+			[]string{`cfg.yaml:3:7: images.verify[0]: a policy needs either key (a PEM public key) or keyless`}},
+		{"policy with neither", "images:\n  verify:\n    - images: [\"ghcr.io/*\"]\n", []string{`cfg.yaml:3:7: images.verify[0]: a policy needs either key`}},
+		{"keyless without issuer or root", "images:\n  verify:\n    - keyless: {identity: a}\n", []string{
+			`cfg.yaml:3:16: images.verify[0].keyless: needs issuer or issuerRegexp`,
+			`cfg.yaml:3:16: images.verify[0].keyless: needs trustedRoot`}},
+		{"bad identity regexp", "images:\n  verify:\n    - keyless: {identityRegexp: \"(\", issuer: b, trustedRoot: r}\n",
+			[]string{`cfg.yaml:3:33: images.verify[0].keyless.identityRegexp: error parsing regexp`}},
+		{"unknown policy key", "images:\n  verify:\n    - {key: k.pub, registry: x}\n", []string{`images.verify[0]: unknown key "registry"`}},
 		{"several errors at once", "checks:\n  a: {enabled: 1}\nexceptions:\n  - checks: [a]\n", []string{
 			`cfg.yaml:2:16: checks.a.enabled: want true or false, got "1"`,
 			`cfg.yaml:4:5: exceptions[0]: an exception needs a reason`,
@@ -273,5 +283,35 @@ func TestDocumentedAdmissionExample(t *testing.T) {
 	}
 	if _, got := a.Exempt.Exempt("shop", map[string]string{"kube4c.io/admission": "exempt"}, "bob", nil); !got {
 		t.Error("the namespace selector does not exempt a labelled namespace")
+	}
+}
+
+func TestImagePolicies(t *testing.T) {
+	cfg := mustParse(t, `
+images:
+  verify:
+    - name: ours
+      images: ["registry.example.com/team/*", nginx]
+      key: keys/cosign.pub
+    - keyless:
+        identityRegexp: ^https://github.com/acme/
+        issuer: https://token.actions.githubusercontent.com
+        trustedRoot: /etc/kube4c/trusted_root.json
+`)
+	got := cfg.ImagePolicies()
+	if len(got) != 2 {
+		t.Fatalf("got %d policies", len(got))
+	}
+	if p := got[0]; p.Name != "ours" || p.Key != filepath.Join(filepath.Dir(cfg.Path), "keys/cosign.pub") ||
+		!slices.Equal(p.Images, []string{"registry.example.com/team/*", "nginx"}) || p.Keyless != nil {
+		t.Errorf("policy 0 = %+v", p)
+	}
+	if p := got[1]; p.Name != "images.verify[1]" || p.Keyless == nil || p.Keyless.IdentityRegexp != "^https://github.com/acme/" ||
+		p.Keyless.TrustedRoot != "/etc/kube4c/trusted_root.json" || p.Source.Line != 7 {
+		t.Errorf("policy 1 = %+v %+v", p, p.Keyless)
+	}
+	var none *Config
+	if none.ImagePolicies() != nil {
+		t.Error("a nil config has policies")
 	}
 }
