@@ -37,6 +37,7 @@ type scanFlags struct {
 	unrendered     bool
 	vulns          []string
 	dast           []string
+	verify         verifyFlags
 	// failOnIncomplete makes a live scan fail (exit 2) when a check at or
 	// above failOn could not read every kind it reads.
 	failOnIncomplete bool
@@ -76,6 +77,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 		"Grype JSON (grype -o json) or SARIF; a file or a directory of them, repeatable")
 	fl.StringArrayVar(&f.dast, "dast", nil, "DAST reports (OWASP ZAP's traditional JSON or XML) to map to the Ingresses and Services "+
 		"that expose the sites they tested; repeatable")
+	f.verify.addFlags(fl)
 	fl.BoolVar(&f.unrendered, "allow-unrendered", false, "read the resources of a kustomization directory as they are, with a warning instead of an input error (for an exact scan, render it: kubectl kustomize DIR | kube4c scan -)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
@@ -119,6 +121,9 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 	}
 	if len(f.vulns)+len(f.dast) > 0 {
 		src = pipeline.WithScannerReports{Source: src, Images: f.vulns, DAST: f.dast}
+	}
+	if src, err = f.verify.source(cmd, g, plan.Config(), src); err != nil {
+		return err
 	}
 	return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: src, Complete: f.complete})
 }

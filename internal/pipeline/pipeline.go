@@ -88,6 +88,9 @@ type Plan struct {
 // Checks returns the checks the plan runs.
 func (p *Plan) Checks() []*check.Check { return p.checks }
 
+// Config returns the configuration the plan was made with; nil for none.
+func (p *Plan) Config() *config.Config { return p.config }
+
 // Severity returns the severity of c's findings: the config's override,
 // else the check's own.
 func (p *Plan) Severity(c *check.Check) check.Severity { return p.config.Severity(c.ID, c.Severity) }

@@ -13,6 +13,7 @@ import (
 	"github.com/kube4c/kube4c/internal/dast"
 	"github.com/kube4c/kube4c/internal/report"
 	"github.com/kube4c/kube4c/internal/source/cluster"
+	"github.com/kube4c/kube4c/internal/signatures"
 	"github.com/kube4c/kube4c/internal/vulns"
 )
 
@@ -45,7 +46,7 @@ func TestRolesCollected(t *testing.T) {
 // would pass on a cluster without having looked.
 func TestClusterCollectsWhatChecksRead(t *testing.T) {
 	nodeFiles := map[string]bool{controlplane.HostKind: true, controlplane.KubeletConfigKind: true, controlplane.EncryptionConfigKind: true,
-		controlplane.AuditPolicyKind: true, controlplane.KubeProxyConfigKind: true, vulns.ScanKind: true, dast.ScanKind: true}
+		controlplane.AuditPolicyKind: true, controlplane.KubeProxyConfigKind: true, vulns.ScanKind: true, dast.ScanKind: true, signatures.Kind: true}
 	collected := map[string]bool{}
 	for _, r := range cluster.Resources {
 		collected[r.Kind] = true

@@ -11,7 +11,9 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kube4c/kube4c/internal/dast"
+	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/report"
+	"github.com/kube4c/kube4c/internal/signatures"
 	"github.com/kube4c/kube4c/internal/source"
 	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/source/manifest"
@@ -151,4 +153,34 @@ func (w WithScannerReports) Load(ctx context.Context) (*Input, error) {
 		in.Merge(dast.Load(w.DAST))
 	}
 	return in, nil
+}
+
+// WithImageSignatures adds to what Source reads the verdict of Verifier on
+// every image its workloads run: ImageSignature objects, one per image a
+// policy covers, which the image-signature checks join to containers.
+type WithImageSignatures struct {
+	Source
+	Verifier *signatures.Verifier
+}
+
+// Load reads the source, then verifies each distinct image once.
+func (w WithImageSignatures) Load(ctx context.Context) (*Input, error) {
+	in, err := w.Source.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var reqs []signatures.Request
+	seen := map[string]bool{}
+	for _, wl := range inventory.New(in.Objects).Workloads() {
+		for _, c := range wl.Containers() {
+			if c.Image != "" && !seen[c.Image] {
+				seen[c.Image] = true
+				reqs = append(reqs, signatures.Request{Image: c.Image})
+			}
+		}
+	}
+	for i, r := range w.Verifier.Verify(ctx, reqs) {
+		in.Objects = append(in.Objects, signatures.NewObject(r, i))
+	}
+	return in, ctx.Err()
 }
