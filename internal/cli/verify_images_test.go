@@ -82,8 +82,8 @@ spec:
 		Findings []struct {
 			CheckID  string `json:"checkId"`
 			Object   struct{ Name string }
-			Path     string `json:"path"`
-			Message  string `json:"message"`
+			Path     string             `json:"path"`
+			Message  string             `json:"message"`
 			Location struct{ Line int } `json:"location"`
 		} `json:"findings"`
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/kube4c/kube4c/internal/controlplane"
 	"github.com/kube4c/kube4c/internal/dast"
 	"github.com/kube4c/kube4c/internal/report"
-	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/signatures"
+	"github.com/kube4c/kube4c/internal/source/cluster"
 	"github.com/kube4c/kube4c/internal/vulns"
 )
 
