@@ -43,8 +43,8 @@ func init() {
 			"nothing is known of its signatures. It is reported, never passed: the registry's error is in the finding.",
 		Rationale: "A check that cannot look must not pass: an unreachable registry, or one that refuses kube4c, would " +
 			"otherwise hide an unsigned image.",
-		Remediation: "Give kube4c access to the registry (docker config credentials, or the workload's imagePullSecrets in " +
-			"cluster mode), or fix the image reference.",
+		Remediation: "Give kube4c access to the registry (docker login, or the credentials of the docker config file it reads), " +
+			"or fix the image reference.",
 	})
 }
 
