@@ -16,6 +16,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
 	"github.com/sigstore/sigstore-go/pkg/verify"
@@ -223,7 +225,18 @@ func rekorEntry(raw string) (*tlog.Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("logID: %w", err)
 	}
-	return tlog.NewEntry(b.Payload.Body, b.Payload.IntegratedTime, b.Payload.LogIndex, logID, b.SignedEntryTimestamp, nil)
+	var kind struct{ Kind, APIVersion string }
+	if err := json.Unmarshal(b.Payload.Body, &kind); err != nil {
+		return nil, fmt.Errorf("body: %w", err)
+	}
+	return tlog.NewTlogEntry(&protorekor.TransparencyLogEntry{
+		LogIndex:          b.Payload.LogIndex,
+		LogId:             &protocommon.LogId{KeyId: logID},
+		KindVersion:       &protorekor.KindVersion{Kind: kind.Kind, Version: kind.APIVersion},
+		IntegratedTime:    b.Payload.IntegratedTime,
+		InclusionPromise:  &protorekor.InclusionPromise{SignedEntryTimestamp: b.SignedEntryTimestamp},
+		CanonicalizedBody: b.Payload.Body,
+	})
 }
 
 // fetchBundles reads the Sigstore bundles attached to d as referrers (the
