@@ -149,25 +149,11 @@ func PSSVersionSettings(base check.Settings, version string) check.Settings {
 	if version == "" {
 		return base
 	}
-	return pssVersionOverride{base: base, version: version}
-}
-
-// pssVersionOverride is the check.Settings PSSVersionSettings returns.
-type pssVersionOverride struct {
-	base    check.Settings
-	version string
-}
-
-// Decode decodes the base settings, then sets the version of the PSS checks.
-func (o pssVersionOverride) Decode(checkID string, out any) error {
-	var err error
-	if o.base != nil {
-		err = o.base.Decode(checkID, out)
-	}
-	if s, ok := out.(*pssSettings); ok && (checkID == PSSBaselineID || checkID == PSSRestrictedID) {
-		s.Version = o.version
-	}
-	return err
+	return check.Overlay(base, func(out any) {
+		if s, ok := out.(*pssSettings); ok {
+			s.Version = version
+		}
+	}, PSSBaselineID, PSSRestrictedID)
 }
 
 // ValidatePSSSettings checks the settings of both PSS checks, so that a bad

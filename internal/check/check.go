@@ -243,3 +243,30 @@ func PerWorkload(rule func(ctx *Context, w *inventory.Workload)) func(*Context) 
 // cancelStride is how many workloads PerWorkload looks at between two
 // looks at the context.
 const cancelStride = 256
+
+// Overlay returns base (which may be nil) with set applied to what the
+// settings of the checks ids decode to, after base's own values: a flag
+// given on the command line over the config file. set receives the
+// pointer the check decodes into.
+func Overlay(base Settings, set func(out any), ids ...string) Settings {
+	return overlay{base: base, set: set, ids: ids}
+}
+
+// overlay is the Settings Overlay returns.
+type overlay struct {
+	base Settings
+	set  func(out any)
+	ids  []string
+}
+
+// Decode decodes base's settings, then applies the overlay.
+func (o overlay) Decode(checkID string, out any) error {
+	var err error
+	if o.base != nil {
+		err = o.base.Decode(checkID, out)
+	}
+	if slices.Contains(o.ids, checkID) {
+		o.set(out)
+	}
+	return err
+}

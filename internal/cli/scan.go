@@ -36,6 +36,7 @@ type scanFlags struct {
 	complete       bool
 	unrendered     bool
 	vulns          []string
+	vulnsDetail    bool
 	dast           []string
 	verify         verifyFlags
 	// failOnIncomplete makes a live scan fail (exit 2) when a check at or
@@ -75,6 +76,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl.BoolVar(&f.failOnIncomplete, "fail-on-incomplete", false, "with --cluster: exit 2 when a check at or above --fail-on could not read a kind it reads (a scan that could list nothing always exits 2)")
 	fl.StringArrayVar(&f.vulns, "vulns", nil, "image scanner reports to join to the workloads that run the images: Trivy JSON (trivy image -f json), "+
 		"Grype JSON (grype -o json) or SARIF; a file or a directory of them, repeatable")
+	fl.BoolVar(&f.vulnsDetail, "vulns-detail", false, "with --vulns: one finding per vulnerability of each container, instead of one per container with the counts and the worst IDs")
 	fl.StringArrayVar(&f.dast, "dast", nil, "DAST reports (OWASP ZAP's traditional JSON or XML) to map to the Ingresses and Services "+
 		"that expose the sites they tested; repeatable")
 	f.verify.addFlags(fl)
@@ -140,7 +142,7 @@ func (f *scanFlags) plan(paths []string, keep func(*check.Check) bool) (*pipelin
 		return nil, &exitError{code: ExitError, err: err}
 	}
 	plan, err := pipeline.NewPlan(pipeline.Options{Config: cfg, Only: f.checks, Skip: f.skipChecks, Keep: keep, PSSVersion: f.pssVersion,
-		KubernetesVersion: f.kubeVersion, IncludeBuiltin: f.includeBuiltin})
+		KubernetesVersion: f.kubeVersion, IncludeBuiltin: f.includeBuiltin, VulnsDetail: f.vulnsDetail})
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}

@@ -185,3 +185,50 @@ func TestExceptionUntilFixAvailable(t *testing.T) {
 		t.Errorf("exception-fix-available: %q", f)
 	}
 }
+
+// --vulns-detail: each vulnerability of a container is a finding of its
+// own, ranked on its own (no fix yet: one lower); without it, one.
+func TestScanVulnsDetail(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "shipper.json")
+	if err := os.WriteFile(report, []byte(`{"SchemaVersion": 2, "ArtifactName": "registry.example.com/logging/shipper:3.1.4",
+  "Results": [{"Target": "t", "Vulnerabilities": [
+      {"VulnerabilityID": "CVE-2024-5535", "PkgName": "libssl3", "InstalledVersion": "3.3.1-r0", "FixedVersion": "3.3.1-r1", "Severity": "CRITICAL"},
+      {"VulnerabilityID": "CVE-2024-45490", "PkgName": "libexpat", "InstalledVersion": "2.6.2-r0", "Severity": "HIGH"}]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	findings := func(args ...string) []string {
+		t.Helper()
+		_, out, errOut := run(t, "", append([]string{"scan", "-o", "json", "--checks", "image-vulnerability", "--vulns", report, examples}, args...)...)
+		var rep struct {
+			Findings []struct {
+				Severity string `json:"severity"`
+				Path     string `json:"path"`
+				Message  string `json:"message"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v: %s", err, errOut)
+		}
+		var got []string
+		for _, f := range rep.Findings {
+			got = append(got, f.Severity+" "+f.Path+" "+f.Message)
+		}
+		return got
+	}
+	if got := findings(); len(got) != 1 || !strings.Contains(got[0], "2 known vulnerabilities") {
+		t.Errorf("grouped: %q, want one finding with both", got)
+	}
+	got := findings("--vulns-detail")
+	want := []string{
+		`critical spec.template.spec.containers[0].image image "registry.example.com/logging/shipper:3.1.4" of container "shipper" has "CVE-2024-5535" (critical, "libssl3" "3.3.1-r0", fixed in "3.3.1-r1") reported by trivy (shipper.json); matched by tag`,
+		`medium spec.template.spec.containers[0].image image "registry.example.com/logging/shipper:3.1.4" of container "shipper" has "CVE-2024-45490" (high, "libexpat" "2.6.2-r0", no fix yet)`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("detail: %q, want %d findings", got, len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("finding %d:\n%s\nwant prefix\n%s", i, got[i], want[i])
+		}
+	}
+}

@@ -40,6 +40,9 @@ type Options struct {
 	// PSSVersion overrides the Pod Security Standards version of the PSS
 	// checks ("latest", "v1.30"); empty keeps the config's.
 	PSSVersion string
+	// VulnsDetail makes image-vulnerability report each vulnerability
+	// (scan --vulns-detail) rather than one finding per container.
+	VulnsDetail bool
 	// KubernetesVersion selects the built-in RBAC objects (the API
 	// server's bootstrap policy) of that version ("v1.37"); empty means
 	// the newest kube4c ships.
@@ -117,6 +120,9 @@ func NewPlan(opts Options) (*Plan, error) {
 		checks = slices.DeleteFunc(checks, func(c *check.Check) bool { return !opts.Keep(c) })
 	}
 	settings, err := Settings(opts.Config, opts.PSSVersion)
+	if opts.VulnsDetail {
+		settings = catalog.VulnsDetailSettings(settings)
+	}
 	if err != nil {
 		return nil, err
 	}
