@@ -31,6 +31,9 @@ type Finding struct {
 	// Folded is set on the findings of checks of a Fold (Meta.Fold) and
 	// nil on the others, which keeps findings small.
 	Folded *Folded
+	// Advisories are the published vulnerabilities the finding stands
+	// for (image-vulnerability); nil for other findings.
+	Advisories *Advisories
 }
 
 // Folded is what a finding of a check of a Fold carries.

@@ -3,8 +3,10 @@ package cli
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -196,6 +198,69 @@ func TestScanVulnsDetail(t *testing.T) {
       {"VulnerabilityID": "CVE-2024-45490", "PkgName": "libexpat", "InstalledVersion": "2.6.2-r0", "Severity": "HIGH"}]}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// JSON: each finding names its list of advisories; the report holds
+	// each list once, in full.
+	_, out, _ := run(t, "", "scan", "-o", "json", "--checks", "image-vulnerability", "--vulns", report, examples)
+	var doc struct {
+		Findings   []struct{ Advisories string } `json:"findings"`
+		Advisories map[string][]struct {
+			ID, Severity, Package, Installed, Fixed string
+		} `json:"advisories"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) != 1 || len(doc.Advisories[doc.Findings[0].Advisories]) != 2 ||
+		doc.Advisories[doc.Findings[0].Advisories][0].Fixed != "3.3.1-r1" {
+		t.Errorf("json: findings %+v, advisories %+v", doc.Findings, doc.Advisories)
+	}
+	// SARIF with --vulns-detail: each CVE is a rule of its own, with its
+	// page; grouped results name the check and the IDs.
+	for _, detail := range []bool{false, true} {
+		args := []string{"scan", "-o", "sarif", "--checks", "image-vulnerability", "--vulns", report, examples}
+		if detail {
+			args = append(args, "--vulns-detail")
+		}
+		_, out, _ := run(t, "", args...)
+		var log struct {
+			Runs []struct {
+				Tool struct {
+					Driver struct {
+						Rules []struct {
+							ID      string `json:"id"`
+							HelpURI string `json:"helpUri"`
+						} `json:"rules"`
+					} `json:"driver"`
+				} `json:"tool"`
+				Results []struct {
+					RuleID     string         `json:"ruleId"`
+					Properties map[string]any `json:"properties"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal([]byte(out), &log); err != nil {
+			t.Fatal(err)
+		}
+		rules := map[string]string{}
+		for _, r := range log.Runs[0].Tool.Driver.Rules {
+			rules[r.ID] = r.HelpURI
+		}
+		var results []string
+		for _, r := range log.Runs[0].Results {
+			results = append(results, fmt.Sprint(r.RuleID, " ", r.Properties["vulnerabilities"]))
+		}
+		want := []string{"image-vulnerability [CVE-2024-5535 CVE-2024-45490]"}
+		if detail {
+			want = []string{"CVE-2024-5535 <nil>", "CVE-2024-45490 <nil>"}
+			if rules["CVE-2024-5535"] != "https://nvd.nist.gov/vuln/detail/CVE-2024-5535" {
+				t.Errorf("sarif rules %v: want CVE-2024-5535 with its NVD page", rules)
+			}
+		}
+		if !slices.Equal(results, want) {
+			t.Errorf("sarif (detail %v) results %q, want %q", detail, results, want)
+		}
+	}
+
 	findings := func(args ...string) []string {
 		t.Helper()
 		_, out, errOut := run(t, "", append([]string{"scan", "-o", "json", "--checks", "image-vulnerability", "--vulns", report, examples}, args...)...)

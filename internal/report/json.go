@@ -34,6 +34,9 @@ type JSONReport struct {
 	// Results is present for kube4c node: the pass, fail or not-applicable
 	// outcome of every check that ran.
 	Results []JSONResult `json:"results,omitempty"`
+	// Advisories holds the lists of published vulnerabilities findings
+	// stand for, each once, by the name findings give it.
+	Advisories map[string][]check.Advisory `json:"advisories,omitempty"`
 }
 
 // JSONResult is the outcome of a check for one item it decides.
@@ -145,6 +148,9 @@ type JSONFinding struct {
 	// stands for (one binding granting one subject several risks), its
 	// own first; absent when it stands for itself alone.
 	Details []JSONDetail `json:"details,omitempty"`
+	// Advisories names the list of published vulnerabilities the finding
+	// stands for (image-vulnerability) in the report's advisories.
+	Advisories string `json:"advisories,omitempty"`
 }
 
 // JSONDetail is one of the findings a folded finding stands for.
@@ -234,10 +240,34 @@ func renderJSON(w io.Writer, r *Report, opts Options) error {
 	if doc.Results != nil {
 		streamList(s, "results", doc.Results)
 	}
+	if lists := advisoryLists(r, opts); len(lists) > 0 {
+		s.field("advisories", lists)
+	}
 	if err := s.close(); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// advisoryLists returns the advisory lists of the findings written, each
+// once by its key; nil when none has any.
+func advisoryLists(r *Report, opts Options) map[string][]check.Advisory {
+	var lists map[string][]check.Advisory
+	add := func(fs []*check.Finding) {
+		for _, f := range fs {
+			if a := f.Advisories; a != nil {
+				if lists == nil {
+					lists = map[string][]check.Advisory{}
+				}
+				lists[a.Key] = a.List
+			}
+		}
+	}
+	add(r.Findings)
+	if opts.ShowSuppressed {
+		add(r.Suppressed)
+	}
+	return lists
 }
 
 // jsonReportWithoutFindings converts r to the documented JSON shape, all

@@ -102,6 +102,9 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 	if len(details) > 0 {
 		b = append(b, ']')
 	}
+	if a := f.Advisories; a != nil {
+		b = appendOptional(b, `,"advisories":`, a.Key)
+	}
 	return append(b, '}'), nil
 }
 

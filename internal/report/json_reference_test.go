@@ -28,6 +28,7 @@ import (
 func referenceJSONReport(r *Report, opts Options) *JSONReport {
 	out := jsonReportWithoutFindings(r)
 	checks := checkIndex(r.Checks)
+	out.Advisories = advisoryLists(r, opts)
 	out.Findings = referenceFindings(checks, r.Findings)
 	if opts.ShowSuppressed {
 		out.Suppressed = referenceFindings(checks, r.Suppressed)
@@ -65,6 +66,9 @@ func referenceFinding(checks map[string]*check.Check, f *check.Finding) JSONFind
 	}
 	for _, d := range f.Details() {
 		out.Details = append(out.Details, JSONDetail{CheckID: d.CheckID, Severity: d.Severity.String(), Message: d.Message})
+	}
+	if a := f.Advisories; a != nil {
+		out.Advisories = a.Key
 	}
 	return out
 }
@@ -207,6 +211,13 @@ func variedReport() *Report {
 				{CheckID: "rbac-read-secrets", Severity: check.Critical, Message: oddText[i%len(oddText)]},
 				{CheckID: oddText[(i+1)%len(oddText)], Severity: check.Severity(i % 9), Message: ""},
 			}[:1+i%3]}
+		}
+		if i%5 == 3 { // the advisories of an image, shared by findings
+			f.Advisories = []*check.Advisories{
+				{Key: "registry.example.com/app:1.0", List: []check.Advisory{{ID: "CVE-2024-5535", Severity: "CRITICAL", Package: "libssl3",
+					Installed: "3.3.1-r0", Fixed: "3.3.1-r1", URL: "https://avd.aquasec.com/nvd/cve-2024-5535"}}},
+				{Key: `registry.example.com/"quoted"/<app>:2.0 (2)`, List: []check.Advisory{{ID: "GHSA-9wv6-86v2-598j", Severity: "High"}, {ID: "x", Severity: ""}}},
+			}[i%2]
 		}
 		findings = append(findings, f)
 	}

@@ -60,7 +60,7 @@ func renderSARIF(w io.Writer, r *Report, opts Options) error {
 	}
 	// Every rule is in the driver before the run is written.
 	for _, f := range findings {
-		run.ruleIndex(f.CheckID, f.Severity)
+		run.ruleOf(f)
 	}
 	log := sarif.NewReport()
 	log.Schema = sarifSchemaURI
@@ -131,13 +131,31 @@ func (b *sarifRun) ruleIndex(id string, sev check.Severity) int {
 	return b.addRule(rule, id)
 }
 
+// maxAdvisoryIDs is how many vulnerability IDs a result about several
+// names in its properties (the worst first; the JSON report has them all).
+const maxAdvisoryIDs = 20
+
+// ruleOf returns the rule of f and its index: the published
+// vulnerability's when f stands for exactly one, else its check's.
+func (b *sarifRun) ruleOf(f *check.Finding) (string, int) {
+	if a := f.Advisories; a != nil && len(a.List) == 1 {
+		id := a.List[0].ID
+		if i, ok := b.rules[id]; ok {
+			return id, i
+		}
+		return id, b.addRule(advisoryRule(a.List[0], f.CheckID, f.Severity), id)
+	}
+	return f.CheckID, b.ruleIndex(f.CheckID, f.Severity)
+}
+
 func (b *sarifRun) result(f *check.Finding) *sarif.Result {
 	msg := f.Message
 	if msg == "" {
 		msg = f.CheckID
 	}
-	res := sarif.NewRuleResult(f.CheckID).
-		WithRuleIndex(b.ruleIndex(f.CheckID, f.Severity)).
+	ruleID, ruleIndex := b.ruleOf(f)
+	res := sarif.NewRuleResult(ruleID).
+		WithRuleIndex(ruleIndex).
 		WithLevel(sarifLevel(f.Severity)).
 		WithMessage(sarif.NewTextMessage(msg)).
 		WithPartialFingerprints(map[string]string{fingerprintKey: fingerprint(f)})
@@ -147,6 +165,16 @@ func (b *sarifRun) result(f *check.Finding) *sarif.Result {
 	props := sarif.NewPropertyBag().Add("severity", f.Severity.String()).Add("layer", string(f.Layer))
 	if f.Container != "" {
 		props.Add("container", f.Container)
+	}
+	if a := f.Advisories; a != nil {
+		props.Add("check", f.CheckID)
+		if len(a.List) > 1 {
+			ids := make([]string, 0, min(len(a.List), maxAdvisoryIDs))
+			for _, adv := range a.List[:cap(ids)] {
+				ids = append(ids, adv.ID)
+			}
+			props.Add("vulnerabilities", ids).Add("vulnerabilityCount", len(a.List))
+		}
 	}
 	res.WithProperties(props)
 	if s := f.Suppressed; s != nil {

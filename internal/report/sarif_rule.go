@@ -24,6 +24,39 @@ func sarifRule(c *check.Check) *sarif.ReportingDescriptor {
 	return rule
 }
 
+// advisoryRule describes a published vulnerability as a SARIF rule, for
+// the findings of check checkID that stand for it alone (one vulnerability
+// of an image): code scanning then lists each CVE as a rule of its own,
+// with its page. sev is the severity kube4c gives the finding. The text
+// comes from a scanner's report: it goes into plain-text fields only.
+func advisoryRule(a check.Advisory, checkID string, sev check.Severity) *sarif.ReportingDescriptor {
+	short := a.ID
+	if a.Package != "" {
+		short += " in " + a.Package
+	}
+	if a.Title != "" {
+		short += ": " + a.Title
+	}
+	help := "No fixed version is known yet: weigh the exposure, and add an exception with until: fix-available."
+	if a.HasFix() {
+		help = "Update the image to one with " + strings.TrimSpace(a.Package+" "+a.Fixed) + " or later."
+	}
+	rule := sarif.NewRule(a.ID).
+		WithName(ruleName(checkID)).
+		WithShortDescription(sarif.NewMultiformatMessageString().WithText(short)).
+		WithHelp(sarif.NewMultiformatMessageString().WithText(help)).
+		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(sarifLevel(sev))).
+		WithProperties(sarif.NewPropertyBag().
+			WithTags([]string{"security", "vulnerability", string(check.LayerContainer)}).
+			Add("security-severity", securitySeverity[sev]).
+			Add("scannerSeverity", a.Severity).
+			Add("check", checkID))
+	if url := a.HelpURL(); url != "" {
+		rule.WithHelpURI(url)
+	}
+	return rule
+}
+
 // ruleName turns a check ID into the PascalCase name SARIF viewers show,
 // e.g. "privileged-container" into "PrivilegedContainer".
 func ruleName(id string) string {

@@ -5,7 +5,7 @@
 package vulns
 
 import (
-	"strings"
+	"github.com/kube4c/kube4c/internal/check"
 )
 
 // Image is what one report says about one image.
@@ -24,17 +24,4 @@ type Image struct {
 }
 
 // Vulnerability is one vulnerability of one package of an image.
-type Vulnerability struct {
-	// ID is the CVE, GHSA or distribution advisory ID.
-	ID string
-	// Package, Installed and Fixed name the package, its version in the
-	// image and the version that fixes it ("" when no fix is known).
-	Package, Installed, Fixed string
-	// Severity is the scanner's own severity, as written.
-	Severity string
-	// Title and URL describe it.
-	Title, URL string
-}
-
-// HasFix reports whether a fixed version is known.
-func (v Vulnerability) HasFix() bool { return strings.TrimSpace(v.Fixed) != "" }
+type Vulnerability = check.Advisory
