@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
+	"k8s.io/client-go/rest"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
@@ -116,15 +117,19 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 		return err
 	}
 	var src pipeline.Source = pipeline.Files{Paths: paths, Stdin: cmd.InOrStdin(), AllowUnrendered: f.unrendered}
+	var live *rest.Config
 	if f.cluster.enabled {
 		if src, err = f.cluster.source(cmd, g); err != nil {
 			return err
+		}
+		if target, err := f.cluster.target(); err == nil {
+			live = target.Config
 		}
 	}
 	if len(f.vulns)+len(f.dast) > 0 {
 		src = pipeline.WithScannerReports{Source: src, Images: f.vulns, DAST: f.dast}
 	}
-	if src, err = f.verify.source(cmd, g, plan.Config(), src); err != nil {
+	if src, err = f.verify.source(cmd, g, plan.Config(), src, live); err != nil {
 		return err
 	}
 	return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: src, Complete: f.complete})

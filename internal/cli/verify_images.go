@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -8,6 +10,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/pipeline"
@@ -62,8 +68,9 @@ func (v *verifyFlags) policies(cfg *config.Config) ([]config.ImagePolicy, error)
 }
 
 // source wraps src so that it verifies the images' signatures, drawing
-// progress on a terminal.
-func (v *verifyFlags) source(cmd *cobra.Command, g *globalFlags, cfg *config.Config, src pipeline.Source) (pipeline.Source, error) {
+// progress on a terminal. live, the cluster src reads when it is one,
+// also gives the workloads' image pull secrets.
+func (v *verifyFlags) source(cmd *cobra.Command, g *globalFlags, cfg *config.Config, src pipeline.Source, live *rest.Config) (pipeline.Source, error) {
 	policies, err := v.policies(cfg)
 	if err != nil || policies == nil {
 		return src, err
@@ -85,5 +92,33 @@ func (v *verifyFlags) source(cmd *cobra.Command, g *globalFlags, cfg *config.Con
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}
-	return pipeline.WithImageSignatures{Source: src, Verifier: verifier}, nil
+	out := pipeline.WithImageSignatures{Source: src, Verifier: verifier}
+	if live != nil {
+		out.PullSecrets = pullSecretsOf(live)
+	}
+	return out, nil
+}
+
+// pullSecretsOf reads image pull secrets from a live cluster, one get per
+// secret: the only Secret data kube4c ever reads, and only with
+// --verify-images. It returns those it could read and an error naming the
+// others.
+func pullSecretsOf(cfg *rest.Config) signatures.PullSecretSource {
+	return func(ctx context.Context, namespace string, names []string) ([]*corev1.Secret, error) {
+		client, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			return nil, err
+		}
+		var out []*corev1.Secret
+		var errs []error
+		for _, name := range names {
+			s, err := client.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			out = append(out, s)
+		}
+		return out, errors.Join(errs...)
+	}
 }

@@ -161,6 +161,10 @@ func (w WithScannerReports) Load(ctx context.Context) (*Input, error) {
 type WithImageSignatures struct {
 	Source
 	Verifier *signatures.Verifier
+	// PullSecrets, when set, reads the image pull secrets the workloads
+	// name (a live cluster), whose credentials are then used for their
+	// images; what cannot be read is a warning.
+	PullSecrets signatures.PullSecretSource
 }
 
 // Load reads the source, then verifies each distinct image once.
@@ -169,16 +173,8 @@ func (w WithImageSignatures) Load(ctx context.Context) (*Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	var reqs []signatures.Request
-	seen := map[string]bool{}
-	for _, wl := range inventory.New(in.Objects).Workloads() {
-		for _, c := range wl.Containers() {
-			if c.Image != "" && !seen[c.Image] {
-				seen[c.Image] = true
-				reqs = append(reqs, signatures.Request{Image: c.Image})
-			}
-		}
-	}
+	reqs, problems := signatures.Requests(ctx, inventory.New(in.Objects), w.PullSecrets)
+	in.Warnings = append(in.Warnings, problems...)
 	for i, r := range w.Verifier.Verify(ctx, reqs) {
 		in.Objects = append(in.Objects, signatures.NewObject(r, i))
 	}

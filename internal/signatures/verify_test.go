@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kube4c/kube4c/internal/config"
 	"github.com/kube4c/kube4c/internal/signatures"
@@ -139,5 +141,33 @@ func TestPolicyErrorsNameTheFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), s) {
 			t.Errorf("error %v, want it to name %q", err, s)
 		}
+	}
+}
+
+// A private registry: without credentials the image is unresolved, with
+// the workload's pull secret it is verified.
+func TestPrivateRegistryWithPullSecret(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	reg := signtest.NewPrivateRegistry(t, "ci", "s3cret")
+	key := signtest.NewKey(t)
+	img, d := reg.Push(t, "team/app:v1")
+	key.SignLegacy(t, d)
+	v, err := signatures.NewVerifier([]config.ImagePolicy{{Name: "k", Key: key.WritePublic(t, t.TempDir(), "k.pub")}}, signatures.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "regcred"}, Type: corev1.SecretTypeDockerConfigJson,
+		Data: map[string][]byte{corev1.DockerConfigJsonKey: []byte(`{"auths": {"` + reg.Host + `": {"username": "ci", "password": "s3cret"}}}`)}}
+	kc, err := signatures.PullSecretKeychain([]*corev1.Secret{secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := v.Verify(context.Background(), []signatures.Request{{Image: img}, {Image: img + "-copy"}})
+	if len(got) != 2 || got[0].Status != signatures.Unresolved || !strings.Contains(got[0].Detail, "UNAUTHORIZED") {
+		t.Errorf("without credentials: %+v, want unresolved with the registry's refusal", got)
+	}
+	got = v.Verify(context.Background(), []signatures.Request{{Image: img, Keychain: kc}})
+	if len(got) != 1 || got[0].Status != signatures.Verified {
+		t.Errorf("with the pull secret: %+v, want verified", got)
 	}
 }

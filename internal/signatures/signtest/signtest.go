@@ -16,13 +16,16 @@ import (
 	"encoding/json"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -54,10 +57,52 @@ type Registry struct {
 // the test.
 func NewRegistry(t testing.TB) *Registry {
 	t.Helper()
-	srv := httptest.NewServer(registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))))
+	srv := httptest.NewServer(newHandler())
 	t.Cleanup(srv.Close)
 	return &Registry{Host: strings.TrimPrefix(srv.URL, "http://")}
 }
+
+// NewPrivateRegistry starts a registry that answers only requests with
+// the basic credentials user and password (a private registry). This
+// package's helpers push and sign with them.
+func NewPrivateRegistry(t testing.TB, user, password string) *Registry {
+	t.Helper()
+	h := newHandler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != user || p != password {
+			w.Header().Set("WWW-Authenticate", `Basic realm="signtest"`)
+			http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"log in"}]}`, http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	logins.Store(host, &authn.Basic{Username: user, Password: password})
+	t.Cleanup(func() { logins.Delete(host) })
+	return &Registry{Host: host}
+}
+
+func newHandler() http.Handler {
+	return registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0)))
+}
+
+// logins holds the credentials of the private registries of running
+// tests, by host, for this package's own requests.
+var logins sync.Map
+
+// helperKeychain gives this package's requests the logins.
+type helperKeychain struct{}
+
+func (helperKeychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
+	if a, ok := logins.Load(r.RegistryStr()); ok {
+		return a.(authn.Authenticator), nil
+	}
+	return authn.Anonymous, nil
+}
+
+// auth is the remote option of every request of the helpers.
+var auth = remote.WithAuthFromKeychain(helperKeychain{})
 
 // Push pushes a new random image under repo:tag (repo without the host)
 // and returns its reference and digest.
@@ -71,7 +116,7 @@ func (r *Registry) Push(t testing.TB, repoTag string) (ref string, digest name.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(tag, img); err != nil {
+	if err := remote.Write(tag, img, auth); err != nil {
 		t.Fatal(err)
 	}
 	h, err := img.Digest()
@@ -146,7 +191,7 @@ func pushLegacy(t testing.TB, d name.Digest, payload []byte, annotations map[str
 		t.Fatal(err)
 	}
 	tag := d.Context().Tag(strings.Replace(d.DigestStr(), ":", "-", 1) + ".sig")
-	if err := remote.Write(tag, img); err != nil {
+	if err := remote.Write(tag, img, auth); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -324,7 +369,7 @@ func Attach(t testing.TB, d name.Digest, bundleJSON []byte, annotations map[stri
 	}
 	img = mutate.MediaType(img, types.OCIManifestSchema1)
 	img = mutate.ConfigMediaType(img, mt)
-	subject, err := remote.Head(d)
+	subject, err := remote.Head(d, auth)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +379,7 @@ func Attach(t testing.TB, d name.Digest, bundleJSON []byte, annotations map[stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(d.Context().Digest(h.String()), img); err != nil {
+	if err := remote.Write(d.Context().Digest(h.String()), img, auth); err != nil {
 		t.Fatal(err)
 	}
 }
