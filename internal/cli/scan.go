@@ -75,7 +75,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	f.addReportFlags(fl, "in the scanned path or a parent directory")
 	fl.BoolVar(&f.complete, "complete", false, "the files hold every object of the cluster: report references to objects they lack (rbac-binding-missing-role)")
 	fl.BoolVar(&f.failOnIncomplete, "fail-on-incomplete", false, "with --cluster: exit 2 when a check at or above --fail-on could not read a kind it reads (a scan that could list nothing always exits 2)")
-	fl.StringArrayVar(&f.vulns, "vulns", nil, "image scanner reports to join to the workloads that run the images: Trivy JSON (trivy image -f json), "+
+	fl.StringArrayVar(&f.vulns, "vulns", nil, "image scanner reports to join to the workloads that run the images: Trivy JSON (trivy image -f json, trivy k8s -f json), "+
 		"Grype JSON (grype -o json) or SARIF; a file or a directory of them, repeatable")
 	fl.BoolVar(&f.vulnsDetail, "vulns-detail", false, "with --vulns: one finding per vulnerability of each container, instead of one per container with the counts and the worst IDs")
 	fl.StringArrayVar(&f.dast, "dast", nil, "DAST reports (OWASP ZAP's traditional JSON or XML) to map to the Ingresses and Services "+

@@ -11,7 +11,9 @@ func FuzzRead(f *testing.F) {
 	for _, seed := range []string{trivyReportJSON, grypeReportJSON, sarifReportJSON,
 		`{"runs": [null, {"results": [null, {"ruleId": "x"}]}], "version": "2.1.0"}`,
 		`{"matches": [{}], "source": {"type": "image", "target": "dir"}}`,
-		`{"SchemaVersion": 2, "ArtifactName": null, "Results": null}`} {
+		`{"SchemaVersion": 2, "ArtifactName": null, "Results": null}`,
+		`{"ClusterName": "c", "Resources": [{"Kind": "Pod", "Name": "p", "Metadata": [{"RepoTags": ["a:1"]}], "Results": [{"Vulnerabilities": [{"VulnerabilityID": "CVE-1"}]}]}]}`,
+		`{"ClusterName": "c", "Findings": [{"Metadata": {"RepoDigests": ["a@sha256:00"]}, "Results": [{"Vulnerabilities": [{}]}]}]}`} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, report string) {

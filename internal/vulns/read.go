@@ -20,19 +20,29 @@ func ReadFile(path string) ([]Image, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// A file says its size: one too large is refused before any is read.
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > MaxReportBytes {
+		return nil, tooLarge(path)
+	}
 	return Read(f, path)
+}
+
+// tooLarge is the error about a report over MaxReportBytes.
+func tooLarge(name string) error {
+	return fmt.Errorf("%s: larger than %d MiB; split the report (one image per file)", name, MaxReportBytes>>20)
 }
 
 // Read reads one scanner report from r, named name in errors and in each
 // image's Source. The format is told by the content: Trivy JSON (trivy
-// image -f json), Grype JSON (grype -o json) or SARIF 2.1.0.
+// image -f json, and trivy k8s -f json), Grype JSON (grype -o json) or
+// SARIF 2.1.0.
 func Read(r io.Reader, name string) ([]Image, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxReportBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(data) > MaxReportBytes {
-		return nil, fmt.Errorf("%s: larger than %d MiB; split the report (one image per file)", name, MaxReportBytes>>20)
+		return nil, tooLarge(name)
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
@@ -46,8 +56,8 @@ func Read(r io.Reader, name string) ([]Image, error) {
 		images, err = readGrype(data)
 	case probe["runs"] != nil && probe["version"] != nil:
 		images, err = readSARIF(data)
-	case probe["ClusterName"] != nil || probe["Resources"] != nil:
-		return nil, fmt.Errorf("%s: a trivy k8s report; give the reports of the images instead (trivy image -f json)", name)
+	case probe["ClusterName"] != nil && (probe["Resources"] != nil || probe["Findings"] != nil):
+		images, err = readTrivyK8s(data)
 	default:
 		return nil, fmt.Errorf("%s: not a Trivy, Grype or SARIF report", name)
 	}

@@ -2,6 +2,8 @@ package vulns
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -175,7 +177,8 @@ func TestReadRefusesWhatItCannotRead(t *testing.T) {
 	for name, report := range map[string]string{
 		"truncated.json": trivyReportJSON[:len(trivyReportJSON)/2],
 		"wrong.json":     `{"apiVersion": "v1", "kind": "Pod"}`,
-		"k8s.json":       `{"ClusterName": "prod", "Resources": []}`,
+		"k8s.json": `{"ClusterName": "prod", "Findings": [{"Namespace": "shop", "Kind": "Deployment", "Name": "web",
+			"Metadata": [{"RepoTags": ["a:1"]}, {"RepoTags": ["b:1"]}], "Results": [{"Target": "a:1 (alpine 3.20)", "Vulnerabilities": [{"VulnerabilityID": "CVE-1"}]}]}]}`,
 		"fs.json":        `{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": []}`,
 		"types.json":     `{"SchemaVersion": 2, "ArtifactName": "x", "Results": [{"Vulnerabilities": [{"VulnerabilityID": 7}]}]}`,
 		"yaml.yaml":      "kind: Pod\n",
@@ -203,4 +206,69 @@ func (endless) Read(p []byte) (int, error) {
 		p[i] = 'x'
 	}
 	return len(p), nil
+}
+
+// A 500 MB report is refused by its size, before kube4c reads it.
+func TestHugeReportRefusedBySize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(500 << 20); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = ReadFile(path)
+	if err == nil || !strings.HasPrefix(err.Error(), path+": larger than 128 MiB") {
+		t.Errorf("error %v, want the file refused by its size", err)
+	}
+}
+
+// A trivy k8s report (--report all): one resource per workload and image,
+// the image's metadata a list (Trivy 0.50 on) or an object (before); an
+// image that several workloads run is read once.
+func TestReadTrivyK8s(t *testing.T) {
+	report := `{
+  "ClusterName": "prod",
+  "Resources": [
+    {"Namespace": "logging", "Kind": "DaemonSet", "Name": "log-agent",
+     "Metadata": [{"OS": {"Family": "alpine", "Name": "3.20.3"}, "ImageID": "sha256:9f3a",
+       "RepoTags": ["registry.example.com/logging/shipper:3.1.4"],
+       "RepoDigests": ["registry.example.com/logging/shipper@sha256:1111111111111111111111111111111111111111111111111111111111111111"]}],
+     "Results": [{"Target": "registry.example.com/logging/shipper:3.1.4 (alpine 3.20.3)", "Class": "os-pkgs", "Type": "alpine",
+       "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-5535", "PkgName": "libssl3", "InstalledVersion": "3.3.1-r0",
+         "FixedVersion": "3.3.1-r1", "Severity": "CRITICAL", "PrimaryURL": "https://avd.aquasec.com/nvd/cve-2024-5535"}]}]},
+    {"Namespace": "logging", "Kind": "Pod", "Name": "log-agent-x7k2p",
+     "Metadata": [{"RepoTags": ["registry.example.com/logging/shipper:3.1.4"],
+       "RepoDigests": ["registry.example.com/logging/shipper@sha256:1111111111111111111111111111111111111111111111111111111111111111"]}],
+     "Results": [{"Target": "registry.example.com/logging/shipper:3.1.4 (alpine 3.20.3)",
+       "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-5535", "Severity": "CRITICAL"}]}]},
+    {"Namespace": "shop", "Kind": "Deployment", "Name": "storefront",
+     "Metadata": {"RepoTags": ["registry.example.com/shop/storefront:1.8.2"], "RepoDigests": []},
+     "Results": [{"Target": "app/package-lock.json", "Class": "lang-pkgs", "Type": "npm",
+       "Vulnerabilities": [{"VulnerabilityID": "GHSA-9wv6-86v2-598j", "PkgName": "path-to-regexp", "InstalledVersion": "0.1.7", "Severity": "HIGH"}]}]},
+    {"Namespace": "shop", "Kind": "Deployment", "Name": "catalogue", "Metadata": [{"RepoTags": ["registry.example.com/shop/catalogue:2.4.0"]}],
+     "Results": [{"Target": "Deployment/catalogue", "Class": "config", "Misconfigurations": [{"ID": "KSV001"}]}]}
+  ]
+}`
+	images, err := Read(strings.NewReader(report), "k8s.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, img := range images {
+		var ids []string
+		for _, v := range img.Vulnerabilities {
+			ids = append(ids, v.ID+" "+v.Severity+" "+v.Fixed)
+		}
+		got = append(got, img.Scanner+" "+img.Ref+" "+strings.Join(img.Digests, ",")+" "+strings.Join(ids, ";"))
+	}
+	want := []string{
+		"trivy k8s registry.example.com/logging/shipper:3.1.4 registry.example.com/logging/shipper@sha256:1111111111111111111111111111111111111111111111111111111111111111 CVE-2024-5535 CRITICAL 3.3.1-r1",
+		"trivy k8s registry.example.com/shop/storefront:1.8.2  GHSA-9wv6-86v2-598j HIGH ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
