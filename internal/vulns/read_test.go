@@ -179,9 +179,9 @@ func TestReadRefusesWhatItCannotRead(t *testing.T) {
 		"wrong.json":     `{"apiVersion": "v1", "kind": "Pod"}`,
 		"k8s.json": `{"ClusterName": "prod", "Findings": [{"Namespace": "shop", "Kind": "Deployment", "Name": "web",
 			"Metadata": [{"RepoTags": ["a:1"]}, {"RepoTags": ["b:1"]}], "Results": [{"Target": "a:1 (alpine 3.20)", "Vulnerabilities": [{"VulnerabilityID": "CVE-1"}]}]}]}`,
-		"fs.json":        `{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": []}`,
-		"types.json":     `{"SchemaVersion": 2, "ArtifactName": "x", "Results": [{"Vulnerabilities": [{"VulnerabilityID": 7}]}]}`,
-		"yaml.yaml":      "kind: Pod\n",
+		"fs.json":    `{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": []}`,
+		"types.json": `{"SchemaVersion": 2, "ArtifactName": "x", "Results": [{"Vulnerabilities": [{"VulnerabilityID": 7}]}]}`,
+		"yaml.yaml":  "kind: Pod\n",
 	} {
 		_, err := Read(strings.NewReader(report), name)
 		if err == nil || !strings.HasPrefix(err.Error(), name+": ") {
