@@ -241,7 +241,7 @@ func renderJSON(w io.Writer, r *Report, opts Options) error {
 		streamList(s, "results", doc.Results)
 	}
 	if lists := advisoryLists(r, opts); len(lists) > 0 {
-		s.field("advisories", lists)
+		streamAdvisories(s, lists)
 	}
 	if err := s.close(); err != nil {
 		return err

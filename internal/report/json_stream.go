@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"maps"
 	"runtime"
 	"slices"
 
+	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/jsonescape"
 	"github.com/kube4c/kube4c/internal/parallel"
 )
 
@@ -146,6 +149,38 @@ func encodeLines[T any](buf []byte, items []T, first bool, appendItem appendFunc
 		}
 	}
 	return buf, nil
+}
+
+// streamAdvisories writes the advisories member: each list under its key,
+// in key order, one advisory per line. A list can hold tens of thousands:
+// it is written as it is encoded, never held whole as text.
+func streamAdvisories(s *jsonStream, lists map[string][]check.Advisory) {
+	s.key("advisories")
+	s.w.WriteString("{")
+	const indent3 = jsonIndent2 + "  "
+	var buf []byte
+	for i, key := range slices.Sorted(maps.Keys(lists)) {
+		if i > 0 {
+			s.w.WriteByte(',')
+		}
+		s.w.WriteString("\n" + jsonIndent2)
+		buf = jsonescape.AppendString(buf[:0], key)
+		s.w.Write(buf)
+		s.w.WriteString(": [")
+		for j := range lists[key] {
+			if s.err != nil {
+				return
+			}
+			if j > 0 {
+				s.w.WriteByte(',')
+			}
+			s.w.WriteString("\n" + indent3)
+			buf, s.err = appendEncoded(buf[:0], &lists[key][j])
+			s.w.Write(buf)
+		}
+		s.w.WriteString("\n" + jsonIndent2 + "]")
+	}
+	s.w.WriteString("\n" + jsonIndent1 + "}")
 }
 
 // close ends the object and returns the first encoding error.
