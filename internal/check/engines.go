@@ -57,3 +57,9 @@ func (c *Context) Images() *image.Set { return c.engines.images() }
 // PodSecurity returns the Pod Security Standards evaluator of the
 // inventory's workloads.
 func (c *Context) PodSecurity() *podsecurity.Evaluator { return c.engines.podSecurity() }
+
+// NetworkPolicies returns the NetworkPolicy engine, built on first use.
+func (e *Engines) NetworkPolicies() *netpol.Engine { return e.networkPolicies() }
+
+// RBAC returns the RBAC engine, built on first use.
+func (e *Engines) RBAC() *rbac.Engine { return e.rbac() }

@@ -259,6 +259,34 @@ func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
 	return rep, nil
 }
 
+// Analysis is what a scan knows before it reports: the objects, their
+// engines and every finding, before findings of one root cause are
+// folded into one. kube4c paths builds its graph from it.
+type Analysis struct {
+	Input     *Input
+	Inventory *inventory.Inventory
+	Engines   *check.Engines
+	// Kept and Suppressed are the findings, exceptions applied.
+	Kept, Suppressed []*check.Finding
+	Failures         []check.Failure
+}
+
+// Analyze reads the source and runs the plan's checks, keeping the
+// inventory and its engines.
+func (p *Plan) Analyze(ctx context.Context, req Request) (*Analysis, error) {
+	in, err := req.Source.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.Coverage != nil {
+		in.Coverage.Incomplete = incompleteChecks(in.Coverage, p.checks)
+	}
+	a := &Analysis{Input: in, Inventory: inventory.New(in.Objects)}
+	a.Engines = check.NewEngines(a.Inventory, p.engines)
+	a.Kept, a.Suppressed, a.Failures, err = p.check(ctx, a.Inventory, req.Complete || rolesCollected(in.Coverage), a.Engines, nil)
+	return a, err
+}
+
 // check runs the plan's checks over inv and applies severities and
 // exceptions. engines may be nil.
 func (p *Plan) check(ctx context.Context, inv *inventory.Inventory, complete bool, engines *check.Engines, verdicts *check.Verdicts) (kept, suppressed []*check.Finding, failures []check.Failure, err error) {

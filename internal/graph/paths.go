@@ -1,0 +1,259 @@
+package graph
+
+import (
+	"cmp"
+	"container/heap"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Target is a set of nodes an attacker wants.
+type Target struct {
+	// Name is how people name it: "cluster-admin", "node",
+	// "kube-system-secrets", "cloud-identity", or an object's
+	// kind/namespace/name.
+	Name  string
+	nodes []int
+}
+
+// The targets every graph is searched for by default.
+var defaultTargets = []string{"cluster-admin", "node", "kube-system-secrets", "cloud-identity"}
+
+// Options choose the paths Paths finds.
+type Options struct {
+	// From are the entries to start from (node IDs: "internet",
+	// "anonymous", "authenticated-user", "pods:NAMESPACE"); none means
+	// every entry.
+	From []string
+	// To are the targets: the names of defaultTargets or an object as
+	// Kind/namespace/name (Kind/name when cluster-scoped); none means
+	// the default targets.
+	To []string
+	// Max is how many paths to find per entry and target; 0 means 3.
+	Max int
+}
+
+// Path is one way from an entry to a target.
+type Path struct {
+	// From is the entry node, Target the target's name.
+	From   int
+	Target string
+	// Edges are the steps, in order.
+	Edges []int
+	// Cost is the sum of the steps' costs.
+	Cost int
+	// Possible is set when a step may not be possible.
+	Possible bool
+}
+
+// Paths finds, for each entry and target, the shortest paths: those with
+// the fewest steps, the cheapest first, at most opts.Max of them. An
+// unknown entry or target is an error.
+func (g *Graph) Paths(opts Options) ([]Path, error) {
+	if opts.Max <= 0 {
+		opts.Max = 3
+	}
+	entries, err := g.entries(opts.From)
+	if err != nil {
+		return nil, err
+	}
+	names := opts.To
+	if len(names) == 0 {
+		names = defaultTargets
+	}
+	var out []Path
+	for _, name := range names {
+		t, err := g.target(name)
+		if err != nil {
+			return nil, err
+		}
+		dist := g.distancesTo(t.nodes)
+		for _, e := range entries {
+			if dist[e] > 0 {
+				out = append(out, g.shortest(e, t, dist, opts.Max)...)
+			}
+		}
+	}
+	return out, nil
+}
+
+// entries resolves the entries to start from.
+func (g *Graph) entries(from []string) ([]int, error) {
+	var out []int
+	if len(from) == 0 {
+		for i, n := range g.nodes {
+			if n.Kind == Entry {
+				out = append(out, i)
+			}
+		}
+		slices.SortFunc(out, func(a, b int) int { return entryOrder(g.nodes[a].ID, g.nodes[b].ID) })
+		return out, nil
+	}
+	for _, id := range from {
+		i := g.Node(id)
+		if i < 0 || g.nodes[i].Kind != Entry {
+			return nil, fmt.Errorf("--from %q: not an entry point (internet, anonymous, authenticated-user, or pods:NAMESPACE for a namespace with workloads)", id)
+		}
+		out = append(out, i)
+	}
+	return out, nil
+}
+
+// entryOrder puts the internet first, then anonymous and authenticated
+// users, then the namespaces' pods by name.
+func entryOrder(a, b string) int {
+	rank := func(id string) int {
+		switch id {
+		case InternetID:
+			return 0
+		case AnonymousID:
+			return 1
+		case AuthenticatedID:
+			return 2
+		}
+		return 3
+	}
+	return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a, b))
+}
+
+// target resolves a target name.
+func (g *Graph) target(name string) (Target, error) {
+	t := Target{Name: name}
+	switch name {
+	case "cluster-admin":
+		t.nodes = g.matching(func(n Node) bool { return n.Kind == ClusterAdmin })
+	case "node":
+		t.nodes = g.matching(func(n Node) bool { return n.Kind == HostNode })
+	case "kube-system-secrets":
+		t.nodes = g.matching(func(n Node) bool { return n.ID == secretsID("kube-system") || n.ID == AllSecretsID })
+	case "cloud-identity":
+		t.nodes = g.matching(func(n Node) bool { return n.Kind == CloudIdentity })
+	default:
+		parts := strings.Split(name, "/")
+		if len(parts) < 2 || len(parts) > 3 {
+			return t, fmt.Errorf("--to %q: want cluster-admin, node, kube-system-secrets, cloud-identity or KIND/NAMESPACE/NAME", name)
+		}
+		kind, ns, obj := parts[0], "", parts[len(parts)-1]
+		if len(parts) == 3 {
+			ns = parts[1]
+		}
+		t.nodes = g.matching(func(n Node) bool {
+			return n.Object != nil && strings.EqualFold(n.Object.Kind(), kind) && n.Object.Namespace() == ns && n.Object.Name() == obj
+		})
+		if len(t.nodes) == 0 && strings.EqualFold(kind, "ServiceAccount") {
+			t.nodes = g.matching(func(n Node) bool { return n.ID == accountID(ns, obj) })
+		}
+		if len(t.nodes) == 0 {
+			return t, fmt.Errorf("--to %q: no such workload, Service, Ingress or ServiceAccount in the graph", name)
+		}
+	}
+	return t, nil
+}
+
+func (g *Graph) matching(keep func(Node) bool) []int {
+	var out []int
+	for i, n := range g.nodes {
+		if keep(n) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// distancesTo returns, for every node, the fewest steps to one of targets
+// (0 for a target, -1 when none is reachable): one breadth-first walk
+// back from the targets.
+func (g *Graph) distancesTo(targets []int) []int {
+	dist := make([]int, len(g.nodes))
+	for i := range dist {
+		dist[i] = -1
+	}
+	queue := slices.Clone(targets)
+	for _, t := range targets {
+		dist[t] = 0
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, i := range g.in[n] {
+			if from := g.edges[i].From; dist[from] < 0 {
+				dist[from] = dist[n] + 1
+				queue = append(queue, from)
+			}
+		}
+	}
+	return dist
+}
+
+// partial is a path being extended by shortest.
+type partial struct {
+	node  int
+	edges []int
+	cost  int
+	seq   int
+}
+
+type partials []*partial
+
+func (q partials) Len() int { return len(q) }
+func (q partials) Less(i, j int) bool {
+	return cmp.Or(cmp.Compare(q[i].cost, q[j].cost), cmp.Compare(q[i].seq, q[j].seq)) < 0
+}
+func (q partials) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *partials) Push(x any)   { *q = append(*q, x.(*partial)) }
+func (q *partials) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}
+
+// shortest finds the max cheapest paths of the fewest steps from entry to
+// t: each step must bring the attacker one step closer (dist), so the
+// search only walks the shortest ways, cheapest first.
+func (g *Graph) shortest(entry int, t Target, dist []int, max int) []Path {
+	var out []Path
+	q := &partials{{node: entry}}
+	seq := 0
+	for q.Len() > 0 && len(out) < max {
+		p := heap.Pop(q).(*partial)
+		if dist[p.node] == 0 {
+			path := Path{From: entry, Target: t.Name, Edges: p.edges, Cost: p.cost}
+			for _, i := range p.edges {
+				path.Possible = path.Possible || g.edges[i].Possible
+			}
+			out = append(out, path)
+			continue
+		}
+		next := slices.Clone(g.out[p.node])
+		slices.SortFunc(next, func(a, b int) int {
+			ea, eb := g.edges[a], g.edges[b]
+			return cmp.Or(strings.Compare(g.nodes[ea.To].ID, g.nodes[eb.To].ID), cmp.Compare(ea.Cost, eb.Cost), cmp.Compare(a, b))
+		})
+		for k, i := range next {
+			e := g.edges[i]
+			// One hop per next node, by its cheapest edge: the others
+			// are the same step for other reasons (Parallel).
+			if dist[e.To] != dist[p.node]-1 || k > 0 && g.edges[next[k-1]].To == e.To {
+				continue
+			}
+			seq++
+			heap.Push(q, &partial{node: e.To, edges: append(slices.Clip(p.edges), i), cost: p.cost + e.Cost, seq: seq})
+		}
+	}
+	return out
+}
+
+// Parallel returns the edges that make the same hop as edge i (from its
+// node to its next), i first: the reasons the step can be taken.
+func (g *Graph) Parallel(i int) []int {
+	out := []int{i}
+	e := g.edges[i]
+	for _, j := range g.out[e.From] {
+		if j != i && g.edges[j].To == e.To {
+			out = append(out, j)
+		}
+	}
+	return out
+}
