@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kube4c/kube4c/internal/graph"
 	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/graph"
 	"github.com/kube4c/kube4c/internal/source"
 )
 
