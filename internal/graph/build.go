@@ -652,12 +652,12 @@ func (b *builder) cloud() {
 
 // lateral adds the connections from workload to workload that lead
 // somewhere: into the workloads that have a way onward (a token worth
-// having, an escape, the metadata API), where the NetworkPolicies let the
-// source reach a port the target declares.
+// having, an escape, the metadata API) and declare a port, where the
+// NetworkPolicies let the source reach one.
 func (b *builder) lateral() {
 	var targets []*netpol.Workload
 	for _, p := range b.net.Pods() {
-		if n := b.g.Node(workloadID(p.View.Object)); n >= 0 && b.leadsOn(n) {
+		if n := b.g.Node(workloadID(p.View.Object)); n >= 0 && len(p.Ports()) > 0 && b.leadsOn(n) {
 			targets = append(targets, p)
 		}
 	}
@@ -698,18 +698,14 @@ func (b *builder) leadsOn(n int) bool {
 }
 
 // reachDeclared judges a reach on the ports the target declares: allowed
-// when one surely is open, unknown when one may be (or the target
-// declares none and something is open).
+// when one surely is open, unknown when one may be. A target that
+// declares no port listens on none kube4c knows of.
 func reachDeclared(r netpol.Reach, dst *netpol.Workload) netpol.Decision {
 	if r.Verdict == netpol.Denied {
 		return netpol.Denied
 	}
-	ports := dst.Ports()
-	if len(ports) == 0 {
-		return netpol.Unknown
-	}
 	best := netpol.Denied
-	for _, p := range ports {
+	for _, p := range dst.Ports() {
 		best = max(best, r.Allows(cmpProtocol(p.Protocol), p.Port))
 	}
 	return best

@@ -64,9 +64,11 @@ func (g *Graph) ChokePoints(paths []Path, max int) []ChokePoint {
 		if len(counts) == 0 {
 			break
 		}
+		// The fix that cuts most; of as many, the most severe finding.
 		best := ""
 		for _, k := range sortedKeys(counts) {
-			if best == "" || counts[k] > counts[best] {
+			if best == "" || counts[k] > counts[best] ||
+				counts[k] == counts[best] && evidence[k].Finding.Severity > evidence[best].Finding.Severity {
 				best = k
 			}
 		}
