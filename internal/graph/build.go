@@ -458,29 +458,45 @@ func (b *builder) secretsNode(scope string) int {
 	return b.g.node(Node{ID: secretsID(scope), Kind: SecretsNode, Label: "the secrets of namespace " + scope})
 }
 
-// accountsOf returns the service accounts of a scope the graph knows.
+// accountsOf returns the node that stands for every service account of
+// a scope the graph knows ("" every namespace), joined to them once.
 func (b *builder) accountsOf(scope string) []int {
-	var out []int
+	id, what := "accounts:"+scope, "every service account of namespace "+scope
+	if scope == "" {
+		id, what = "accounts:*", "every service account"
+	}
+	if n := b.g.Node(id); n >= 0 {
+		return []int{n}
+	}
+	n := b.g.node(Node{ID: id, Kind: Group, Label: what})
 	for _, ns := range sortedKeys(b.accounts) {
 		if scope != "" && ns != scope {
 			continue
 		}
 		for _, name := range sortedKeys(b.accounts[ns]) {
-			out = append(out, b.g.Node(accountID(ns, name)))
+			b.g.edge(Edge{From: n, To: b.g.Node(accountID(ns, name)), Step: "includes", Cost: freeCost})
 		}
 	}
-	return out
+	return []int{n}
 }
 
-// workloadsOf returns the workloads of a scope.
+// workloadsOf returns the node that stands for every workload of a scope,
+// joined to them once.
 func (b *builder) workloadsOf(scope string) []int {
-	var out []int
+	id, what := "workloads:"+scope, "every workload of namespace "+scope
+	if scope == "" {
+		id, what = "workloads:*", "every workload"
+	}
+	if n := b.g.Node(id); n >= 0 {
+		return []int{n}
+	}
+	n := b.g.node(Node{ID: id, Kind: Group, Label: what})
 	for _, w := range b.inv.Workloads() {
 		if scope == "" || w.Object.Namespace() == scope {
-			out = append(out, b.workloadNode(w))
+			b.g.edge(Edge{From: n, To: b.workloadNode(w), Step: "includes", Cost: freeCost})
 		}
 	}
-	return out
+	return []int{n}
 }
 
 // grants adds what RBAC lets each subject do, from the findings of the
@@ -653,7 +669,10 @@ func (b *builder) cloud() {
 // lateral adds the connections from workload to workload that lead
 // somewhere: into the workloads that have a way onward (a token worth
 // having, an escape, the metadata API) and declare a port, where the
-// NetworkPolicies let the source reach one.
+// NetworkPolicies let the source reach one. Where neither end is isolated
+// (no policy selects the source's egress or the target's ingress), the
+// connection goes through one node, the pod network, rather than an edge
+// per pair; the pairs with an isolated end are judged one by one.
 func (b *builder) lateral() {
 	var targets []*netpol.Workload
 	for _, p := range b.net.Pods() {
@@ -664,10 +683,26 @@ func (b *builder) lateral() {
 	if len(targets) == 0 {
 		return
 	}
+	network := -1
+	hub := func() int {
+		if network < 0 {
+			network = b.g.node(Node{ID: "pod-network", Kind: Group, Label: "the pod network (no NetworkPolicy isolates either end)"})
+		}
+		return network
+	}
+	for _, dst := range targets {
+		if !dst.Isolated(netpol.Ingress) {
+			b.g.edge(Edge{From: hub(), To: b.g.Node(workloadID(dst.View.Object)), Step: "can connect to", Cost: freeCost,
+				Evidence: fact(dst.View.Object, dst.View.SpecPath)})
+		}
+	}
 	for _, src := range b.net.Pods() {
 		from := b.g.Node(workloadID(src.View.Object))
+		if !src.Isolated(netpol.Egress) && network >= 0 {
+			b.g.edge(Edge{From: from, To: network, Step: "is on", Evidence: fact(src.View.Object, src.View.SpecPath)})
+		}
 		for _, dst := range targets {
-			if dst == src {
+			if dst == src || !src.Isolated(netpol.Egress) && !dst.Isolated(netpol.Ingress) {
 				continue
 			}
 			d := reachDeclared(b.net.Reach(netpol.PodEndpointOf(src), netpol.PodEndpointOf(dst)), dst)

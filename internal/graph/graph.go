@@ -38,6 +38,9 @@ const (
 	HostNode NodeKind = "node"
 	// SecretsNode is the secrets of a namespace, or of all of them.
 	SecretsNode NodeKind = "secrets"
+	// Group nodes stand for many others alike: every service account or
+	// workload of a namespace, the pod network.
+	Group NodeKind = "group"
 	// CloudIdentity is the cloud identity workloads can borrow.
 	CloudIdentity NodeKind = "cloud-identity"
 	// ClusterAdmin is full control of the cluster.
@@ -105,6 +108,9 @@ const (
 	easyCost = 1
 	// possibleCost is added to a step that may not be possible.
 	possibleCost = 2
+	// freeCost is a step into or out of a group node, which only stands
+	// for the step before or after it.
+	freeCost = -1
 )
 
 // Graph is the attack graph.
@@ -114,10 +120,21 @@ type Graph struct {
 	edges []Edge
 	out   [][]int // edge indexes by source node
 	in    [][]int // edge indexes by target node
+	// seen holds the edges added, so that one step from one piece of
+	// evidence is added once.
+	seen map[edgeKey]bool
+}
+
+// edgeKey is what makes an edge distinct.
+type edgeKey struct {
+	from, to      int
+	step, checkID string
+	object        inventory.Ref
+	path          string
 }
 
 func newGraph() *Graph {
-	return &Graph{byID: map[string]int{}}
+	return &Graph{byID: map[string]int{}, seen: map[edgeKey]bool{}}
 }
 
 // Nodes returns every node; an edge's From and To index it.
@@ -152,19 +169,23 @@ func (g *Graph) edge(e Edge) {
 	if e.From == e.To {
 		return
 	}
-	if e.Cost == 0 {
+	switch e.Cost {
+	case 0:
 		e.Cost = stepCost
+	case freeCost:
+		e.Cost = 0
 	}
 	if e.Possible {
 		e.Cost += possibleCost
 	}
-	for _, i := range g.out[e.From] {
-		o := g.edges[i]
-		if o.To == e.To && o.Step == e.Step && o.Evidence.CheckID == e.Evidence.CheckID && o.Evidence.Object == e.Evidence.Object &&
-			o.Evidence.Path == e.Evidence.Path {
-			return
-		}
+	k := edgeKey{from: e.From, to: e.To, step: e.Step, checkID: e.Evidence.CheckID, path: e.Evidence.Path}
+	if e.Evidence.Object != nil {
+		k.object = e.Evidence.Object.Ref()
 	}
+	if g.seen[k] {
+		return
+	}
+	g.seen[k] = true
 	g.out[e.From] = append(g.out[e.From], len(g.edges))
 	g.in[e.To] = append(g.in[e.To], len(g.edges))
 	g.edges = append(g.edges, e)

@@ -41,6 +41,8 @@ type Path struct {
 	Target string
 	// Edges are the steps, in order.
 	Edges []int
+	// Steps counts the steps: the edges less those into group nodes.
+	Steps int
 	// Cost is the sum of the steps' costs.
 	Cost int
 	// Possible is set when a step may not be possible.
@@ -161,14 +163,24 @@ func (g *Graph) matching(keep func(Node) bool) []int {
 	return out
 }
 
+// hops is how many steps edge i counts for: none into a group node, which
+// only stands for the nodes it includes.
+func (g *Graph) hops(i int) int {
+	if g.nodes[g.edges[i].To].Kind == Group {
+		return 0
+	}
+	return 1
+}
+
 // distancesTo returns, for every node, the fewest steps to one of targets
-// (0 for a target, -1 when none is reachable): one breadth-first walk
-// back from the targets.
+// (0 for a target, -1 when none is reachable): one walk back from the
+// targets, breadth first (a step into a group node counts none).
 func (g *Graph) distancesTo(targets []int) []int {
 	dist := make([]int, len(g.nodes))
 	for i := range dist {
 		dist[i] = -1
 	}
+	// A double-ended queue: nodes a free step away go in front.
 	queue := slices.Clone(targets)
 	for _, t := range targets {
 		dist[t] = 0
@@ -177,8 +189,14 @@ func (g *Graph) distancesTo(targets []int) []int {
 		n := queue[0]
 		queue = queue[1:]
 		for _, i := range g.in[n] {
-			if from := g.edges[i].From; dist[from] < 0 {
-				dist[from] = dist[n] + 1
+			from, d := g.edges[i].From, dist[n]+g.hops(i)
+			if dist[from] >= 0 && dist[from] <= d {
+				continue
+			}
+			dist[from] = d
+			if g.hops(i) == 0 {
+				queue = append([]int{from}, queue...)
+			} else {
 				queue = append(queue, from)
 			}
 		}
@@ -218,10 +236,11 @@ func (g *Graph) shortest(entry int, t Target, dist []int, max int) []Path {
 	seq := 0
 	for q.Len() > 0 && len(out) < max {
 		p := heap.Pop(q).(*partial)
-		if dist[p.node] == 0 {
+		if dist[p.node] == 0 && slices.Contains(t.nodes, p.node) {
 			path := Path{From: entry, Target: t.Name, Edges: p.edges, Cost: p.cost}
 			for _, i := range p.edges {
 				path.Possible = path.Possible || g.edges[i].Possible
+				path.Steps += g.hops(i)
 			}
 			out = append(out, path)
 			continue
@@ -235,7 +254,7 @@ func (g *Graph) shortest(entry int, t Target, dist []int, max int) []Path {
 			e := g.edges[i]
 			// One hop per next node, by its cheapest edge: the others
 			// are the same step for other reasons (Parallel).
-			if dist[e.To] != dist[p.node]-1 || k > 0 && g.edges[next[k-1]].To == e.To {
+			if dist[e.To] != dist[p.node]-g.hops(i) || k > 0 && g.edges[next[k-1]].To == e.To {
 				continue
 			}
 			seq++

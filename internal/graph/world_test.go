@@ -220,7 +220,7 @@ spec:
           securityContext: {privileged: true}
 `,
 		opts:     graph.Options{From: []string{"pods:a"}, To: []string{"node"}},
-		want:     []string{"pods:a > workload:a/Deployment/client > workload:b/DaemonSet/agent > node:*"},
+		want:     []string{"pods:a > workload:a/Deployment/client > pod-network > workload:b/DaemonSet/agent > node:*"},
 		firstFix: "privileged-container agent",
 	},
 	{
@@ -254,7 +254,7 @@ subjects: [{kind: ServiceAccount, name: runner, namespace: ci}]
 `,
 		opts: graph.Options{From: []string{"pods:ci"}, To: []string{"cluster-admin"}},
 		want: []string{
-			"pods:ci > workload:ci/Deployment/runner > sa:ci/runner > sa:kube-system/controller > cluster-admin",
+			"pods:ci > workload:ci/Deployment/runner > sa:ci/runner > accounts:kube-system > sa:kube-system/controller > cluster-admin",
 		},
 		firstFix: "rbac-cluster-admin controller-admin",
 	},

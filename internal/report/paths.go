@@ -68,7 +68,7 @@ func renderPathsText(w io.Writer, r *PathsReport) error {
 		if p.Possible {
 			possible = ", possible"
 		}
-		fmt.Fprintf(bw, "PATH %d  %s => %s  (%d steps%s)\n", n+1, SafeText(nodes[p.From].Label), p.Target, len(p.Edges), possible)
+		fmt.Fprintf(bw, "PATH %d  %s => %s  (%d steps%s)\n", n+1, SafeText(nodes[p.From].Label), SafeText(p.Target), p.Steps, possible)
 		for s, i := range p.Edges {
 			e := edges[i]
 			mark := ""
@@ -194,7 +194,8 @@ type JSONPath struct {
 	Target   string    `json:"target"`
 	Cost     int       `json:"cost"`
 	Possible bool      `json:"possible"`
-	Steps    []JSONHop `json:"steps"`
+	// Hops are the steps in order, through group nodes too.
+	Hops []JSONHop `json:"hops"`
 }
 
 // JSONHop is one step of a path: from a node to the next, for the
@@ -252,7 +253,7 @@ func renderPathsJSON(w io.Writer, r *PathsReport) error {
 			for _, j := range g.Parallel(i) {
 				hop.Evidence = append(hop.Evidence, jsonEvidence(edges[j].Evidence))
 			}
-			jp.Steps = append(jp.Steps, hop)
+			jp.Hops = append(jp.Hops, hop)
 		}
 		doc.Paths = append(doc.Paths, jp)
 	}
