@@ -190,10 +190,10 @@ type JSONPathsSummary struct {
 // JSONPath is one attack path.
 type JSONPath struct {
 	// From is the entry's node ID, Target the target's name.
-	From     string    `json:"from"`
-	Target   string    `json:"target"`
-	Cost     int       `json:"cost"`
-	Possible bool      `json:"possible"`
+	From     string `json:"from"`
+	Target   string `json:"target"`
+	Cost     int    `json:"cost"`
+	Possible bool   `json:"possible"`
 	// Hops are the steps in order, through group nodes too.
 	Hops []JSONHop `json:"hops"`
 }
