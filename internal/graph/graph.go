@@ -15,7 +15,6 @@ package graph
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
@@ -233,6 +232,3 @@ func hostID(class string) string {
 
 // podsID is the entry of code running in a namespace's pods.
 func podsID(namespace string) string { return "pods:" + namespace }
-
-// isHost reports whether a node ID is a node of the cluster.
-func isHost(id string) bool { return strings.HasPrefix(id, "node:") }
