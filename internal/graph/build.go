@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -65,6 +66,7 @@ func Build(inv *inventory.Inventory, engines *check.Engines, findings []*check.F
 	b.memberships()
 	b.legacyTokens()
 	b.cloud()
+	b.fillGroups()
 	b.lateral()
 	return b.g
 }
@@ -459,44 +461,51 @@ func (b *builder) secretsNode(scope string) int {
 }
 
 // accountsOf returns the node that stands for every service account of
-// a scope the graph knows ("" every namespace), joined to them once.
+// a scope ("" every namespace); fillGroups joins it to them.
 func (b *builder) accountsOf(scope string) []int {
-	id, what := "accounts:"+scope, "every service account of namespace "+scope
-	if scope == "" {
-		id, what = "accounts:*", "every service account"
-	}
-	if n := b.g.Node(id); n >= 0 {
-		return []int{n}
-	}
-	n := b.g.node(Node{ID: id, Kind: Group, Label: what})
-	for _, ns := range sortedKeys(b.accounts) {
-		if scope != "" && ns != scope {
-			continue
-		}
-		for _, name := range sortedKeys(b.accounts[ns]) {
-			b.g.edge(Edge{From: n, To: b.g.Node(accountID(ns, name)), Step: "includes", Cost: freeCost})
-		}
-	}
-	return []int{n}
+	return []int{b.groupNode("accounts", scope, "service account")}
 }
 
-// workloadsOf returns the node that stands for every workload of a scope,
-// joined to them once.
+// workloadsOf returns the node that stands for every workload of a scope;
+// fillGroups joins it to them.
 func (b *builder) workloadsOf(scope string) []int {
-	id, what := "workloads:"+scope, "every workload of namespace "+scope
+	return []int{b.groupNode("workloads", scope, "workload")}
+}
+
+// groupNode returns the group node of what in a scope.
+func (b *builder) groupNode(what, scope, noun string) int {
 	if scope == "" {
-		id, what = "workloads:*", "every workload"
+		return b.g.node(Node{ID: what + ":*", Kind: Group, Label: "every " + noun})
 	}
-	if n := b.g.Node(id); n >= 0 {
-		return []int{n}
-	}
-	n := b.g.node(Node{ID: id, Kind: Group, Label: what})
-	for _, w := range b.inv.Workloads() {
-		if scope == "" || w.Object.Namespace() == scope {
-			b.g.edge(Edge{From: n, To: b.workloadNode(w), Step: "includes", Cost: freeCost})
+	return b.g.node(Node{ID: what + ":" + scope, Kind: Group, Label: "every " + noun + " of namespace " + scope})
+}
+
+// fillGroups joins the group nodes of accounts and workloads to their
+// members, once every account the graph knows is in it.
+func (b *builder) fillGroups() {
+	member := func(group string, scope, ns string, to int) {
+		if scope == "*" || scope == ns {
+			b.g.edge(Edge{From: b.g.Node(group), To: to, Step: "includes", Cost: freeCost})
 		}
 	}
-	return []int{n}
+	for _, n := range slices.Clone(b.g.nodes) {
+		if n.Kind != Group {
+			continue
+		}
+		what, scope, _ := strings.Cut(n.ID, ":")
+		switch what {
+		case "accounts":
+			for _, ns := range sortedKeys(b.accounts) {
+				for _, name := range sortedKeys(b.accounts[ns]) {
+					member(n.ID, scope, ns, b.g.Node(accountID(ns, name)))
+				}
+			}
+		case "workloads":
+			for _, w := range b.inv.Workloads() {
+				member(n.ID, scope, w.Object.Namespace(), b.workloadNode(w))
+			}
+		}
+	}
 }
 
 // grants adds what RBAC lets each subject do, from the findings of the
