@@ -683,43 +683,45 @@ func (b *builder) cloud() {
 // connection goes through one node, the pod network, rather than an edge
 // per pair; the pairs with an isolated end are judged one by one.
 func (b *builder) lateral() {
-	var targets []*netpol.Workload
+	// A target with its node and evidence, found once.
+	type target struct {
+		pod  *netpol.Workload
+		node int
+		ev   Evidence
+	}
+	var targets []target
 	for _, p := range b.net.Pods() {
 		if n := b.g.Node(workloadID(p.View.Object)); n >= 0 && len(p.Ports()) > 0 && b.leadsOn(n) {
-			targets = append(targets, p)
+			targets = append(targets, target{pod: p, node: n, ev: fact(p.View.Object, p.View.SpecPath)})
 		}
 	}
 	if len(targets) == 0 {
 		return
 	}
 	network := -1
-	hub := func() int {
-		if network < 0 {
-			network = b.g.node(Node{ID: "pod-network", Kind: Group, Label: "the pod network (no NetworkPolicy isolates either end)"})
-		}
-		return network
-	}
 	for _, dst := range targets {
-		if !dst.Isolated(netpol.Ingress) {
-			b.g.edge(Edge{From: hub(), To: b.g.Node(workloadID(dst.View.Object)), Step: "can connect to", Cost: freeCost,
-				Evidence: fact(dst.View.Object, dst.View.SpecPath)})
+		if !dst.pod.Isolated(netpol.Ingress) {
+			if network < 0 {
+				network = b.g.node(Node{ID: "pod-network", Kind: Group, Label: "the pod network (no NetworkPolicy isolates either end)"})
+			}
+			b.g.edge(Edge{From: network, To: dst.node, Step: "can connect to", Cost: freeCost, Evidence: dst.ev})
 		}
 	}
 	for _, src := range b.net.Pods() {
 		from := b.g.Node(workloadID(src.View.Object))
-		if !src.Isolated(netpol.Egress) && network >= 0 {
+		isolated := src.Isolated(netpol.Egress)
+		if !isolated && network >= 0 {
 			b.g.edge(Edge{From: from, To: network, Step: "is on", Evidence: fact(src.View.Object, src.View.SpecPath)})
 		}
 		for _, dst := range targets {
-			if dst == src || !src.Isolated(netpol.Egress) && !dst.Isolated(netpol.Ingress) {
+			if dst.pod == src || !isolated && !dst.pod.Isolated(netpol.Ingress) {
 				continue
 			}
-			d := reachDeclared(b.net.Reach(netpol.PodEndpointOf(src), netpol.PodEndpointOf(dst)), dst)
+			d := reachDeclared(b.net.Reach(netpol.PodEndpointOf(src), netpol.PodEndpointOf(dst.pod)), dst.pod)
 			if d == netpol.Denied {
 				continue
 			}
-			b.g.edge(Edge{From: from, To: b.g.Node(workloadID(dst.View.Object)), Step: "can connect to", Possible: d == netpol.Unknown,
-				Evidence: fact(dst.View.Object, dst.View.SpecPath)})
+			b.g.edge(Edge{From: from, To: dst.node, Step: "can connect to", Possible: d == netpol.Unknown, Evidence: dst.ev})
 		}
 	}
 }
