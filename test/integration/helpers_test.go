@@ -4,6 +4,7 @@ package integration
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -174,3 +175,26 @@ func tokenKubeconfig(t *testing.T, token string) string {
 }
 
 func envtestUser(name string) envtest.User { return envtest.User{Name: name} }
+
+// remove deletes objects that apply created, leaving their namespaces
+// (which this control plane, with no namespace controller, never
+// finishes deleting).
+func remove(t *testing.T, cfg *rest.Config, objs []*inventory.Object) {
+	t.Helper()
+	ctx := context.Background()
+	dyn := dynamic.NewForConfigOrDie(cfg)
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(discovery.NewDiscoveryClientForConfigOrDie(cfg)))
+	for _, o := range objs {
+		mapping, err := mapper.RESTMapping(o.GVK.GroupKind(), o.GVK.Version)
+		if err != nil {
+			t.Fatalf("%s: %v", o.Ref(), err)
+		}
+		var ri dynamic.ResourceInterface = dyn.Resource(mapping.Resource)
+		if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+			ri = dyn.Resource(mapping.Resource).Namespace(cmp.Or(o.Namespace(), "default"))
+		}
+		if err := ri.Delete(ctx, o.Name(), metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("deleting %s: %v", o.Ref(), err)
+		}
+	}
+}
