@@ -49,7 +49,7 @@ func newPathsCommand(g *globalFlags) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.scan.output, "output", "o", "table", "output format: "+strings.Join(report.PathsFormats(), ", "))
+	fl.StringVarP(&f.scan.output, "output", "o", "table", "output format: "+strings.Join(report.PathsFormats(), ", ")+" (BloodHound CE)")
 	fl.StringVar(&f.scan.outputFile, "output-file", "", "write the paths to this file instead of standard output")
 	fl.StringVar(&f.scan.configPath, "config", "", "config file (default: .kube4c.yaml in the scanned path or a parent directory)")
 	fl.StringSliceVar(&f.from, "from", nil, "start only from these entries: internet, anonymous, authenticated-user, pods:NAMESPACE (comma-separated)")
@@ -65,7 +65,10 @@ func runPaths(cmd *cobra.Command, g *globalFlags, f *pathsFlags, paths []string)
 	if !contains(report.PathsFormats(), f.scan.output) {
 		return usageError("unknown output format %q (want one of %s)", f.scan.output, strings.Join(report.PathsFormats(), ", "))
 	}
-	plan, err := f.scan.plan(paths, nil)
+	// The scan's flags plan the checks; the output format is paths' own.
+	planning := f.scan
+	planning.output = "table"
+	plan, err := planning.plan(paths, nil)
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func fact(obj *inventory.Object, path string) Evidence {
 
 // workloadNode returns the node of a workload.
 func (b *builder) workloadNode(w *inventory.Workload) int {
-	return b.g.node(Node{ID: workloadID(w.Object), Kind: WorkloadNode, Label: label(w.Object), Object: w.Object})
+	return b.g.node(Node{ID: workloadID(w.Object), Kind: WorkloadNode, Label: label(w.Object), Object: w.Object, Namespace: w.Object.Namespace()})
 }
 
 // accountNode returns the node of a service account.
@@ -104,7 +104,7 @@ func (b *builder) accountNode(namespace, name string) int {
 		b.accounts[namespace] = map[string]bool{}
 	}
 	b.accounts[namespace][name] = true
-	n := Node{ID: accountID(namespace, name), Kind: Identity, Label: "ServiceAccount " + namespace + "/" + name}
+	n := Node{ID: accountID(namespace, name), Kind: Identity, Label: "ServiceAccount " + namespace + "/" + name, Namespace: namespace}
 	n.Object = b.inv.Get(serviceAccountKind, namespace, name)
 	return b.g.node(n)
 }
@@ -116,7 +116,7 @@ func (b *builder) workloads() {
 	for _, w := range b.inv.Workloads() {
 		ns := w.Object.Namespace()
 		wn := b.workloadNode(w)
-		entry := b.g.node(Node{ID: podsID(ns), Kind: Entry, Label: "code running in a pod of namespace " + ns})
+		entry := b.g.node(Node{ID: podsID(ns), Kind: Entry, Label: "code running in a pod of namespace " + ns, Namespace: ns})
 		foothold := Edge{From: entry, To: wn, Step: "runs code in", Evidence: fact(w.Object, w.MetaPath)}
 		if ev, ok := b.finding("image-vulnerability", w.Object, ""); ok && ev.Finding.Severity >= check.Critical {
 			// A critical vulnerability of its image makes it an easier way in.
@@ -315,7 +315,7 @@ func (b *builder) exposure() {
 		if !ok {
 			continue
 		}
-		sn := b.g.node(Node{ID: "service:" + obj.Namespace() + "/" + obj.Name(), Kind: Exposure, Label: label(obj), Object: obj})
+		sn := b.g.node(Node{ID: "service:" + obj.Namespace() + "/" + obj.Name(), Kind: Exposure, Label: label(obj), Object: obj, Namespace: obj.Namespace()})
 		services[obj.Namespace()+"/"+obj.Name()] = sn
 		for _, id := range []string{"service-loadbalancer-open", "service-nodeport", "service-external-ips"} {
 			if ev, ok := b.finding(id, obj, ""); ok {
@@ -329,7 +329,7 @@ func (b *builder) exposure() {
 		if !ok {
 			continue
 		}
-		in := b.g.node(Node{ID: "ingress:" + obj.Namespace() + "/" + obj.Name(), Kind: Exposure, Label: label(obj), Object: obj})
+		in := b.g.node(Node{ID: "ingress:" + obj.Namespace() + "/" + obj.Name(), Kind: Exposure, Label: label(obj), Object: obj, Namespace: obj.Namespace()})
 		ev, ok := b.finding("ingress-no-tls", obj, "")
 		if !ok {
 			ev = fact(obj, "spec")
@@ -457,7 +457,7 @@ func (b *builder) secretsNode(scope string) int {
 	if scope == "" {
 		return b.g.node(Node{ID: AllSecretsID, Kind: SecretsNode, Label: "the secrets of every namespace"})
 	}
-	return b.g.node(Node{ID: secretsID(scope), Kind: SecretsNode, Label: "the secrets of namespace " + scope})
+	return b.g.node(Node{ID: secretsID(scope), Kind: SecretsNode, Label: "the secrets of namespace " + scope, Namespace: scope})
 }
 
 // accountsOf returns the node that stands for every service account of
@@ -477,7 +477,7 @@ func (b *builder) groupNode(what, scope, noun string) int {
 	if scope == "" {
 		return b.g.node(Node{ID: what + ":*", Kind: Group, Label: "every " + noun})
 	}
-	return b.g.node(Node{ID: what + ":" + scope, Kind: Group, Label: "every " + noun + " of namespace " + scope})
+	return b.g.node(Node{ID: what + ":" + scope, Kind: Group, Label: "every " + noun + " of namespace " + scope, Namespace: scope})
 }
 
 // fillGroups joins the group nodes of accounts and workloads to their
@@ -663,7 +663,7 @@ func (b *builder) cloud() {
 			if f.Object == nil {
 				continue
 			}
-			b.g.edge(Edge{From: b.g.node(Node{ID: workloadID(f.Object), Kind: WorkloadNode, Label: label(f.Object), Object: f.Object}),
+			b.g.edge(Edge{From: b.g.node(Node{ID: workloadID(f.Object), Kind: WorkloadNode, Label: label(f.Object), Object: f.Object, Namespace: f.Object.Namespace()}),
 				To: target(), Step: "borrows through the metadata API", Possible: !onCloud, Evidence: fromFinding(f)})
 		}
 	}

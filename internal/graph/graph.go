@@ -65,6 +65,9 @@ type Node struct {
 	Kind NodeKind
 	// Label names it for people: "Deployment shop/web".
 	Label string
+	// Namespace is the namespace the node belongs to; "" for the entries
+	// other than a namespace's pods, and for what spans the cluster.
+	Namespace string
 	// Object is the object the node stands for, when there is one.
 	Object *inventory.Object
 }

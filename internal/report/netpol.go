@@ -28,9 +28,9 @@ func WriteReach(w io.Writer, format string, g *netpol.Grid) error {
 	case "json":
 		return writeReachJSON(w, g)
 	case "dot":
-		return writeReachDOT(w, g)
+		return writeDOT(w, reachDrawing(g))
 	case "mermaid":
-		return writeReachMermaid(w, g)
+		return writeMermaid(w, reachDrawing(g))
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(ReachFormats(), ", "))
 }

@@ -1,0 +1,133 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/kube4c/kube4c/internal/graph"
+	"github.com/kube4c/kube4c/internal/pipeline"
+	"github.com/kube4c/kube4c/internal/report"
+)
+
+// examplesPaths is the paths report of examples/.
+func examplesPaths(t *testing.T) *report.PathsReport {
+	t.Helper()
+	plan, err := pipeline.NewPlan(pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := plan.Analyze(context.Background(), pipeline.Request{Source: pipeline.Files{Paths: []string{"../../examples"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := graph.Build(a.Inventory, a.Engines, append(a.Kept, a.Suppressed...))
+	paths, err := g.Paths(graph.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &report.PathsReport{Tool: report.Tool{Name: "kube4c"}, Graph: g, Paths: paths, ChokePoints: g.ChokePoints(paths, 0), Checks: plan.Checks()}
+}
+
+// The OpenGraph payload of examples/ validates against the schemas
+// BloodHound CE checks uploads with: every node, every edge, the
+// metadata; and its edges join nodes it holds.
+func TestPathsOpenGraphValidates(t *testing.T) {
+	var out bytes.Buffer
+	if err := report.RenderPaths("opengraph", &out, examplesPaths(t)); err != nil {
+		t.Fatal(err)
+	}
+	schemas := map[string]*jsonschema.Schema{}
+	for _, name := range []string{"node", "edge", "metadata"} {
+		s, err := jsonschema.NewCompiler().Compile("testdata/opengraph/" + name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		schemas[name] = s
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := doc.(map[string]any)
+	if err := schemas["metadata"].Validate(top["metadata"]); err != nil {
+		t.Errorf("metadata: %v", err)
+	}
+	g := top["graph"].(map[string]any)
+	ids := map[string]bool{}
+	for _, n := range g["nodes"].([]any) {
+		if err := schemas["node"].Validate(n); err != nil {
+			t.Errorf("node %v: %v", n, err)
+		}
+		ids[n.(map[string]any)["id"].(string)] = true
+	}
+	edges := g["edges"].([]any)
+	if len(edges) == 0 || len(ids) == 0 {
+		t.Fatalf("an empty graph: %s", out.String())
+	}
+	kinds := map[string]bool{}
+	for _, e := range edges {
+		if err := schemas["edge"].Validate(e); err != nil {
+			t.Errorf("edge %v: %v", e, err)
+		}
+		m := e.(map[string]any)
+		kinds[m["kind"].(string)] = true
+		for _, end := range []string{"start", "end"} {
+			if id := m[end].(map[string]any)["value"].(string); !ids[id] {
+				t.Errorf("edge %s %s %q is not a node of the payload", m["kind"], end, id)
+			}
+		}
+	}
+	for _, want := range []string{"K4CEscapesTo", "K4CHoldsTheTokenOf", "K4CIsLetInBy"} {
+		if !kinds[want] {
+			t.Errorf("no %s edge among %v", want, kinds)
+		}
+	}
+	var raw struct {
+		Metadata struct {
+			SourceKind string `json:"source_kind"`
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &raw); err != nil || raw.Metadata.SourceKind != "Kube4c" {
+		t.Errorf("source kind %q, %v", raw.Metadata.SourceKind, err)
+	}
+}
+
+// The DOT drawing of examples/ renders with Graphviz (CI installs it: a
+// missing dot is a failure), and Mermaid draws the same steps.
+func TestPathsDrawingsRender(t *testing.T) {
+	r := examplesPaths(t)
+	var dot, mermaid bytes.Buffer
+	if err := report.RenderPaths("dot", &dot, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.RenderPaths("mermaid", &mermaid, r); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := exec.LookPath("dot")
+	if err != nil {
+		t.Fatalf("Graphviz's dot is not installed (apt-get install -y graphviz): %v", err)
+	}
+	cmd := exec.Command(bin, "-Tsvg")
+	cmd.Stdin = &dot
+	var svg, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &svg, &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		t.Fatalf("dot -Tsvg: %v %s\n%s", err, stderr.String(), dot.String())
+	}
+	for _, want := range []string{"<svg", "namespace ci", "cluster&#45;admin", "escapes to [privileged&#45;container]"} {
+		if !strings.Contains(svg.String(), want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	for _, want := range []string{"flowchart LR", `subgraph ns`, `"namespace ci"`, `-->|"holds the token of [service-account-token-automount]"|`, `-.->|"borrows through the metadata API`} {
+		if !strings.Contains(mermaid.String(), want) {
+			t.Errorf("Mermaid lacks %q:\n%s", want, mermaid.String())
+		}
+	}
+}
