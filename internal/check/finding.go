@@ -34,6 +34,9 @@ type Finding struct {
 	// Advisories are the published vulnerabilities the finding stands
 	// for (image-vulnerability); nil for other findings.
 	Advisories *Advisories
+	// AttackPaths counts the attack paths (kube4c paths) that take a step
+	// the finding makes, when a scan prioritizes; 0 otherwise.
+	AttackPaths int
 }
 
 // Folded is what a finding of a check of a Fold carries.

@@ -74,3 +74,42 @@ func TestPathsOnExamples(t *testing.T) {
 		t.Errorf("bad --from: exit %d, %s", code, errOut)
 	}
 }
+
+// scan --prioritize orders the findings by the attack paths they sit on,
+// most first, and says how many: in the table and in JSON.
+func TestScanPrioritize(t *testing.T) {
+	_, out, errOut := run(t, "", "scan", "-o", "json", "--prioritize", "--fail-on", "none", examples)
+	var rep struct {
+		Findings []struct {
+			CheckID     string `json:"checkId"`
+			Object      struct{ Name string }
+			AttackPaths int `json:"attackPaths"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	if len(rep.Findings) == 0 || rep.Findings[0].CheckID != "rbac-cluster-admin" || rep.Findings[0].AttackPaths == 0 {
+		t.Fatalf("first finding %+v, want the build runner's cluster-admin binding on paths", rep.Findings[:min(1, len(rep.Findings))])
+	}
+	counted := 0
+	for i, f := range rep.Findings {
+		if i > 0 && f.AttackPaths > rep.Findings[i-1].AttackPaths {
+			t.Errorf("finding %d (%s %s, %d paths) after one with fewer", i, f.CheckID, f.Object.Name, f.AttackPaths)
+		}
+		if f.AttackPaths > 0 {
+			counted++
+		}
+	}
+	if counted < 4 {
+		t.Errorf("only %d findings on attack paths", counted)
+	}
+	_, out, _ = run(t, "", "scan", "--prioritize", "--fail-on", "none", examples)
+	if !strings.HasPrefix(out, "ClusterRoleBinding/build-runner") || !strings.Contains(out, "on 4 attack paths (kube4c paths)") {
+		t.Errorf("table:\n%s", out[:min(600, len(out))])
+	}
+	_, plain, _ := run(t, "", "scan", "-o", "json", "--fail-on", "none", examples)
+	if strings.Contains(plain, "attackPaths") {
+		t.Error("a scan without --prioritize counts attack paths")
+	}
+}

@@ -38,6 +38,7 @@ type scanFlags struct {
 	unrendered     bool
 	vulns          []string
 	vulnsDetail    bool
+	prioritize     bool
 	dast           []string
 	verify         verifyFlags
 	// failOnIncomplete makes a live scan fail (exit 2) when a check at or
@@ -81,6 +82,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 	fl.StringArrayVar(&f.dast, "dast", nil, "DAST reports (OWASP ZAP's traditional JSON or XML) to map to the Ingresses and Services "+
 		"that expose the sites they tested; repeatable")
 	f.verify.addFlags(fl)
+	fl.BoolVar(&f.prioritize, "prioritize", false, "order the findings by the number of attack paths (kube4c paths) that take a step they make, most first, and say how many")
 	fl.BoolVar(&f.unrendered, "allow-unrendered", false, "read the resources of a kustomization directory as they are, with a warning instead of an input error (for an exact scan, render it: kubectl kustomize DIR | kube4c scan -)")
 	f.cluster.addFlags(fl)
 	fl.StringVar(&f.pssVersion, "pss-version", "", `Pod Security Standards version for pss-baseline and pss-restricted: "latest" or v1.0 to v1.37 (default: the config's, else latest)`)
@@ -132,7 +134,7 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 	if src, err = f.verify.source(cmd, g, plan.Config(), src, live); err != nil {
 		return err
 	}
-	return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: src, Complete: f.complete})
+	return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: src, Complete: f.complete, Prioritize: f.prioritize})
 }
 
 // plan reads the flags and the config (found from paths) and plans the

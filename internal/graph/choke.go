@@ -96,8 +96,29 @@ func (g *Graph) hopFix(i int) (string, bool) {
 	return key, key != ""
 }
 
-// fixKey names what fixing a finding changes: its object, container and
+// PathCounts counts, for each fix (FixKey), the paths that take a step
+// one of its findings makes (for any of the step's reasons).
+func (g *Graph) PathCounts(paths []Path) map[string]int {
+	counts := map[string]int{}
+	for _, p := range paths {
+		seen := map[string]bool{}
+		for _, i := range p.Edges {
+			for _, j := range g.Parallel(i) {
+				if f := g.edges[j].Evidence.Finding; f != nil && !seen[fixKey(f)] {
+					seen[fixKey(f)] = true
+					counts[fixKey(f)]++
+				}
+			}
+		}
+	}
+	return counts
+}
+
+// FixKey names what fixing a finding changes: its object, container and
 // field. Findings of several checks at one field are one fix.
+func FixKey(f *check.Finding) string { return fixKey(f) }
+
+// fixKey is FixKey.
 func fixKey(f *check.Finding) string {
 	ref := ""
 	if f.Object != nil {

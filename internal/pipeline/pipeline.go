@@ -7,6 +7,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/kube4c/kube4c/internal/catalog"
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/config"
+	"github.com/kube4c/kube4c/internal/graph"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/rbac"
 	"github.com/kube4c/kube4c/internal/rbac/bootstrap"
@@ -70,6 +72,9 @@ type Request struct {
 	Tool report.Tool
 	// FailOn is the severity threshold the report is judged by.
 	FailOn check.Severity
+	// Prioritize counts each finding's attack paths (kube4c paths) and
+	// orders the findings by them, most first (scan --prioritize).
+	Prioritize bool
 }
 
 // Plan is a scan's selection of checks with their settings, decided
@@ -219,44 +224,58 @@ func Scan(ctx context.Context, req Request) (*report.Report, error) {
 // Scan is Scan with the checks already planned.
 func (p *Plan) Scan(ctx context.Context, req Request) (*report.Report, error) {
 	start := time.Now()
-	in, err := req.Source.Load(ctx)
+	a, err := p.analyze(ctx, req, req.Verdicts)
 	if err != nil {
 		return nil, err
 	}
-	slog.Debug("loaded", "files", in.Files, "documents", in.Documents, "objects", len(in.Objects), "errors", len(in.Errors), "elapsed", time.Since(start))
-	if in.Coverage != nil {
-		in.Coverage.Incomplete = incompleteChecks(in.Coverage, p.checks)
+	in := a.Input
+	slog.Debug("checked", "checks", len(p.checks), "findings", len(a.Kept), "suppressed", len(a.Suppressed), "elapsed", time.Since(start))
+	if req.Prioritize {
+		if err := prioritize(a); err != nil {
+			return nil, err
+		}
 	}
-	inv := inventory.New(in.Objects)
-	var verdicts *check.Verdicts
-	if req.Verdicts {
-		verdicts = &check.Verdicts{}
-	}
-	kept, suppressed, failures, err := p.check(ctx, inv, req.Complete || rolesCollected(in.Coverage), nil, verdicts)
-	if err != nil {
-		return nil, err
-	}
-	slog.Debug("checked", "checks", len(p.checks), "findings", len(kept), "suppressed", len(suppressed), "elapsed", time.Since(start))
 	rep := &report.Report{
 		Tool:       req.Tool,
-		Findings:   kept,
-		Suppressed: suppressed,
+		Findings:   a.Kept,
+		Suppressed: a.Suppressed,
 		Checks:     p.checks,
 		Errors:     in.Errors,
-		Warnings:   slices.Concat(in.Warnings, duplicateWarnings(inv), annotationProblems(inv)),
+		Warnings:   slices.Concat(in.Warnings, duplicateWarnings(a.Inventory), annotationProblems(a.Inventory)),
 		Skipped:    in.Skipped,
-		Failures:   failures,
+		Failures:   a.Failures,
 		Files:      in.Files,
 		Documents:  in.Documents,
 		Objects:    len(in.Objects),
 		FailOn:     req.FailOn,
 		Coverage:   in.Coverage,
 	}
-	if verdicts != nil {
-		rep.Verdicts = verdicts.Outcomes(p.checks, kept, suppressed)
+	if a.verdicts != nil {
+		rep.Verdicts = a.verdicts.Outcomes(p.checks, a.Kept, a.Suppressed)
 	}
-	rep.Findings, rep.Suppressed = p.fold(kept), p.fold(suppressed)
+	rep.Findings, rep.Suppressed = p.fold(a.Kept), p.fold(a.Suppressed)
+	if req.Prioritize {
+		byPaths := func(a, b *check.Finding) int { return cmp.Compare(b.AttackPaths, a.AttackPaths) }
+		slices.SortStableFunc(rep.Findings, byPaths)
+		slices.SortStableFunc(rep.Suppressed, byPaths)
+	}
 	return rep, nil
+}
+
+// prioritize counts, for every finding, the attack paths (kube4c paths,
+// default entries and targets) that take a step it makes.
+func prioritize(a *Analysis) error {
+	all := slices.Concat(a.Kept, a.Suppressed)
+	g := graph.Build(a.Inventory, a.Engines, all)
+	paths, err := g.Paths(graph.Options{})
+	if err != nil {
+		return err
+	}
+	counts := g.PathCounts(paths)
+	for _, f := range all {
+		f.AttackPaths = counts[graph.FixKey(f)]
+	}
+	return nil
 }
 
 // Analysis is what a scan knows before it reports: the objects, their
@@ -269,21 +288,32 @@ type Analysis struct {
 	// Kept and Suppressed are the findings, exceptions applied.
 	Kept, Suppressed []*check.Finding
 	Failures         []check.Failure
+
+	verdicts *check.Verdicts // collected when the request asks for them
 }
 
 // Analyze reads the source and runs the plan's checks, keeping the
 // inventory and its engines.
 func (p *Plan) Analyze(ctx context.Context, req Request) (*Analysis, error) {
+	return p.analyze(ctx, req, false)
+}
+
+// analyze is Analyze, collecting the checks' verdicts when asked.
+func (p *Plan) analyze(ctx context.Context, req Request, verdicts bool) (*Analysis, error) {
 	in, err := req.Source.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
+	slog.Debug("loaded", "files", in.Files, "documents", in.Documents, "objects", len(in.Objects), "errors", len(in.Errors))
 	if in.Coverage != nil {
 		in.Coverage.Incomplete = incompleteChecks(in.Coverage, p.checks)
 	}
 	a := &Analysis{Input: in, Inventory: inventory.New(in.Objects)}
 	a.Engines = check.NewEngines(a.Inventory, p.engines)
-	a.Kept, a.Suppressed, a.Failures, err = p.check(ctx, a.Inventory, req.Complete || rolesCollected(in.Coverage), a.Engines, nil)
+	if verdicts {
+		a.verdicts = &check.Verdicts{}
+	}
+	a.Kept, a.Suppressed, a.Failures, err = p.check(ctx, a.Inventory, req.Complete || rolesCollected(in.Coverage), a.Engines, a.verdicts)
 	return a, err
 }
 

@@ -151,6 +151,9 @@ type JSONFinding struct {
 	// Advisories names the list of published vulnerabilities the finding
 	// stands for (image-vulnerability) in the report's advisories.
 	Advisories string `json:"advisories,omitempty"`
+	// AttackPaths counts the attack paths that take a step the finding
+	// makes (scan --prioritize); absent when 0 or not counted.
+	AttackPaths int `json:"attackPaths,omitempty"`
 }
 
 // JSONDetail is one of the findings a folded finding stands for.

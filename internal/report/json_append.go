@@ -105,6 +105,9 @@ func (e *findingEncoder) appendFinding(b []byte, f *check.Finding) ([]byte, erro
 	if a := f.Advisories; a != nil {
 		b = appendOptional(b, `,"advisories":`, a.Key)
 	}
+	if n := f.AttackPaths; n != 0 {
+		b = strconv.AppendInt(append(b, `,"attackPaths":`...), int64(n), 10)
+	}
 	return append(b, '}'), nil
 }
 

@@ -70,6 +70,7 @@ func referenceFinding(checks map[string]*check.Check, f *check.Finding) JSONFind
 	if a := f.Advisories; a != nil {
 		out.Advisories = a.Key
 	}
+	out.AttackPaths = f.AttackPaths
 	return out
 }
 
@@ -211,6 +212,9 @@ func variedReport() *Report {
 				{CheckID: "rbac-read-secrets", Severity: check.Critical, Message: oddText[i%len(oddText)]},
 				{CheckID: oddText[(i+1)%len(oddText)], Severity: check.Severity(i % 9), Message: ""},
 			}[:1+i%3]}
+		}
+		if i%6 == 1 {
+			f.AttackPaths = i % 13
 		}
 		if i%5 == 3 { // the advisories of an image, shared by findings
 			f.Advisories = []*check.Advisories{

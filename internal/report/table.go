@@ -175,6 +175,16 @@ func (t *tableWriter) finding(f *check.Finding, locWidth int) {
 		t.text(f.Message)
 		t.WriteByte('\n')
 	}
+	if n := f.AttackPaths; n > 0 {
+		t.pad(findingIndent)
+		t.WriteString("on ")
+		t.int(n)
+		if n == 1 {
+			t.WriteString(" attack path (kube4c paths)\n")
+		} else {
+			t.WriteString(" attack paths (kube4c paths)\n")
+		}
+	}
 	if s := f.Suppressed; s != nil {
 		t.pad(findingIndent)
 		t.begin(sgrDim)
