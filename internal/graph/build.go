@@ -57,6 +57,9 @@ func Build(inv *inventory.Inventory, engines *check.Engines, findings []*check.F
 	for _, p := range b.net.Pods() {
 		b.pods[p.View.Object.Ref()] = p
 	}
+	for _, s := range inv.ByKind("Secret") {
+		b.g.secrets[s.Namespace()+"/"+s.Name()] = true
+	}
 	b.g.node(Node{ID: InternetID, Kind: Entry, Label: "the internet"})
 	b.g.node(Node{ID: AnonymousID, Kind: Entry, Label: "anonymous requests"})
 	b.g.node(Node{ID: AuthenticatedID, Kind: Entry, Label: "any authenticated user"})

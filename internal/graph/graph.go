@@ -125,6 +125,9 @@ type Graph struct {
 	// seen holds the edges added, so that one step from one piece of
 	// evidence is added once.
 	seen map[edgeKey]bool
+	// secrets are the Secrets of the inventory, as namespace/name: a
+	// target Secret is reached by reading its namespace's secrets.
+	secrets map[string]bool
 }
 
 // edgeKey is what makes an edge distinct.
@@ -136,7 +139,7 @@ type edgeKey struct {
 }
 
 func newGraph() *Graph {
-	return &Graph{byID: map[string]int{}, seen: map[edgeKey]bool{}}
+	return &Graph{byID: map[string]int{}, seen: map[edgeKey]bool{}, secrets: map[string]bool{}}
 }
 
 // Nodes returns every node; an edge's From and To index it.

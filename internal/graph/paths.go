@@ -143,11 +143,18 @@ func (g *Graph) target(name string) (Target, error) {
 		t.nodes = g.matching(func(n Node) bool {
 			return n.Object != nil && strings.EqualFold(n.Object.Kind(), kind) && n.Object.Namespace() == ns && n.Object.Name() == obj
 		})
+		if strings.EqualFold(kind, "Secret") && g.secrets[ns+"/"+obj] {
+			// A Secret is had by reading the secrets of its namespace.
+			t.nodes = g.matching(func(n Node) bool { return n.ID == secretsID(ns) || n.ID == AllSecretsID })
+			if len(t.nodes) == 0 {
+				return t, nil // known, but no one can read it
+			}
+		}
 		if len(t.nodes) == 0 && strings.EqualFold(kind, "ServiceAccount") {
 			t.nodes = g.matching(func(n Node) bool { return n.ID == accountID(ns, obj) })
 		}
 		if len(t.nodes) == 0 {
-			return t, fmt.Errorf("--to %q: no such workload, Service, Ingress or ServiceAccount in the graph", name)
+			return t, fmt.Errorf("--to %q: no such workload, Service, Ingress, ServiceAccount or Secret in the graph", name)
 		}
 	}
 	return t, nil

@@ -103,3 +103,32 @@ func TestExamplesPaths(t *testing.T) {
 		}
 	}
 }
+
+// A Secret named with --to is reached by reading its namespace's
+// secrets; one no one can read has no path; one not in the input is an
+// error.
+func TestSecretTarget(t *testing.T) {
+	g := worldOf(t, graphtest.Worlds[0].Manifests+`---
+apiVersion: v1
+kind: Secret
+metadata: {name: etcd-backup-key, namespace: kube-system}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: unread, namespace: web}
+`)
+	paths, err := g.Paths(graph.Options{From: []string{"internet"}, To: []string{"Secret/kube-system/etcd-backup-key"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"internet > service:web/app > workload:web/Deployment/app > sa:web/app > secrets:kube-system"}
+	if got := graphtest.Chains(g, paths); !slices.Equal(got, want) {
+		t.Errorf("paths %q, want %q", got, want)
+	}
+	if paths, err := g.Paths(graph.Options{To: []string{"Secret/web/unread"}}); err != nil || len(paths) != 0 {
+		t.Errorf("an unread secret: %v, %v", paths, err)
+	}
+	if _, err := g.Paths(graph.Options{To: []string{"Secret/web/missing"}}); err == nil {
+		t.Error("a secret the input lacks is not an error")
+	}
+}
