@@ -71,6 +71,7 @@ func Build(inv *inventory.Inventory, engines *check.Engines, findings []*check.F
 	b.cloud()
 	b.fillGroups()
 	b.lateral()
+	b.g.sortOut()
 	return b.g
 }
 
@@ -681,12 +682,13 @@ func (b *builder) cloud() {
 // lateral adds the connections from workload to workload that lead
 // somewhere: into the workloads that have a way onward (a token worth
 // having, an escape, the metadata API) and declare a port, where the
-// NetworkPolicies let the source reach one. Where neither end is isolated
-// (no policy selects the source's egress or the target's ingress), the
-// connection goes through one node, the pod network, rather than an edge
-// per pair; the pairs with an isolated end are judged one by one.
+// NetworkPolicies let the source reach one. Sources whose egress is open
+// reach a target through a node that stands for many: the pod network when
+// the target admits everyone, else the peers of each ingress rule that
+// opens one of its ports (a set of pods shared by every target the rule
+// guards). Sources whose egress policies choose their peers are judged one
+// by one.
 func (b *builder) lateral() {
-	// A target with its node and evidence, found once.
 	type target struct {
 		pod  *netpol.Workload
 		node int
@@ -701,30 +703,58 @@ func (b *builder) lateral() {
 	if len(targets) == 0 {
 		return
 	}
-	network := -1
-	for _, dst := range targets {
-		if !dst.pod.Isolated(netpol.Ingress) {
-			if network < 0 {
-				network = b.g.node(Node{ID: "pod-network", Kind: Group, Label: "the pod network (no NetworkPolicy isolates either end)"})
-			}
-			b.g.edge(Edge{From: network, To: dst.node, Step: "can connect to", Cost: freeCost, Evidence: dst.ev})
+	var restricted []*netpol.Workload
+	for _, src := range b.net.Pods() {
+		if !src.Open(netpol.Egress) {
+			restricted = append(restricted, src)
 		}
 	}
-	for _, src := range b.net.Pods() {
-		from := b.g.Node(workloadID(src.View.Object))
-		isolated := src.Isolated(netpol.Egress)
-		if !isolated && network >= 0 {
-			b.g.edge(Edge{From: from, To: network, Step: "is on", Evidence: fact(src.View.Object, src.View.SpecPath)})
+	network := -1
+	peers := map[string]int{} // peer-set node by the set's key
+	for _, dst := range targets {
+		sets, all := b.net.IngressPeerSets(dst.pod)
+		if all {
+			if network < 0 {
+				network = b.g.node(Node{ID: "pod-network", Kind: Group, Label: "the pod network (pods whose NetworkPolicies let every connection through)"})
+				for _, src := range b.net.Pods() {
+					if src.Open(netpol.Egress) {
+						b.g.edge(Edge{From: b.g.Node(workloadID(src.View.Object)), To: network, Step: "is on", Cost: freeCost,
+							Evidence: fact(src.View.Object, src.View.SpecPath)})
+					}
+				}
+			}
+			b.g.edge(Edge{From: network, To: dst.node, Step: "can connect to", Evidence: dst.ev})
 		}
-		for _, dst := range targets {
-			if dst.pod == src || !isolated && !dst.pod.Isolated(netpol.Ingress) {
+		for _, set := range sets {
+			hub, ok := peers[set.Key]
+			if !ok {
+				rule := set.Rule
+				id := "peers:" + rule.Policy.Namespace.Name + "/" + rule.Policy.Name + "/" + rule.Path
+				what := "the pods NetworkPolicy " + rule.Policy.Namespace.Name + "/" + rule.Policy.Name + " " + rule.Path + " admits"
+				if set.Verdict == netpol.Unknown {
+					id, what = id+"?", what+" possibly"
+				}
+				hub = b.g.node(Node{ID: id, Kind: Group, Label: what, Object: rule.Policy.Object})
+				peers[set.Key] = hub
+				set.Each(b.net, func(src *netpol.Workload) {
+					if src.Open(netpol.Egress) {
+						b.g.edge(Edge{From: b.g.Node(workloadID(src.View.Object)), To: hub, Step: "is among", Cost: freeCost,
+							Evidence: fact(rule.Policy.Object, rule.Path)})
+					}
+				})
+			}
+			b.g.edge(Edge{From: hub, To: dst.node, Step: "can connect to", Possible: set.Verdict == netpol.Unknown, Evidence: dst.ev})
+		}
+		for _, src := range restricted {
+			if src == dst.pod {
 				continue
 			}
 			d := reachDeclared(b.net.Reach(netpol.PodEndpointOf(src), netpol.PodEndpointOf(dst.pod)), dst.pod)
 			if d == netpol.Denied {
 				continue
 			}
-			b.g.edge(Edge{From: from, To: dst.node, Step: "can connect to", Possible: d == netpol.Unknown, Evidence: dst.ev})
+			b.g.edge(Edge{From: b.g.Node(workloadID(src.View.Object)), To: dst.node, Step: "can connect to", Possible: d == netpol.Unknown,
+				Evidence: dst.ev})
 		}
 	}
 }

@@ -71,9 +71,12 @@ func (g *Graph) Paths(opts Options) ([]Path, error) {
 			return nil, err
 		}
 		dist := g.distancesTo(t.nodes)
+		// The steps that bring an attacker closer, by node, found once
+		// for every entry's search.
+		closer := make([][]int, len(g.nodes))
 		for _, e := range entries {
 			if dist[e] > 0 {
-				out = append(out, g.shortest(e, t, dist, opts.Max)...)
+				out = append(out, g.shortest(e, t, dist, closer, opts.Max)...)
 			}
 		}
 	}
@@ -181,32 +184,38 @@ func (g *Graph) hops(i int) int {
 
 // distancesTo returns, for every node, the fewest steps to one of targets
 // (0 for a target, -1 when none is reachable): one walk back from the
-// targets, breadth first (a step into a group node counts none).
+// targets, a level of distance at a time (a step into a group node counts
+// none, so its source joins the level being walked).
 func (g *Graph) distancesTo(targets []int) []int {
 	dist := make([]int, len(g.nodes))
 	for i := range dist {
 		dist[i] = -1
 	}
-	// A double-ended queue: nodes a free step away go in front.
-	queue := slices.Clone(targets)
+	level := slices.Clone(targets)
 	for _, t := range targets {
 		dist[t] = 0
 	}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, i := range g.in[n] {
-			from, d := g.edges[i].From, dist[n]+g.hops(i)
-			if dist[from] >= 0 && dist[from] <= d {
-				continue
+	for d := 0; len(level) > 0; d++ {
+		var next []int
+		for k := 0; k < len(level); k++ { // level grows as free steps join it
+			n := level[k]
+			if dist[n] != d {
+				continue // reached by fewer steps since
 			}
-			dist[from] = d
-			if g.hops(i) == 0 {
-				queue = append([]int{from}, queue...)
-			} else {
-				queue = append(queue, from)
+			for _, i := range g.in[n] {
+				from, h := g.edges[i].From, g.hops(i)
+				if dist[from] >= 0 && dist[from] <= d+h {
+					continue
+				}
+				dist[from] = d + h
+				if h == 0 {
+					level = append(level, from)
+				} else {
+					next = append(next, from)
+				}
 			}
 		}
+		level = next
 	}
 	return dist
 }
@@ -237,7 +246,7 @@ func (q *partials) Pop() any {
 // shortest finds the max cheapest paths of the fewest steps from entry to
 // t: each step must bring the attacker one step closer (dist), so the
 // search only walks the shortest ways, cheapest first.
-func (g *Graph) shortest(entry int, t Target, dist []int, max int) []Path {
+func (g *Graph) shortest(entry int, t Target, dist []int, closer [][]int, max int) []Path {
 	var out []Path
 	q := &partials{{node: entry}}
 	seq := 0
@@ -252,18 +261,8 @@ func (g *Graph) shortest(entry int, t Target, dist []int, max int) []Path {
 			out = append(out, path)
 			continue
 		}
-		next := slices.Clone(g.out[p.node])
-		slices.SortFunc(next, func(a, b int) int {
-			ea, eb := g.edges[a], g.edges[b]
-			return cmp.Or(strings.Compare(g.nodes[ea.To].ID, g.nodes[eb.To].ID), cmp.Compare(ea.Cost, eb.Cost), cmp.Compare(a, b))
-		})
-		for k, i := range next {
+		for _, i := range g.closer(p.node, dist, closer) {
 			e := g.edges[i]
-			// One hop per next node, by its cheapest edge: the others
-			// are the same step for other reasons (Parallel).
-			if dist[e.To] != dist[p.node]-g.hops(i) || k > 0 && g.edges[next[k-1]].To == e.To {
-				continue
-			}
 			seq++
 			heap.Push(q, &partial{node: e.To, edges: append(slices.Clip(p.edges), i), cost: p.cost + e.Cost, seq: seq})
 		}
@@ -271,15 +270,51 @@ func (g *Graph) shortest(entry int, t Target, dist []int, max int) []Path {
 	return out
 }
 
+// closer returns the edges leaving n that bring the attacker a step closer
+// to the target dist measures, one per next node (its cheapest: the others
+// are the same step for other reasons, see Parallel), remembered in memo.
+func (g *Graph) closer(n int, dist []int, memo [][]int) []int {
+	if memo[n] != nil {
+		return memo[n]
+	}
+	next := []int{}
+	out := g.out[n] // by next node, the cheapest edge first (sortOut)
+	for k, i := range out {
+		e := g.edges[i]
+		if dist[e.To] == dist[n]-g.hops(i) && (k == 0 || g.edges[out[k-1]].To != e.To) {
+			next = append(next, i)
+		}
+	}
+	memo[n] = next
+	return next
+}
+
 // Parallel returns the edges that make the same hop as edge i (from its
 // node to its next), i first: the reasons the step can be taken.
 func (g *Graph) Parallel(i int) []int {
-	out := []int{i}
 	e := g.edges[i]
-	for _, j := range g.out[e.From] {
-		if j != i && g.edges[j].To == e.To {
-			out = append(out, j)
+	out := g.out[e.From] // by next node (sortOut)
+	lo, _ := slices.BinarySearchFunc(out, e.To, func(j, to int) int { return cmp.Compare(g.edges[j].To, to) })
+	same := []int{i}
+	for _, j := range out[lo:] {
+		if g.edges[j].To != e.To {
+			break
+		}
+		if j != i {
+			same = append(same, j)
 		}
 	}
-	return out
+	return same
+}
+
+// sortOut orders the edges leaving each node by the node they lead to,
+// the cheapest first: the hops of a path and their reasons are then
+// neighbours.
+func (g *Graph) sortOut() {
+	for _, out := range g.out {
+		slices.SortFunc(out, func(a, b int) int {
+			ea, eb := g.edges[a], g.edges[b]
+			return cmp.Or(cmp.Compare(ea.To, eb.To), cmp.Compare(ea.Cost, eb.Cost), cmp.Compare(a, b))
+		})
+	}
 }

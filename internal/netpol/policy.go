@@ -3,6 +3,7 @@ package netpol
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	networkingv1 "k8s.io/api/networking/v1"
 
@@ -102,6 +103,11 @@ type Rule struct {
 	internet        Decision
 	internetPartial bool
 	metadata        Decision
+
+	// keys are the members of yes and maybe as strings (PeerSet.Key),
+	// made on first use.
+	keys     [2]string
+	keysOnce sync.Once
 }
 
 // Peers returns the rule's from or to entries.

@@ -318,7 +318,7 @@ spec:
   ingress: [{from: [{namespaceSelector: {matchLabels: {team: front}}}]}]
 `,
 		Opts:     graph.Options{From: []string{"internet"}, To: []string{"node"}},
-		Want:     []string{"internet > service:front/web > workload:front/Deployment/web > workload:back/Deployment/debug > node:* (possible)"},
+		Want:     []string{"internet > service:front/web > workload:front/Deployment/web > peers:back/from-front/spec.ingress[0]? > workload:back/Deployment/debug > node:* (possible)"},
 		FirstFix: "privileged-container debug",
 	},
 	{
