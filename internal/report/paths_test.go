@@ -131,3 +131,25 @@ func TestPathsDrawingsRender(t *testing.T) {
 		}
 	}
 }
+
+// The JSON of examples/ matches docs/paths.schema.json.
+func TestPathsJSONMatchesSchema(t *testing.T) {
+	var out bytes.Buffer
+	if err := report.RenderPaths("json", &out, examplesPaths(t)); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := jsonschema.NewCompiler().Compile("../../docs/paths.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Errorf("paths JSON does not match its schema: %v", err)
+	}
+	if !strings.Contains(out.String(), `"chokePoints": [`) || strings.Contains(out.String(), `"paths": []`) {
+		t.Errorf("examples/ have paths and fixes: %s", out.String()[:min(400, out.Len())])
+	}
+}
