@@ -10,6 +10,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 
 	"github.com/kube4c/kube4c/internal/check"
 	"github.com/kube4c/kube4c/internal/inventory"
@@ -34,7 +35,10 @@ type builder struct {
 	byCheck  map[string][]*check.Finding
 	// pods maps a workload object to its NetworkPolicy view.
 	pods map[inventory.Ref]*netpol.Workload
-	// class is the node class of each workload object ("" any node).
+	// nodes are the cluster's Node objects, when the input has them.
+	nodes []*inventory.Object
+	// class is the node class of each workload object ("" any node), when
+	// it has none.
 	class map[inventory.Ref]string
 	// accounts are the service accounts of each namespace the graph knows.
 	accounts map[string]map[string]bool
@@ -116,7 +120,15 @@ func (b *builder) accountNode(namespace, name string) int {
 // workloads adds every workload: code an attacker in its namespace's pods
 // runs, the service account token it holds, and its escapes to the node.
 func (b *builder) workloads() {
-	b.g.node(Node{ID: hostID(""), Kind: HostNode, Label: hostLabel("")})
+	for _, obj := range b.inv.ByKind("Node") {
+		if _, ok := obj.Obj.(*corev1.Node); ok {
+			b.nodes = append(b.nodes, obj)
+			b.g.node(Node{ID: "node:" + obj.Name(), Kind: HostNode, Label: "Node " + obj.Name(), Object: obj})
+		}
+	}
+	if len(b.nodes) == 0 {
+		b.g.node(Node{ID: hostID(""), Kind: HostNode, Label: hostLabel("")})
+	}
 	for _, w := range b.inv.Workloads() {
 		ns := w.Object.Namespace()
 		wn := b.workloadNode(w)
@@ -143,18 +155,36 @@ func (b *builder) workloads() {
 			}
 			b.g.edge(Edge{From: wn, To: san, Step: "holds the token of", Evidence: ev})
 		}
-		class := nodeClass(w.Spec)
-		b.class[w.Object.Ref()] = class
-		host := b.g.node(Node{ID: hostID(class), Kind: HostNode, Label: hostLabel(class)})
+		hosts, _ := b.hostsOf(w)
 		for _, esc := range b.escapes(w) {
-			esc.From, esc.To = wn, host
-			b.g.edge(esc)
+			for _, host := range hosts {
+				esc.From, esc.To = wn, host
+				b.g.edge(esc)
+			}
 		}
 	}
-	// The kubelet's credentials get the tokens of the service accounts of
-	// the pods on its node: a node can be any node, a class of nodes only
-	// those a workload's selector allows.
+	b.kubeletTokens()
+}
+
+// kubeletTokens joins each node to the service accounts of the pods that
+// may run there: the kubelet's credentials get their tokens.
+func (b *builder) kubeletTokens() {
+	const step = "takes, with the kubelet's credentials, the token of"
 	for _, w := range b.inv.Workloads() {
+		sa := b.g.edgeTarget(b.workloadNode(w), "holds the token of")
+		if sa < 0 {
+			sa = b.accountNode(w.Object.Namespace(), cmpOr(w.Spec.ServiceAccountName, "default"))
+		}
+		ev := fact(w.Object, w.Field("serviceAccountName"))
+		if len(b.nodes) > 0 {
+			hosts, sure := b.hostsOf(w)
+			for _, h := range hosts {
+				b.g.edge(Edge{From: h, To: sa, Step: step, Possible: !sure, Evidence: ev})
+			}
+			continue
+		}
+		// Classes of nodes: a class holds the pods of its selector, and
+		// may hold those of workloads that can run anywhere.
 		wc := b.class[w.Object.Ref()]
 		for _, hn := range b.hosts() {
 			hc := strings.TrimPrefix(b.g.nodes[hn].ID, "node:")
@@ -164,14 +194,33 @@ func (b *builder) workloads() {
 			if wc != "" && hc != "" && wc != hc {
 				continue
 			}
-			sa := b.g.edgeTarget(b.workloadNode(w), "holds the token of")
-			if sa < 0 {
-				sa = b.accountNode(w.Object.Namespace(), cmpOr(w.Spec.ServiceAccountName, "default"))
-			}
-			b.g.edge(Edge{From: hn, To: sa, Step: "takes, with the kubelet's credentials, the token of", Possible: wc != hc,
-				Evidence: fact(w.Object, w.Field("serviceAccountName"))})
+			b.g.edge(Edge{From: hn, To: sa, Step: step, Possible: wc != hc, Evidence: ev})
 		}
 	}
+}
+
+// hostsOf returns the nodes a workload's pods may run on, and whether
+// they run on each of them. With the cluster's Node objects known, those
+// its nodeSelector and required node affinity match (a DaemonSet runs on
+// each; another workload on one of them, so on each possibly, unless
+// there is one); without them, one abstract node for the class of nodes
+// its nodeSelector names.
+func (b *builder) hostsOf(w *inventory.Workload) (hosts []int, sure bool) {
+	if len(b.nodes) == 0 {
+		class := nodeClass(w.Spec)
+		b.class[w.Object.Ref()] = class
+		return []int{b.g.node(Node{ID: hostID(class), Kind: HostNode, Label: hostLabel(class)})}, true
+	}
+	pod := &corev1.Pod{Spec: *w.Spec}
+	affinity := nodeaffinity.GetRequiredNodeAffinity(pod)
+	for _, obj := range b.nodes {
+		node := obj.Obj.(*corev1.Node)
+		if ok, err := affinity.Match(node); err != nil || !ok {
+			continue
+		}
+		hosts = append(hosts, b.g.node(Node{ID: "node:" + obj.Name(), Kind: HostNode, Label: "Node " + obj.Name(), Object: obj}))
+	}
+	return hosts, w.Object.Kind() == "DaemonSet" || len(hosts) == 1
 }
 
 // edgeTarget returns the target of the first edge of step leaving n, or -1.
@@ -443,6 +492,9 @@ var grantTargets = map[string]func(b *builder, scope string) []int{
 	"rbac-pod-exec":             (*builder).workloadsOf,
 	"rbac-ephemeral-containers": (*builder).workloadsOf,
 	"rbac-nodes-proxy": func(b *builder, scope string) []int {
+		if len(b.nodes) > 0 {
+			return b.hosts()
+		}
 		return []int{b.g.node(Node{ID: hostID(""), Kind: HostNode, Label: hostLabel("")})}
 	},
 }

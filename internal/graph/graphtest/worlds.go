@@ -272,6 +272,53 @@ spec:
 		FirstFix: "metadata-api-reachable exporter",
 	},
 	{
+		Name: "the cluster's nodes: an escape reaches the nodes a selector allows, and their pods' accounts",
+		Manifests: `
+apiVersion: v1
+kind: Node
+metadata: {name: gpu-1, labels: {pool: gpu}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: general-1, labels: {pool: general}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: gpu-agent, namespace: gpu}
+spec:
+  selector: {matchLabels: {app: gpu-agent}}
+  template:
+    metadata: {labels: {app: gpu-agent}}
+    spec:
+      nodeSelector: {pool: gpu}
+      automountServiceAccountToken: false
+      containers: [{name: a, image: registry.example.com/gpu-agent:1, securityContext: {privileged: true}}]
+` + "---\n" + workloadWithAccount("ml", "trainer", `[{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]`) + `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: pinned, namespace: ml}
+spec:
+  selector: {matchLabels: {app: pinned}}
+  template:
+    metadata: {labels: {app: pinned}}
+    spec:
+      serviceAccountName: trainer
+      automountServiceAccountToken: false
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms: [{matchExpressions: [{key: pool, operator: In, values: [gpu]}]}]
+      containers: [{name: c, image: registry.example.com/pinned:1}]
+`,
+		Opts: graph.Options{From: []string{"pods:gpu"}, To: []string{"cluster-admin", "node"}},
+		Want: []string{
+			"pods:gpu > workload:gpu/DaemonSet/gpu-agent > node:gpu-1",
+			"pods:gpu > workload:gpu/DaemonSet/gpu-agent > node:gpu-1 > sa:ml/trainer > cluster-admin",
+		},
+		Absent:   []string{"pods:gpu > workload:gpu/DaemonSet/gpu-agent > node:general-1"},
+		FirstFix: "privileged-container gpu-agent",
+	},
+	{
 		Name:      "a way that only a NetworkPolicy cell the inputs leave open allows",
 		FilesOnly: true,
 		Manifests: `
