@@ -269,7 +269,7 @@ func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.R
 	}
 	color := f.color == "always" || f.color == "auto" && isTTY && os.Getenv("NO_COLOR") == ""
 	bw := bufio.NewWriterSize(w, 256*1024)
-	opts := report.Options{Color: color, ShowSuppressed: f.showSuppressed, Verbose: g.verbose, Width: width}
+	opts := report.Options{Color: color, ShowSuppressed: f.showSuppressed, Verbose: g.verbose, Width: width, LinkBase: githubLinkBase()}
 	if err := report.Render(f.output, bw, rep, opts); err != nil {
 		return err
 	}
@@ -283,4 +283,14 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// githubLinkBase is where GitHub Actions shows the files of the commit
+// being checked, for the markdown format's links; "" elsewhere.
+func githubLinkBase() string {
+	server, repo, sha := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY"), os.Getenv("GITHUB_SHA")
+	if server == "" || repo == "" || sha == "" {
+		return ""
+	}
+	return strings.TrimSuffix(server, "/") + "/" + repo + "/blob/" + sha + "/"
 }

@@ -105,6 +105,9 @@ type Options struct {
 	// Width is the width of the terminal the table is shown on; 0 when
 	// unknown (a file or a pipe), and then no line is wrapped.
 	Width int
+	// LinkBase, when set, makes the markdown format link each finding's
+	// file:line: the base URL of the files (".../blob/COMMIT/").
+	LinkBase string
 }
 
 // Renderer writes a report in one format.
@@ -112,10 +115,11 @@ type Renderer func(w io.Writer, r *Report, opts Options) error
 
 // renderers are the output formats of a scan report, by name.
 var renderers = map[string]Renderer{
-	"json":  renderJSON,
-	"junit": renderJUnit,
-	"sarif": renderSARIF,
-	"table": renderTable,
+	"json":     renderJSON,
+	"junit":    renderJUnit,
+	"markdown": renderMarkdown,
+	"sarif":    renderSARIF,
+	"table":    renderTable,
 }
 
 // Formats lists the names of the output formats.
