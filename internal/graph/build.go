@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -140,13 +141,7 @@ func (b *builder) workloads() {
 		}
 		b.g.edge(foothold)
 
-		sa := w.Spec.ServiceAccountName
-		if sa == "" {
-			sa = w.Spec.DeprecatedServiceAccount
-		}
-		if sa == "" {
-			sa = "default"
-		}
+		sa := accountOf(w)
 		san := b.accountNode(ns, sa)
 		if b.tokenMounted(w, ns, sa) {
 			ev, ok := b.finding("service-account-token-automount", w.Object, "")
@@ -173,7 +168,7 @@ func (b *builder) kubeletTokens() {
 	for _, w := range b.inv.Workloads() {
 		sa := b.g.edgeTarget(b.workloadNode(w), "holds the token of")
 		if sa < 0 {
-			sa = b.accountNode(w.Object.Namespace(), cmpOr(w.Spec.ServiceAccountName, "default"))
+			sa = b.accountNode(w.Object.Namespace(), accountOf(w))
 		}
 		ev := fact(w.Object, w.Field("serviceAccountName"))
 		if len(b.nodes) > 0 {
@@ -244,11 +239,9 @@ func (b *builder) hosts() []int {
 	return out
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+// accountOf names the service account a workload's pods run as.
+func accountOf(w *inventory.Workload) string {
+	return cmp.Or(w.Spec.ServiceAccountName, w.Spec.DeprecatedServiceAccount, "default")
 }
 
 var serviceAccountKind = corev1.SchemeGroupVersion.WithKind("ServiceAccount").GroupKind()

@@ -129,7 +129,7 @@ func evidenceLines(g *graph.Graph, edges []int) []string {
 	checks := map[string][]string{}
 	for _, i := range edges {
 		ev := g.Edges()[i].Evidence
-		line := evidenceLine(ev, nil)
+		line := evidenceLine(ev)
 		if _, ok := checks[line]; !ok {
 			lines = append(lines, line)
 		}
@@ -152,13 +152,10 @@ func evidenceLines(g *graph.Graph, edges []int) []string {
 	return out
 }
 
-// evidenceLine words where a step comes from: the checks, the object, the
-// place and the field.
-func evidenceLine(ev graph.Evidence, checks []string) string {
+// evidenceLine words where a step comes from: the object, the place and
+// the field (evidenceLines adds the checks).
+func evidenceLine(ev graph.Evidence) string {
 	var parts []string
-	if len(checks) > 0 {
-		parts = append(parts, "["+strings.Join(checks, ", ")+"]")
-	}
 	if ev.Object != nil {
 		parts = append(parts, SafeText(ev.Object.Ref().String()))
 	}

@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path"
@@ -98,12 +99,5 @@ func (p *policy) wants() string {
 		return "the key " + p.Key
 	}
 	k := p.Keyless
-	return fmt.Sprintf("identity %s from issuer %s", or(k.Identity, "~"+k.IdentityRegexp), or(k.Issuer, "~"+k.IssuerRegexp))
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	return fmt.Sprintf("identity %s from issuer %s", cmp.Or(k.Identity, "~"+k.IdentityRegexp), cmp.Or(k.Issuer, "~"+k.IssuerRegexp))
 }

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/hex"
@@ -99,7 +100,7 @@ func (v *Verifier) Verify(ctx context.Context, reqs []Request) []Result {
 		targets[i] = v.resolve(ctx, reqs[i])
 	})
 	// One verdict per (policy, digest): tags and images that name the
-	// same content share it.
+	// same content share it; first gives its position in order.
 	type key struct{ policy, digest string }
 	first := map[key]int{}
 	var order []int
@@ -109,19 +110,15 @@ func (v *Verifier) Verify(ctx context.Context, reqs []Request) []Result {
 		}
 		k := key{t.policy.Name, t.digest.String()}
 		if _, ok := first[k]; !ok {
-			first[k] = i
+			first[k] = len(order)
 			order = append(order, i)
 		}
 	}
-	verdicts := make(map[int]Result, len(order))
 	results := make([]Result, len(order))
 	v.each(ctx, "verifying", len(order), func(ctx context.Context, n int) {
 		t := targets[order[n]]
 		results[n] = t.policy.check(t.digest, append(t.opts, remote.WithContext(ctx)))
 	})
-	for n, i := range order {
-		verdicts[i] = results[n]
-	}
 	var out []Result
 	for i, t := range targets {
 		switch {
@@ -130,7 +127,7 @@ func (v *Verifier) Verify(ctx context.Context, reqs []Request) []Result {
 		case t.done != nil:
 			out = append(out, *t.done)
 		default:
-			r := verdicts[first[key{t.policy.Name, t.digest.String()}]]
+			r := results[first[key{t.policy.Name, t.digest.String()}]]
 			r.Image, r.Digest, r.Policy = reqs[i].Image, t.digest.DigestStr(), t.policy.Name
 			out = append(out, r)
 		}
@@ -184,7 +181,7 @@ func (v *Verifier) resolve(ctx context.Context, req Request) target {
 		}
 		return target{policy: p, digest: d, opts: opts}
 	}
-	tag, err := name.NewTag(ref.Named.Name() + ":" + cmpOr(ref.Tag, "latest"))
+	tag, err := name.NewTag(ref.Named.Name() + ":" + cmp.Or(ref.Tag, "latest"))
 	if err != nil {
 		return unresolved(err)
 	}
@@ -199,13 +196,6 @@ func (v *Verifier) resolve(ctx context.Context, req Request) target {
 		desc = &got.Descriptor
 	}
 	return target{policy: p, digest: tag.Context().Digest(desc.Digest.String()), opts: opts}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // check fetches and verifies the signatures of d: verified by the first
