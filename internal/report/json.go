@@ -104,6 +104,14 @@ type JSONSummary struct {
 	Warnings      int  `json:"warnings"`
 	Skipped       int  `json:"skipped"`
 	CheckFailures int  `json:"checkFailures"`
+	// Score rates the findings from 0 to 100 (docs/output.md, score).
+	Score JSONScore `json:"score"`
+}
+
+// JSONScore is the score of a report, overall and per 4C layer.
+type JSONScore struct {
+	Overall int             `json:"overall"`
+	ByLayer JSONLayerCounts `json:"byLayer"`
 }
 
 // JSONSeverityCounts counts findings by severity.
@@ -321,6 +329,10 @@ func jsonSummary(r *Report) JSONSummary {
 		Warnings:      len(r.Warnings),
 		Skipped:       len(r.Skipped),
 		CheckFailures: len(r.Failures),
+		Score: JSONScore{Overall: s.Score.Overall, ByLayer: JSONLayerCounts{
+			Code: s.Score.ByLayer[string(check.LayerCode)], Container: s.Score.ByLayer[string(check.LayerContainer)],
+			Cluster: s.Score.ByLayer[string(check.LayerCluster)], Cloud: s.Score.ByLayer[string(check.LayerCloud)],
+		}},
 	}
 	if validSeverity(r.FailOn) {
 		out.FailOn = r.FailOn.String()

@@ -135,6 +135,10 @@ func TestJSONContent(t *testing.T) {
 		Suppressed: 2, FailOn: "high", Failed: true,
 		Files: 5, Documents: 7, Objects: 5, Checks: 6,
 		InputErrors: 1, Warnings: 1, Skipped: 1, CheckFailures: 1,
+		// Five objects; the expired exception is about none. Container:
+		// three criticals (agent, debug, web) = 12 of 20 quarters; cluster:
+		// one high = 3; code: one info = 0; overall: 4+4+3+4 = 15 of 20.
+		Score: JSONScore{Overall: 25, ByLayer: JSONLayerCounts{Code: 100, Container: 40, Cluster: 85, Cloud: 100}},
 	}
 	if got.Summary != wantSummary {
 		t.Errorf("summary = %+v\nwant %+v", got.Summary, wantSummary)

@@ -36,10 +36,10 @@ func renderMarkdown(w io.Writer, r *Report, opts Options) error {
 		verdict = fmt.Sprintf("fails: %d at or above %s", countAtOrAbove(r.Findings, threshold), r.FailOn)
 	}
 	fmt.Fprintf(&b, "### kube4c: %d %s, %s\n\n", s.Total, plural(s.Total, "finding", "findings"), verdict)
-	b.WriteString("| critical | high | medium | low | info | code | container | cluster | cloud | suppressed |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n\n",
+	b.WriteString("| critical | high | medium | low | info | code | container | cluster | cloud | suppressed | score |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d/100 |\n\n",
 		s.BySeverity["critical"], s.BySeverity["high"], s.BySeverity["medium"], s.BySeverity["low"], s.BySeverity["info"],
-		s.ByLayer["code"], s.ByLayer["container"], s.ByLayer["cluster"], s.ByLayer["cloud"], s.Suppressed)
+		s.ByLayer["code"], s.ByLayer["container"], s.ByLayer["cluster"], s.ByLayer["cloud"], s.Suppressed, s.Score.Overall)
 	if n := len(r.Errors); n > 0 {
 		fmt.Fprintf(&b, "**%d input %s**: ", n, plural(n, "error", "errors"))
 		for i, e := range r.Errors[:min(n, 5)] {

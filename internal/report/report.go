@@ -147,6 +147,8 @@ type Summary struct {
 	BySeverity map[string]int `json:"bySeverity"`
 	ByLayer    map[string]int `json:"byLayer"`
 	Suppressed int            `json:"suppressed"`
+	// Score rates the findings that count, overall and per layer.
+	Score *Score `json:"score"`
 }
 
 // Summarize counts the report's findings by severity and layer. Every
@@ -193,6 +195,7 @@ func (r *Report) Summarize() Summary {
 	for i, l := range []check.Layer{check.LayerCode, check.LayerContainer, check.LayerCluster, check.LayerCloud} {
 		s.ByLayer[string(l)] += byLayer[i]
 	}
+	s.Score = r.score()
 	return s
 }
 

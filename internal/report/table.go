@@ -357,6 +357,7 @@ func (t *tableWriter) summary(r *Report) {
 		t.WriteString(suppressedHint)
 	}
 	t.WriteString(".\n")
+	t.score(s.Score, len(r.Errors) > 0)
 
 	if validSeverity(r.FailOn) {
 		if n := countAtOrAbove(r.Findings, r.FailOn); n > 0 {
@@ -369,4 +370,25 @@ func (t *tableWriter) summary(r *Report) {
 			t.WriteByte('\n')
 		}
 	}
+}
+
+// score writes the report's score line: overall, then each layer. With
+// input errors, it says the score is of what could be read.
+func (t *tableWriter) score(s *Score, partial bool) {
+	t.WriteString("Score ")
+	t.int(s.Overall)
+	t.WriteString("/100 (")
+	for i, l := range check.Layers() {
+		if i > 0 {
+			t.WriteString(", ")
+		}
+		t.WriteString(string(l))
+		t.WriteByte(' ')
+		t.int(s.ByLayer[string(l)])
+	}
+	t.WriteString("; see docs/output.md#score)")
+	if partial {
+		t.WriteString(", of what could be read")
+	}
+	t.WriteString(".\n")
 }

@@ -157,7 +157,8 @@ func TestFirstSentence(t *testing.T) {
 
 func TestTableEmpty(t *testing.T) {
 	out := string(render(t, "table", emptyReport(), Options{}))
-	want := "Scanned 1 file, 1 document, 1 object with 2 checks.\nNo findings; 0 suppressed.\n"
+	want := "Scanned 1 file, 1 document, 1 object with 2 checks.\nNo findings; 0 suppressed.\n" +
+		"Score 100/100 (code 100, container 100, cluster 100, cloud 100; see docs/output.md#score).\n"
 	if out != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
 	}
