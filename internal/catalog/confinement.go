@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -82,6 +83,15 @@ func init() {
 				ctx.ReportContainer(w, c, s.path, "no seccomp profile is set for "+aboutContainer(c, "")+" or its pod, so it runs unconfined; set seccompProfile.type: RuntimeDefault")
 			}
 		}),
+		Fix: func(f *check.Finding) (check.Patch, error) {
+			switch {
+			case strings.HasSuffix(f.Path, ".seccompProfile.type"):
+				return check.Patch{Path: f.Path, Value: "RuntimeDefault"}, nil
+			case strings.HasSuffix(f.Path, ".seccompProfile"):
+				return check.Patch{Path: f.Path + ".type", Value: "RuntimeDefault"}, nil
+			}
+			return check.Patch{}, errors.New("the profile is set by a legacy annotation: replace it with seccompProfile.type: RuntimeDefault by hand")
+		},
 	})
 
 	check.Register(&check.Check{

@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -65,6 +67,7 @@ func init() {
 				ctx.ReportContainer(w, c, c.Path+".securityContext.allowPrivilegeEscalation", aboutContainer(c, " sets allowPrivilegeEscalation: true; set it to false"))
 			}
 		}),
+		Fix: check.SetTo(false),
 	})
 
 	check.Register(&check.Check{
@@ -107,6 +110,13 @@ func init() {
 				ctx.ReportContainer(w, c, nonRoot.path(), aboutContainer(c, " sets neither runAsNonRoot nor a non-zero runAsUser: it runs as root if the image does; set runAsNonRoot: true"))
 			}
 		}),
+		Fix: func(f *check.Finding) (check.Patch, error) {
+			if strings.HasSuffix(f.Path, ".runAsUser") {
+				// runAsNonRoot: true beside runAsUser: 0 stops the pod.
+				return check.Patch{}, errors.New("runAsUser is 0 on purpose: choose a non-zero user the image supports")
+			}
+			return check.Patch{Path: f.Path, Value: true}, nil
+		},
 	})
 
 	check.Register(&check.Check{
@@ -132,6 +142,7 @@ volumeMounts:
 				ctx.ReportContainer(w, c, c.Path+".securityContext.readOnlyRootFilesystem", aboutContainer(c, " can write to its root filesystem; set readOnlyRootFilesystem: true"))
 			}
 		}),
+		Fix: check.SetTo(true),
 	})
 
 	check.Register(&check.Check{
@@ -168,6 +179,7 @@ volumeMounts:
 			}
 			ctx.ReportContainer(w, c, c.Path+".securityContext.capabilities.drop", "container "+quote(c.Name)+" does not drop ALL capabilities; add drop: [\"ALL\"]")
 		}),
+		Fix: check.AddTo("ALL"),
 	})
 
 	check.Register(&check.Check{

@@ -201,6 +201,8 @@ func init() {
 				ctx.Report(w.Object, w.SpecPath+".automountServiceAccountToken", msg)
 			}
 		},
+		// A pod that sets true on purpose may call the API: left to a person.
+		Fix: check.SetIfAbsent(false),
 	})
 
 	check.Register(&check.Check{

@@ -139,6 +139,7 @@ func init() {
 				ctx.ReportContainer(w, c, c.Path+".imagePullPolicy", "container "+quote(c.Name)+" uses a mutable tag with imagePullPolicy "+string(policy)+"; pin a digest or set imagePullPolicy: Always")
 			}
 		}),
+		Fix: check.SetTo("Always"),
 	})
 
 	check.Register(&check.Check{

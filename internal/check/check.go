@@ -147,6 +147,10 @@ type Check struct {
 	// through it. A check about one container at a time is written with
 	// PerContainer.
 	Run func(ctx *Context) `json:"-"`
+	// Fix, when set, gives the mechanical fix of one of the check's
+	// findings (kube4c fix, SARIF fixes), or an error saying why that
+	// finding has none. Checks whose fixes need judgement leave it nil.
+	Fix func(f *Finding) (Patch, error) `json:"-"`
 }
 
 // Settings gives checks their configuration. The zero value means defaults.

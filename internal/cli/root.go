@@ -107,7 +107,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, prof *profileFlags, logL
 		//lint:ignore ST1005 printed to the user as two sentences
 		return &exitError{code: ExitError, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())}
 	})
-	root.AddCommand(newScanCommand(g), newChecksCommand(), newVersionCommand(), newNetpolCommand(g), newRBACCommand(g), newAuditCommand(g), newNodeCommand(g), newAdmissionCommand(), newWatchCommand(g), newPathsCommand(g))
+	root.AddCommand(newScanCommand(g), newChecksCommand(), newVersionCommand(), newNetpolCommand(g), newRBACCommand(g), newAuditCommand(g), newNodeCommand(g), newAdmissionCommand(), newWatchCommand(g), newPathsCommand(g), newFixCommand(g))
 	return root
 }
 

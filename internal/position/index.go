@@ -332,3 +332,24 @@ func (ix *Index) PathOf(id int) string {
 	})
 	return found
 }
+
+// Segment is one step of a field path: a mapping key, which is also a
+// sequence index (Index >= 0) when it is a number in brackets.
+type Segment struct {
+	Key   string
+	Index int
+}
+
+// Segments splits a field path such as "a.b[0].c[key.with.dots]" into its
+// steps.
+func Segments(path string) []Segment {
+	var out []Segment
+	for {
+		seg, rest, ok := nextSegment(path)
+		if !ok {
+			return out
+		}
+		out = append(out, Segment{Key: seg.name, Index: seg.index})
+		path = rest
+	}
+}

@@ -59,3 +59,6 @@ func countAtOrAbove(findings []*check.Finding, threshold check.Severity) int {
 	}
 	return n
 }
+
+// Plural returns one when n is 1, else many: for the messages of commands.
+func Plural(n int, one, many string) string { return plural(n, one, many) }
