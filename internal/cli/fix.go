@@ -71,30 +71,11 @@ func runFix(cmd *cobra.Command, g *globalFlags, f *fixFlags, paths []string) err
 	if err != nil {
 		return err
 	}
-	a, err := plan.Analyze(cmd.Context(), pipeline.Request{Source: pipeline.Files{Paths: paths}})
+	run, err := planFixes(cmd, plan, paths)
 	if err != nil {
-		return &exitError{code: ExitError, err: err}
+		return err
 	}
-	byFile, refused := fix.Targets(a.Kept, check.Default.Get)
-	var files []fileFix
-	for _, name := range slices.Sorted(maps.Keys(byFile)) {
-		if fix.InHelmChart(name) {
-			for _, t := range byFile[name] {
-				refused = append(refused, fix.Refusal{Target: t, Reason: "the file is a template of a Helm chart; fix the chart's values or template instead"})
-			}
-			continue
-		}
-		src, err := os.ReadFile(name)
-		if err != nil {
-			for _, t := range byFile[name] {
-				refused = append(refused, fix.Refusal{Target: t, Reason: err.Error()})
-			}
-			continue
-		}
-		p := fix.PlanFile(src, byFile[name])
-		refused = append(refused, p.Refused...)
-		files = append(files, fileFix{name, p})
-	}
+	a, files, refused := run.analysis, run.files, run.refused
 
 	out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	summary := out
@@ -140,6 +121,43 @@ func runFix(cmd *cobra.Command, g *globalFlags, f *fixFlags, paths []string) err
 		return &exitError{code: ExitError}
 	}
 	return nil
+}
+
+// fixRun is what kube4c fix works out before it writes anything.
+type fixRun struct {
+	analysis *pipeline.Analysis
+	files    []fileFix // the files with targets, by path
+	refused  []fix.Refusal
+}
+
+// planFixes scans paths and plans the fix of every file with fixable
+// findings.
+func planFixes(cmd *cobra.Command, plan *pipeline.Plan, paths []string) (*fixRun, error) {
+	a, err := plan.Analyze(cmd.Context(), pipeline.Request{Source: pipeline.Files{Paths: paths}})
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: err}
+	}
+	byFile, refused := fix.Targets(a.Kept, check.Default.Get)
+	var files []fileFix
+	for _, name := range slices.Sorted(maps.Keys(byFile)) {
+		if fix.InHelmChart(name) {
+			for _, t := range byFile[name] {
+				refused = append(refused, fix.Refusal{Target: t, Reason: "the file is a template of a Helm chart; fix the chart's values or template instead"})
+			}
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			for _, t := range byFile[name] {
+				refused = append(refused, fix.Refusal{Target: t, Reason: err.Error()})
+			}
+			continue
+		}
+		p := fix.PlanFile(src, byFile[name])
+		refused = append(refused, p.Refused...)
+		files = append(files, fileFix{name, p})
+	}
+	return &fixRun{analysis: a, files: files, refused: refused}, nil
 }
 
 // listFixes prints each fix made and each refused, by file and line.

@@ -188,3 +188,49 @@ func apply(src []byte, edits []Edit) []byte {
 func at(n *yaml.Node, format string, args ...any) string {
 	return fmt.Sprintf("line %d: ", n.Line) + fmt.Sprintf(format, args...)
 }
+
+// Replacement is an edit in line and column terms: the text from
+// StartLine:StartColumn up to (not including) EndLine:EndColumn is
+// replaced by Text. Lines and columns are 1-based; columns count
+// characters (Unicode code points).
+type Replacement struct {
+	StartLine, StartColumn, EndLine, EndColumn int
+	Text                                       string
+}
+
+// Proposal is the fix of one target on its own, as the SARIF report
+// offers it.
+type Proposal struct {
+	Target       Target
+	Replacements []Replacement
+}
+
+// Propose works out the fix of each target on its own (unlike PlanFile,
+// which makes them together), reading src once. Targets that cannot be
+// fixed get no proposal. The edits are the ones PlanFile makes, without
+// its proof by decoding, which would read the file once per target.
+func Propose(src []byte, targets []Target) []Proposal {
+	if templateLine(src) > 0 {
+		return nil
+	}
+	docs, err := parseDocuments(src)
+	if err != nil {
+		return nil
+	}
+	f := newFile(src, docs)
+	var out []Proposal
+	for _, t := range targets {
+		edits, applied, _ := f.plan([]Target{t})
+		if len(edits) == 0 || len(applied) != 1 {
+			continue
+		}
+		p := Proposal{Target: t}
+		for _, e := range edits {
+			sl, sc := f.position(e.Start)
+			el, ec := f.position(e.End)
+			p.Replacements = append(p.Replacements, Replacement{StartLine: sl, StartColumn: sc, EndLine: el, EndColumn: ec, Text: e.Text})
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -250,3 +250,26 @@ func TestPlanFileBrokenFile(t *testing.T) {
 		t.Errorf("refused = %+v", plan.Refused)
 	}
 }
+
+// TestPropose: each target's fix on its own, in lines and columns
+// (characters, not bytes).
+func TestPropose(t *testing.T) {
+	src := "kind: Pod # é\nspec:\n  containers:\n  - name: é\n    imagePullPolicy: Never\n"
+	props := Propose([]byte(src), []Target{
+		{RootLine: 1, Patch: set("spec.containers[0].imagePullPolicy", "Always")},
+		{RootLine: 1, Patch: set("spec.containers[0].securityContext.runAsNonRoot", true)},
+		{RootLine: 1, Patch: set("spec.containers[1].imagePullPolicy", "Always")}, // no such container
+	})
+	if len(props) != 2 {
+		t.Fatalf("proposals = %+v", props)
+	}
+	want := []Replacement{
+		{StartLine: 5, StartColumn: 22, EndLine: 5, EndColumn: 27, Text: "Always"},
+		{StartLine: 6, StartColumn: 1, EndLine: 6, EndColumn: 1, Text: "    securityContext:\n      runAsNonRoot: true\n"},
+	}
+	for i, p := range props {
+		if len(p.Replacements) != 1 || p.Replacements[0] != want[i] {
+			t.Errorf("proposal %d = %+v, want %+v", i, p.Replacements, want[i])
+		}
+	}
+}

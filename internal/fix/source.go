@@ -2,6 +2,7 @@ package fix
 
 import (
 	"bytes"
+	"slices"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -139,4 +140,12 @@ func (f *file) blockEnd(n *yaml.Node, indent int) (int, bool) {
 		return f.lineStarts[last], true
 	}
 	return len(f.src), false
+}
+
+// position converts a byte offset to a 1-based line and column (in
+// characters).
+func (f *file) position(off int) (line, col int) {
+	line, _ = slices.BinarySearch(f.lineStarts, off+1)
+	start := f.lineStarts[line-1]
+	return line, utf8.RuneCount(f.src[start:off]) + 1
 }
