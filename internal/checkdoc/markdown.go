@@ -44,6 +44,9 @@ func Markdown(checks []*check.Meta) []byte {
 		if c.Example != "" {
 			fmt.Fprintf(&b, "\n```yaml\n%s\n```\n", strings.TrimRight(c.Example, "\n"))
 		}
+		if fixable(c.ID) {
+			b.WriteString("\n**Mechanical fix:** `kube4c fix` makes it in the manifest files, and SARIF reports carry it (docs/output.md#fix).\n")
+		}
 		if refs := references(c.References); refs != "" {
 			fmt.Fprintf(&b, "\n**References:**\n\n%s", refs)
 		}
@@ -67,3 +70,9 @@ func references(r check.References) string {
 }
 
 func escapeCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// fixable reports whether a registered check has a mechanical fix.
+func fixable(id string) bool {
+	c := check.Default.Get(id)
+	return c != nil && c.Fix != nil
+}
