@@ -121,7 +121,7 @@ func (f *file) change(fnd found, t Target, appended map[*yaml.Node]map[string]bo
 	n, p := fnd.node, t.Patch
 	if p.Append {
 		if n.Kind != yaml.SequenceNode {
-			return Edit{}, false, fmt.Errorf("%s: %s is not a list", at(n, "%s", describe(n)), p.Path)
+			return Edit{}, false, fmt.Errorf("%s: %s is not a list", where(n), p.Path)
 		}
 		want := fmt.Sprint(p.Value)
 		for _, item := range n.Content {
@@ -139,13 +139,13 @@ func (f *file) change(fnd found, t Target, appended map[*yaml.Node]map[string]bo
 		return f.appendItem(n, p.Value)
 	}
 	if n.Kind != yaml.ScalarNode {
-		return Edit{}, false, fmt.Errorf("%s: %s is a %s, not a value", at(n, "%s", describe(n)), p.Path, describe(n))
+		return Edit{}, false, fmt.Errorf("%s: %s is a %s, not a value", where(n), p.Path, describe(n))
 	}
 	if sameScalar(n, p.Value) {
 		return Edit{}, true, nil
 	}
 	if p.IfAbsent {
-		return Edit{}, false, fmt.Errorf("%s: %s is set to %s on purpose; review it by hand", at(n, "%s", describe(n)), p.Path, n.Value)
+		return Edit{}, false, fmt.Errorf("%s: %s is set to %s on purpose; review it by hand", where(n), p.Path, n.Value)
 	}
 	return f.replaceScalar(n, p.Value)
 }
@@ -197,7 +197,7 @@ func (f *file) scalarEnd(n *yaml.Node) (int, error) {
 	}
 	if start < 0 || n.Kind != yaml.ScalarNode || n.Style&(yaml.TaggedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 ||
 		strings.Contains(raw, "\n") || !strings.HasPrefix(string(f.src[start:]), raw) {
-		return 0, fmt.Errorf("%s: the value is not a one-line value written the way it reads (tags, escapes or line breaks); fix it by hand", at(n, "%s", describe(n)))
+		return 0, fmt.Errorf("%s: the value is not a one-line value written the way it reads (tags, escapes or line breaks); fix it by hand", where(n))
 	}
 	return start + len(raw), nil
 }
@@ -244,7 +244,7 @@ func (f *file) insertable(fnd found) error {
 	case (n.Kind == yaml.MappingNode || isNull(n)) && fnd.key != nil:
 		return nil // an empty value, replaced
 	}
-	return fmt.Errorf("%s: cannot add %s here", at(n, "%s", describe(n)), strings.Join(fnd.missing, "."))
+	return fmt.Errorf("%s: cannot add %s here", where(n), strings.Join(fnd.missing, "."))
 }
 
 // insert makes the edit of one insertion.

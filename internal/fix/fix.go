@@ -189,6 +189,9 @@ func at(n *yaml.Node, format string, args ...any) string {
 	return fmt.Sprintf("line %d: ", n.Line) + fmt.Sprintf(format, args...)
 }
 
+// where names a node and its line for a message: "line 7: mapping".
+func where(n *yaml.Node) string { return at(n, "%s", describe(n)) }
+
 // Replacement is an edit in line and column terms: the text from
 // StartLine:StartColumn up to (not including) EndLine:EndColumn is
 // replaced by Text. Lines and columns are 1-based; columns count

@@ -27,7 +27,7 @@ func locate(root *yaml.Node, path string) (found, error) {
 	for i, seg := range segs {
 		n := cur.node
 		if n.Kind == yaml.AliasNode || n.Anchor != "" {
-			return found{}, fmt.Errorf("%s: the path goes through an anchor or alias, and an edit there would change every place it is used; fix it by hand", at(n, "%s", describe(n)))
+			return found{}, fmt.Errorf("%s: the path goes through an anchor or alias, and an edit there would change every place it is used; fix it by hand", where(n))
 		}
 		switch n.Kind {
 		case yaml.MappingNode:
@@ -35,7 +35,7 @@ func locate(root *yaml.Node, path string) (found, error) {
 			for j := 0; j+1 < len(n.Content); j += 2 {
 				k := n.Content[j]
 				if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Tag == "!!merge" {
-					return found{}, fmt.Errorf("%s: the mapping has a merge key (<<), which may already set the field; fix it by hand", at(n, "%s", describe(n)))
+					return found{}, fmt.Errorf("%s: the mapping has a merge key (<<), which may already set the field; fix it by hand", where(n))
 				}
 				if k.Kind == yaml.ScalarNode && k.Value == seg.Key {
 					next, key = n.Content[j+1], k
@@ -47,18 +47,18 @@ func locate(root *yaml.Node, path string) (found, error) {
 			cur = found{node: next, key: key}
 		case yaml.SequenceNode:
 			if seg.Index < 0 || seg.Index >= len(n.Content) {
-				return found{}, fmt.Errorf("%s: the list has no item %s", at(n, "%s", describe(n)), seg.Key)
+				return found{}, fmt.Errorf("%s: the list has no item %s", where(n), seg.Key)
 			}
 			cur = found{node: n.Content[seg.Index]}
 		case yaml.ScalarNode:
 			if n.Tag != "!!null" {
-				return found{}, fmt.Errorf("%s: %s is a %s where a mapping was expected", at(n, "%s", describe(n)), seg.Key, n.Tag)
+				return found{}, fmt.Errorf("%s: %s is a %s where a mapping was expected", where(n), seg.Key, n.Tag)
 			}
 			return cur.withMissing(segs[i:])
 		}
 	}
 	if n := cur.node; n.Kind == yaml.AliasNode || n.Anchor != "" {
-		return found{}, fmt.Errorf("%s: the field is an anchor or alias, and an edit would change every place it is used; fix it by hand", at(n, "%s", describe(n)))
+		return found{}, fmt.Errorf("%s: the field is an anchor or alias, and an edit would change every place it is used; fix it by hand", where(n))
 	}
 	return cur, nil
 }
@@ -67,7 +67,7 @@ func locate(root *yaml.Node, path string) (found, error) {
 func (cur found) withMissing(segs []position.Segment) (found, error) {
 	for _, s := range segs {
 		if s.Index >= 0 {
-			return found{}, fmt.Errorf("%s: the list item %s is missing", at(cur.node, "%s", describe(cur.node)), s.Key)
+			return found{}, fmt.Errorf("%s: the list item %s is missing", where(cur.node), s.Key)
 		}
 		cur.missing = append(cur.missing, s.Key)
 	}

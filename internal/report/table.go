@@ -341,14 +341,7 @@ func (t *tableWriter) summary(r *Report) {
 			}
 		}
 		t.WriteString("; by layer: ")
-		for i, l := range check.Layers() {
-			if i > 0 {
-				t.WriteString(", ")
-			}
-			t.WriteString(string(l))
-			t.WriteByte(' ')
-			t.int(s.ByLayer[string(l)])
-		}
+		t.layers(s.ByLayer)
 	}
 	t.WriteString("; ")
 	t.int(s.Suppressed)
@@ -378,17 +371,22 @@ func (t *tableWriter) score(s *Score, partial bool) {
 	t.WriteString("Score ")
 	t.int(s.Overall)
 	t.WriteString("/100 (")
+	t.layers(s.ByLayer)
+	t.WriteString("; see docs/output.md#score)")
+	if partial {
+		t.WriteString(", of what could be read")
+	}
+	t.WriteString(".\n")
+}
+
+// layers writes a number per 4C layer: "code 1, container 4, ...".
+func (t *tableWriter) layers(byLayer map[string]int) {
 	for i, l := range check.Layers() {
 		if i > 0 {
 			t.WriteString(", ")
 		}
 		t.WriteString(string(l))
 		t.WriteByte(' ')
-		t.int(s.ByLayer[string(l)])
+		t.int(byLayer[string(l)])
 	}
-	t.WriteString("; see docs/output.md#score)")
-	if partial {
-		t.WriteString(", of what could be read")
-	}
-	t.WriteString(".\n")
 }
