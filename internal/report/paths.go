@@ -44,7 +44,7 @@ func (r *PathsReport) remediation(ev graph.Evidence) string {
 }
 
 // PathsFormats are the formats kube4c paths writes.
-func PathsFormats() []string { return []string{"table", "json", "dot", "mermaid", "opengraph"} }
+func PathsFormats() []string { return []string{"table", "json", "html", "dot", "mermaid", "opengraph"} }
 
 // RenderPaths writes r in format.
 func RenderPaths(format string, w io.Writer, r *PathsReport) error {
@@ -53,6 +53,8 @@ func RenderPaths(format string, w io.Writer, r *PathsReport) error {
 		return renderPathsText(w, r)
 	case "json":
 		return renderPathsJSON(w, r)
+	case "html":
+		return renderPathsHTML(w, r)
 	case "dot":
 		return writePathsDOT(w, r)
 	case "mermaid":

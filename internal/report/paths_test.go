@@ -153,3 +153,26 @@ func TestPathsJSONMatchesSchema(t *testing.T) {
 		t.Errorf("examples/ have paths and fixes: %s", out.String()[:min(400, out.Len())])
 	}
 }
+
+// The paths page of examples/: the graph drawn by kube4c, every path
+// listed, the fixes, and no script.
+func TestPathsHTML(t *testing.T) {
+	r := examplesPaths(t)
+	var out bytes.Buffer
+	if err := report.RenderPaths("html", &out, r); err != nil {
+		t.Fatal(err)
+	}
+	page := out.String()
+	if n := strings.Count(page, `<details class="path"`); n != len(r.Paths) || n == 0 {
+		t.Errorf("%d paths listed, want %d", n, len(r.Paths))
+	}
+	for _, want := range []string{`<svg id="graph"`, `class="node kind-entry"`, `class="node kind-cluster-admin target"`, "Fix these first",
+		"script-src &#39;none&#39;"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script") {
+		t.Error("the paths page has a script")
+	}
+}

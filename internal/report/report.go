@@ -1,10 +1,11 @@
 // Package report renders what kube4c prints: the result of a scan (table,
-// JSON, SARIF and JUnit; report.go, table*.go, json*.go, sarif*.go,
-// junit.go), the reach matrix and explanations of netpol reach
-// (netpol*.go), the answers of rbac who-can and rbac can (rbac*.go) and
-// the alerts of audit analyze and audit serve (audit_alerts.go).
-// Renderers only see what the engines computed; they never run checks or
-// read inputs.
+// JSON, SARIF, JUnit, markdown and HTML; report.go, table*.go, json*.go,
+// sarif*.go, junit.go, markdown.go, html*.go), the reach matrix and
+// explanations of netpol reach (netpol*.go), the answers of rbac who-can
+// and rbac can (rbac*.go), the attack paths (paths*.go) and the alerts of
+// audit analyze and audit serve (audit_alerts.go). Renderers only see what
+// the engines computed; they never run checks or read inputs (the HTML
+// snippets come through Options.Source, which the caller sets).
 package report
 
 import (
@@ -42,6 +43,9 @@ type Report struct {
 	// Verdicts, when set, hold the pass, fail or not-applicable outcome of
 	// every check that ran (kube4c node: one per CIS item).
 	Verdicts []check.Verdict
+	// Exceptions are the config's exceptions, for the formats that list
+	// them with their reasons and expiry (html); nil when there are none.
+	Exceptions []check.Exception
 }
 
 // Coverage says what a live-cluster scan collected, and which checks saw
@@ -108,6 +112,10 @@ type Options struct {
 	// LinkBase, when set, makes the markdown format link each finding's
 	// file:line: the base URL of the files (".../blob/COMMIT/").
 	LinkBase string
+	// Source, when set, returns the content of a scanned file, for the
+	// html format's snippets around each finding; nil (or an error) means
+	// no snippet. Renderers never read files themselves.
+	Source func(file string) ([]byte, error)
 }
 
 // Renderer writes a report in one format.
@@ -115,6 +123,7 @@ type Renderer func(w io.Writer, r *Report, opts Options) error
 
 // renderers are the output formats of a scan report, by name.
 var renderers = map[string]Renderer{
+	"html":     renderHTML,
 	"json":     renderJSON,
 	"junit":    renderJUnit,
 	"markdown": renderMarkdown,
