@@ -34,7 +34,7 @@ func newNodeCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: pipeline.Node{Root: root}, Verdicts: true})
+			return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: pipeline.Node{Root: root}, Verdicts: true}, nil)
 		},
 	}
 	fl := cmd.Flags()

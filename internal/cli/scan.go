@@ -56,7 +56,7 @@ func newScanCommand(g *globalFlags) *cobra.Command {
 			"or with --cluster the live cluster of a kubeconfig context (read-only),\n" +
 			"and report findings with the file, line and field to fix.\n\n" +
 			"Exit codes: 0 when no finding is at or above --fail-on, 1 when one is, 2 on a usage, config or input error.",
-		Example: "  kube4c scan ./deploy\n  kube4c scan -o sarif --output-file kube4c.sarif ./deploy\n  helm template ./chart | kube4c scan -\n" +
+		Example: "  kube4c scan ./deploy\n  kube4c scan -o sarif --output-file kube4c.sarif ./deploy\n  kube4c scan -o html --output-file report.html ./deploy\n  helm template ./chart | kube4c scan -\n" +
 			"  kube4c scan --cluster --context prod\n  kube4c scan --cluster -n shop",
 		Args: func(cmd *cobra.Command, args []string) error {
 			f.cluster.resolve(cmd.Flags())
@@ -134,7 +134,11 @@ func runScan(cmd *cobra.Command, g *globalFlags, f *scanFlags, paths []string) e
 	if src, err = f.verify.source(cmd, g, plan.Config(), src, live); err != nil {
 		return err
 	}
-	return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: src, Complete: f.complete, Prioritize: f.prioritize})
+	var scanned []string // files the html report may quote
+	if !f.cluster.enabled {
+		scanned = paths
+	}
+	return scanAndReport(cmd, g, f, plan, pipeline.Request{Source: src, Complete: f.complete, Prioritize: f.prioritize}, scanned)
 }
 
 // plan reads the flags and the config (found from paths) and plans the
@@ -160,8 +164,9 @@ func (f *scanFlags) plan(paths []string, keep func(*check.Check) bool) (*pipelin
 }
 
 // scanAndReport runs the scan req asks for, writes the report and returns
-// the error that carries the exit code.
-func scanAndReport(cmd *cobra.Command, g *globalFlags, f *scanFlags, plan *pipeline.Plan, req pipeline.Request) error {
+// the error that carries the exit code. scanned are the paths whose files
+// the report may quote (html snippets); nil for none.
+func scanAndReport(cmd *cobra.Command, g *globalFlags, f *scanFlags, plan *pipeline.Plan, req pipeline.Request, scanned []string) error {
 	failOn, _ := parseFailOn(f.failOn) // checked by plan
 	req.Tool = report.Tool{Name: "kube4c", Version: version(), URI: "https://github.com/kube4c/kube4c"}
 	req.FailOn = failOn
@@ -171,7 +176,8 @@ func scanAndReport(cmd *cobra.Command, g *globalFlags, f *scanFlags, plan *pipel
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	inPhase("report", func() { err = writeReport(cmd, f, g, rep) })
+	rep.Exceptions = plan.Config().ExceptionList()
+	inPhase("report", func() { err = writeReport(cmd, f, g, rep, scannedFiles(scanned)) })
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
@@ -251,7 +257,9 @@ func loadConfig(explicit string, paths []string) (*config.Config, error) {
 	return cfg, cfg.Validate(pipeline.Known())
 }
 
-func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.Report) error {
+// writeReport renders rep as the flags ask; quote, when set, reads the
+// scanned files for the snippets of the html format.
+func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.Report, quote func(string) ([]byte, error)) error {
 	var w io.Writer = cmd.OutOrStdout()
 	isTTY, width := false, 0
 	if f.outputFile != "" {
@@ -269,7 +277,7 @@ func writeReport(cmd *cobra.Command, f *scanFlags, g *globalFlags, rep *report.R
 	}
 	color := f.color == "always" || f.color == "auto" && isTTY && os.Getenv("NO_COLOR") == ""
 	bw := bufio.NewWriterSize(w, 256*1024)
-	opts := report.Options{Color: color, ShowSuppressed: f.showSuppressed, Verbose: g.verbose, Width: width, LinkBase: githubLinkBase()}
+	opts := report.Options{Color: color, ShowSuppressed: f.showSuppressed, Verbose: g.verbose, Width: width, LinkBase: githubLinkBase(), Source: quote}
 	if err := report.Render(f.output, bw, rep, opts); err != nil {
 		return err
 	}
