@@ -13,10 +13,25 @@ import (
 	"github.com/kube4c/kube4c/internal/testutil"
 )
 
-// examplesSummary is the JSON summary of a scan of examples/.
-func examplesSummary(t *testing.T) (total int, bySeverity, byLayer map[string]int) {
+// examplesWithException copies examples/ to a directory whose config
+// suppresses the log agent's privileged container, and returns it.
+func examplesWithException(t *testing.T) string {
 	t.Helper()
-	_, out, errOut := run(t, "", "scan", "-o", "json", examples)
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(examples)); err != nil {
+		t.Fatal(err)
+	}
+	config := "exceptions:\n  - checks: [privileged-container]\n    kinds: [DaemonSet]\n    reason: log agent reads host logs\n    expires: 2999-01-01\n"
+	if err := os.WriteFile(filepath.Join(dir, ".kube4c.yaml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// scanSummary is the JSON summary of a scan of dir.
+func scanSummary(t *testing.T, dir string) (total int, bySeverity, byLayer map[string]int) {
+	t.Helper()
+	_, out, errOut := run(t, "", "scan", "-o", "json", dir)
 	var doc struct {
 		Summary struct {
 			Total      int            `json:"total"`
@@ -30,14 +45,16 @@ func examplesSummary(t *testing.T) (total int, bySeverity, byLayer map[string]in
 	return doc.Summary.Total, doc.Summary.BySeverity, doc.Summary.ByLayer
 }
 
-// The HTML report of examples/ in headless Chromium: it loads with no
-// console error and no request, the 4C picture has each layer's count,
-// the severity filter and the picture's layers narrow the table to their
-// findings, and a finding opens on its manifest lines with the field
-// marked. The screenshot is left among the test artifacts.
+// The HTML report of examples/ (with an exception) in headless Chromium:
+// it loads with no console error and no request, the 4C picture has each
+// layer's count, the severity filter and the picture's layers narrow the
+// table to their findings, a finding opens on its manifest lines with the
+// field marked, and the suppressed finding shows with its reason. The
+// screenshot is left among the test artifacts.
 func TestHTMLReportInChromium(t *testing.T) {
+	dir := examplesWithException(t)
 	file := filepath.Join(t.TempDir(), "examples.html")
-	if code, _, errOut := run(t, "", "scan", "-o", "html", "--output-file", file, examples); code != ExitFindings {
+	if code, _, errOut := run(t, "", "scan", "-o", "html", "--output-file", file, dir); code != ExitFindings {
 		t.Fatalf("exit code %d, want 1; stderr: %s", code, errOut)
 	}
 	info, err := os.Stat(file)
@@ -48,7 +65,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 	if info.Size() >= 300<<10 {
 		t.Errorf("the report of examples/ is %s, over 300 KB", sizeText(info.Size()))
 	}
-	total, bySeverity, byLayer := examplesSummary(t)
+	total, bySeverity, byLayer := scanSummary(t, dir)
 
 	p := openInBrowser(t, file, "#findings tbody tr.finding", time.Minute)
 	t.Logf("loaded in %v", p.Load)
@@ -93,6 +110,15 @@ func TestHTMLReportInChromium(t *testing.T) {
 		}
 	}
 	p.screenshot(t, "html-report-examples.png")
+
+	eval[bool](t, p, `(s => { s.value = "suppressed"; s.dispatchEvent(new Event("change")); return true })(document.getElementById("f-status"))`)
+	if n := rows(); n != 1 {
+		t.Errorf("%d suppressed findings shown, want 1", n)
+	}
+	eval[bool](t, p, `document.querySelector("#findings tbody tr.finding").click(); true`)
+	if text := eval[string](t, p, `document.querySelector("#findings tr.detail").textContent`); !strings.Contains(text, "by config: log agent reads host logs") {
+		t.Errorf("the suppressed finding does not say why: %s", text)
+	}
 	if problems := p.Problems(); len(problems) > 0 {
 		t.Errorf("the page reported problems or made requests:\n%s", strings.Join(problems, "\n"))
 	}

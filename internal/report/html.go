@@ -262,7 +262,7 @@ func exceptionScope(e *check.Exception) string {
 		parts = append(parts, "until a fix is available")
 	}
 	if len(parts) == 0 {
-		return "everything"
+		return "every object"
 	}
 	return strings.Join(parts, "; ")
 }
