@@ -304,3 +304,24 @@ func TestHTMLSizeOfManyFindings(t *testing.T) {
 		t.Error("the check's remediation is repeated for each finding")
 	}
 }
+
+// Whatever a file holds, redaction keeps its lines and never grows one by
+// more than the mark.
+func FuzzRedactLines(f *testing.F) {
+	f.Add("kind: Secret\ndata:\n  a: b\n---\nenv:\n- name: X\n  value: |\n    y\n")
+	f.Add(`{"kind": "Secret", "data": {"password": "x"}}`)
+	f.Add("- - \"a\": \n  -----BEGIN PRIVATE KEY-----\n\t-")
+	f.Fuzz(func(t *testing.T, text string) {
+		lines := strings.Split(text, "\n")
+		in := append([]string(nil), lines...)
+		redactLines(lines)
+		if len(lines) != len(in) {
+			t.Fatalf("%d lines became %d", len(in), len(lines))
+		}
+		for i := range lines {
+			if len(lines[i]) > len(in[i])+len(redactedValue)+1 {
+				t.Errorf("line %q became %q", in[i], lines[i])
+			}
+		}
+	})
+}
