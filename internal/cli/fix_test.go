@@ -3,6 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -223,5 +226,79 @@ func TestFixKeepsFormatting(t *testing.T) {
 	// Fixed: a second run has nothing to do.
 	if _, out, _ := run(t, "", "fix", dir); !strings.Contains(out, "fixed 0 findings in 0 files; refused 0.") {
 		t.Errorf("second run:\n%s", out)
+	}
+}
+
+// TestSARIFFixes: the SARIF report offers, for each finding kube4c fix
+// would fix, that fix alone, which keeps the file valid when applied.
+func TestSARIFFixes(t *testing.T) {
+	_, sarifOut, _ := run(t, "", "scan", "-o", "sarif", "--fail-on", "none", examples)
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+				Fixes  []struct {
+					Description     struct{ Text string }
+					ArtifactChanges []struct {
+						ArtifactLocation struct{ URI string }
+						Replacements     []struct {
+							DeletedRegion   struct{ StartLine, StartColumn, EndLine, EndColumn int }
+							InsertedContent struct{ Text string }
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(sarifOut), &log); err != nil {
+		t.Fatal(err)
+	}
+	_, dry, _ := run(t, "", "fix", "--dry-run", examples)
+	m := regexp.MustCompile(`would fix (\d+) findings`).FindStringSubmatch(dry)
+	if m == nil {
+		t.Fatalf("no count:\n%s", dry)
+	}
+	wouldFix, _ := strconv.Atoi(m[1])
+	withFix := 0
+	for _, r := range log.Runs[0].Results {
+		if len(r.Fixes) == 0 {
+			continue
+		}
+		withFix++
+		change := r.Fixes[0].ArtifactChanges[0]
+		src, err := os.ReadFile(change.ArtifactLocation.URI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(string(src), "\n")
+		rep := change.Replacements[0]
+		reg := rep.DeletedRegion
+		// Columns count characters; these files are ASCII.
+		start := len(strings.Join(lines[:reg.StartLine-1], "")) + reg.StartColumn - 1
+		end := len(strings.Join(lines[:reg.EndLine-1], "")) + reg.EndColumn - 1
+		fixed := string(src[:start]) + rep.InsertedContent.Text + string(src[end:])
+		if _, err := countDocumentsErr(fixed); err != nil {
+			t.Errorf("%s: the fix of %s breaks the file: %v", change.ArtifactLocation.URI, r.RuleID, err)
+		}
+		if !strings.HasPrefix(r.Fixes[0].Description.Text, "set ") && !strings.HasPrefix(r.Fixes[0].Description.Text, "add ") {
+			t.Errorf("description %q", r.Fixes[0].Description.Text)
+		}
+	}
+	if withFix == 0 || withFix != wouldFix {
+		t.Errorf("%d results have fixes, kube4c fix would make %d:\n%s", withFix, wouldFix, dry)
+	}
+}
+
+// countDocumentsErr decodes every document of text.
+func countDocumentsErr(text string) (int, error) {
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	for n := 0; ; n++ {
+		var v yaml.Node
+		if err := dec.Decode(&v); err != nil {
+			if errors.Is(err, io.EOF) {
+				return n, nil
+			}
+			return n, err
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/kube4c/kube4c/internal/check"
+	"github.com/kube4c/kube4c/internal/fix"
 	"github.com/kube4c/kube4c/internal/inventory"
 	"github.com/kube4c/kube4c/internal/source"
 )
@@ -58,6 +59,7 @@ func renderSARIF(w io.Writer, r *Report, opts Options) error {
 	if opts.ShowSuppressed {
 		findings = append(append([]*check.Finding{}, r.Findings...), r.Suppressed...)
 	}
+	run.fixes = sarifFixes(r.Findings, r.Checks, opts.Source)
 	// Every rule is in the driver before the run is written.
 	for _, f := range findings {
 		run.ruleOf(f)
@@ -90,6 +92,7 @@ type sarifRun struct {
 	rules map[string]int    // rule index by check ID
 	uris  map[string]string // artifact URI by file name
 	cwd   string
+	fixes map[*check.Finding]fix.Proposal
 }
 
 // newSARIFRun builds the run without results: the tool with one rule per
@@ -177,6 +180,9 @@ func (b *sarifRun) result(f *check.Finding) *sarif.Result {
 		}
 	}
 	res.WithProperties(props)
+	if p, ok := b.fixes[f]; ok {
+		res.WithFixes([]*sarif.Fix{b.sarifFix(f, p)})
+	}
 	if s := f.Suppressed; s != nil {
 		kind := "external"
 		if s.Kind == "annotation" {
