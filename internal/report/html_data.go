@@ -46,20 +46,39 @@ type htmlTables struct {
 	checkList  []htmlCheck
 	objects    map[*inventory.Object]int
 	objectList [][2]any // reference, namespace index
-	namespaces map[string]int
-	nsList     []string
-	files      map[string]int
-	fileList   []string
+	namespaces stringTable
+	files      stringTable
+	paths      stringTable
 	supps      map[check.Suppression]int
 	suppList   []check.Suppression
-	paths      map[string]int
-	pathList   []string
 }
 
 func newHTMLTables() *htmlTables {
 	return &htmlTables{checks: map[string]int{}, checkList: []htmlCheck{}, objects: map[*inventory.Object]int{}, objectList: [][2]any{},
-		namespaces: map[string]int{}, nsList: []string{}, files: map[string]int{}, fileList: []string{},
-		supps: map[check.Suppression]int{}, suppList: []check.Suppression{}, paths: map[string]int{}, pathList: []string{}}
+		namespaces: newStringTable(), files: newStringTable(), paths: newStringTable(),
+		supps: map[check.Suppression]int{}, suppList: []check.Suppression{}}
+}
+
+// stringTable numbers strings in the order they are first seen.
+type stringTable struct {
+	index map[string]int
+	list  []string
+}
+
+func newStringTable() stringTable { return stringTable{index: map[string]int{}, list: []string{}} }
+
+// number returns s's number in the table, adding it if it is new; -1 for "".
+func (t *stringTable) number(s string) int {
+	if s == "" {
+		return -1
+	}
+	i, ok := t.index[s]
+	if !ok {
+		i = len(t.list)
+		t.index[s] = i
+		t.list = append(t.list, s)
+	}
+	return i
 }
 
 func (t *htmlTables) check(id string, index map[string]*check.Check) int {
@@ -82,42 +101,9 @@ func (t *htmlTables) object(o *inventory.Object) int {
 	if i, ok := t.objects[o]; ok {
 		return i
 	}
-	ns := -1
-	if name := o.Namespace(); name != "" {
-		var ok bool
-		if ns, ok = t.namespaces[name]; !ok {
-			ns = len(t.nsList)
-			t.namespaces[name] = ns
-			t.nsList = append(t.nsList, name)
-		}
-	}
 	t.objects[o] = len(t.objectList)
-	t.objectList = append(t.objectList, [2]any{o.Ref().String(), ns})
+	t.objectList = append(t.objectList, [2]any{o.Ref().String(), t.namespaces.number(o.Namespace())})
 	return t.objects[o]
-}
-
-func (t *htmlTables) file(name string) int {
-	if name == "" {
-		return -1
-	}
-	if i, ok := t.files[name]; ok {
-		return i
-	}
-	t.files[name] = len(t.fileList)
-	t.fileList = append(t.fileList, name)
-	return t.files[name]
-}
-
-func (t *htmlTables) path(p string) int {
-	if p == "" {
-		return -1
-	}
-	if i, ok := t.paths[p]; ok {
-		return i
-	}
-	t.paths[p] = len(t.pathList)
-	t.pathList = append(t.pathList, p)
-	return t.paths[p]
 }
 
 func (t *htmlTables) suppression(s *check.Suppression) int {
@@ -165,7 +151,7 @@ func writeHTMLData(w io.Writer, r *Report, sn *snippets) error {
 	for _, table := range []struct {
 		name string
 		list any
-	}{{"checks", t.checkList}, {"objects", t.objectList}, {"namespaces", t.nsList}, {"files", t.fileList}, {"paths", t.pathList},
+	}{{"checks", t.checkList}, {"objects", t.objectList}, {"namespaces", t.namespaces.list}, {"files", t.files.list}, {"paths", t.paths.list},
 		{"suppressions", t.suppList}} {
 		tables.WriteString(`,"` + table.name + `":`)
 		if err := writeJSONList(&tables, table.list); err != nil {
@@ -230,13 +216,13 @@ func appendHTMLFinding(b []byte, f *check.Finding, t *htmlTables, index map[stri
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(t.object(f.Object)), 10)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(t.file(f.Location.File)), 10)
+	b = strconv.AppendInt(b, int64(t.files.number(f.Location.File)), 10)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(f.Location.Line), 10)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(f.Location.Column), 10)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(t.path(f.Path)), 10)
+	b = strconv.AppendInt(b, int64(t.paths.number(f.Path)), 10)
 	b = append(b, ',')
 	b = jsonescape.AppendString(b, f.Container)
 	b = append(b, ',')
@@ -319,7 +305,7 @@ func (s *snippets) writeRuns(w io.Writer, t *htmlTables) {
 		}
 		first = false
 		b = append(b, '"')
-		b = strconv.AppendInt(b, int64(t.file(name)), 10)
+		b = strconv.AppendInt(b, int64(t.files.number(name)), 10)
 		b = append(b, `":[`...)
 		for j, run := range runs {
 			if j > 0 {
