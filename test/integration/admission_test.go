@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -159,16 +160,30 @@ func createNamespace(t *testing.T, cs kubernetes.Interface, name string, labels 
 }
 
 // guard labels a namespace so that the webhook registered with selector
-// judges its requests from now on.
+// judges its requests from now on. The API server matches the selector
+// against the namespaces its informer has seen, so guard returns once the
+// webhook refuses a dry run of a privileged pod there.
 func guard(t *testing.T, cs kubernetes.Interface, namespace, selector string) {
 	t.Helper()
-	ns, err := cs.CoreV1().Namespaces().Get(context.Background(), namespace, metav1.GetOptions{})
+	ctx := context.Background()
+	ns, err := cs.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ns.Labels[selector] = "true"
-	if _, err := cs.CoreV1().Namespaces().Update(context.Background(), ns, metav1.UpdateOptions{}); err != nil {
+	if _, err := cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
+	}
+	privileged := true
+	probe := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "kube4c-guard-probe"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{
+		Name: "probe", Image: "registry.example.com/probe:1", SecurityContext: &corev1.SecurityContext{Privileged: &privileged}}}}}
+	var last error
+	err = wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, last = cs.CoreV1().Pods(namespace).Create(ctx, probe, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		return deniedByKube4c(last), nil
+	})
+	if err != nil {
+		t.Fatalf("the webhook does not judge namespace %s after it was labelled %s=true: the probe's last outcome: %v", namespace, selector, last)
 	}
 }
 
