@@ -309,7 +309,12 @@ func (w *Writer) write(ctx context.Context, unit string, part reportPart, state 
 			return err
 		}
 		err := w.apply.Patch(types.ApplyPatchType).NamespaceIfScoped(unit, unit != "").Resource(w.format.GVR(unit).Resource).Name(part.name).
-			Param("fieldManager", FieldManager).Param("force", "true").Body(encoded.body).Do(ctx).Error()
+			Param("fieldManager", FieldManager).Param("force", "true").
+			// The body is encoded from typed structs, so it can hold neither
+			// unknown nor duplicate fields: Ignore spares the API server a
+			// second, strict parse of every apply.
+			Param("fieldValidation", "Ignore").
+			Body(encoded.body).Do(ctx).Error()
 		if err != nil {
 			return fmt.Errorf("applying report %s: %w", part.name, err)
 		}
