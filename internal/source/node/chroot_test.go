@@ -206,3 +206,19 @@ func TestLoadRefusesWhatIsNotARegularFile(t *testing.T) {
 		t.Errorf("a FIFO should be an error %q, got:\n%s", want, errs)
 	}
 }
+
+func TestLoadRefusesAFileTooLargeToBeConfiguration(t *testing.T) {
+	const unit = "/etc/systemd/system/kubelet.service"
+	root := testutil.WriteTree(t, map[string]string{
+		unit:               strings.Replace(kubeletUnit, "%s", defaultKubeletConf, 1),
+		defaultKubeletConf: snapshotKubelet,
+	})
+	// A sparse file: its size costs no disk.
+	if err := os.Truncate(filepath.Join(root, unit), maxNodeFileBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	errs := loadErrors(Load(root, Options{}))
+	if want := unit + ": larger than 16 MiB"; !strings.Contains(errs, want) {
+		t.Errorf("an oversized unit file should be an error %q, got:\n%s", want, errs)
+	}
+}

@@ -2,6 +2,7 @@ package node
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -136,6 +137,14 @@ func (s *snapshot) open(nodePath string) (*os.File, error) {
 // errNotRegular refuses to read what is not a regular file.
 var errNotRegular = errors.New("not a regular file")
 
+// maxNodeFileBytes bounds a file read from a node: the configuration
+// files, unit files, manifests and certificates kube4c reads are far
+// smaller, so a larger file is not one of them and is not held in memory.
+const maxNodeFileBytes = 16 << 20
+
+// errTooLarge refuses a file over maxNodeFileBytes.
+var errTooLarge = fmt.Errorf("larger than %d MiB: not a configuration file kube4c reads", maxNodeFileBytes>>20)
+
 // readFile returns the content of the regular file a node path names.
 func (s *snapshot) readFile(nodePath string) ([]byte, error) {
 	f, err := s.open(nodePath)
@@ -143,7 +152,12 @@ func (s *snapshot) readFile(nodePath string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(f)
+	// The limit is checked on what is read, not on a size stated before:
+	// a file can grow between the two.
+	b, err := io.ReadAll(io.LimitReader(f, maxNodeFileBytes+1))
+	if err == nil && len(b) > maxNodeFileBytes {
+		return nil, &fs.PathError{Op: "read", Path: nodePath, Err: errTooLarge}
+	}
 	return b, named(err, "read", nodePath)
 }
 
