@@ -466,30 +466,105 @@ func targetPort(p *netpol.Workload, sp corev1.ServicePort) (int32, bool) {
 	return sp.Port, true
 }
 
-// grantTargets say where an RBAC risk leads, by check: what the subject
-// can reach with it in a scope ("" every namespace).
-var grantTargets = map[string]func(b *builder, scope string) []int{
-	"rbac-cluster-admin":   (*builder).adminOf,
-	"rbac-wildcard":        (*builder).adminOf,
-	"rbac-bind":            (*builder).adminOf,
-	"rbac-escalate":        (*builder).adminOf,
-	"rbac-impersonate":     (*builder).adminOf,
-	"rbac-approve-csr":     (*builder).adminOf,
-	"rbac-eks-aws-auth":    (*builder).adminOf,
-	"rbac-webhook-control": (*builder).adminOf,
-	"rbac-read-secrets": func(b *builder, scope string) []int {
+// grantTargets say where an RBAC risk leads, by check: what the subjects
+// of a binding can reach with it.
+var grantTargets = map[string]func(b *builder, bd *rbac.Binding) []int{
+	"rbac-cluster-admin":   inScope((*builder).adminOf),
+	"rbac-wildcard":        inScope((*builder).adminOf),
+	"rbac-bind":            inScope((*builder).adminOf),
+	"rbac-escalate":        inScope((*builder).adminOf),
+	"rbac-impersonate":     (*builder).impersonated,
+	"rbac-approve-csr":     inScope((*builder).adminOf),
+	"rbac-eks-aws-auth":    inScope((*builder).adminOf),
+	"rbac-webhook-control": inScope((*builder).adminOf),
+	"rbac-read-secrets": inScope(func(b *builder, scope string) []int {
 		return []int{b.secretsNode(scope)}
-	},
-	"rbac-create-workloads":     (*builder).accountsOf,
-	"rbac-create-tokens":        (*builder).accountsOf,
-	"rbac-pod-exec":             (*builder).workloadsOf,
-	"rbac-ephemeral-containers": (*builder).workloadsOf,
-	"rbac-nodes-proxy": func(b *builder, scope string) []int {
+	}),
+	"rbac-create-workloads":     inScope((*builder).accountsOf),
+	"rbac-create-tokens":        inScope((*builder).accountsOf),
+	"rbac-pod-exec":             inScope((*builder).workloadsOf),
+	"rbac-ephemeral-containers": inScope((*builder).workloadsOf),
+	"rbac-nodes-proxy": inScope(func(b *builder, _ string) []int {
 		if len(b.nodes) > 0 {
 			return b.hosts()
 		}
 		return []int{b.g.node(Node{ID: hostID(""), Kind: HostNode, Label: hostLabel("")})}
-	},
+	}),
+}
+
+// inScope makes a grant target of what a grant leads to in its binding's
+// scope ("" every namespace).
+func inScope(targets func(b *builder, scope string) []int) func(*builder, *rbac.Binding) []int {
+	return func(b *builder, bd *rbac.Binding) []int { return targets(b, bd.Scope()) }
+}
+
+// impersonated returns whom the subjects of a binding can act as: anyone
+// in its scope (its admin) where a rule names no identity, else the users,
+// groups and service accounts its rules' resourceNames name. Users and
+// groups are cluster-scoped: only a ClusterRoleBinding grants them.
+// Impersonating a UID or user extras alone makes the subject nobody else.
+func (b *builder) impersonated(bd *rbac.Binding) []int {
+	if bd.Role == nil {
+		return nil
+	}
+	scope := bd.Scope()
+	kinds := []string{"serviceaccounts"}
+	if scope == "" {
+		kinds = append(kinds, "users", "groups")
+	}
+	var out []int
+	for i := range bd.Role.Rules {
+		rule := &bd.Role.Rules[i]
+		for _, kind := range kinds {
+			q := rbac.Query{Verb: "impersonate", Resource: kind}
+			if rbac.RuleAllows(rule, &q) {
+				// No resourceNames: any identity of the kind.
+				return b.adminOf(scope)
+			}
+			for _, name := range rule.ResourceNames {
+				if q.Name = name; rbac.RuleAllows(rule, &q) {
+					out = append(out, b.identityNodes(kind, scope, name)...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// identityNodes returns the nodes of an identity a subject may impersonate
+// by name: a user (or a service account by its user name), a group
+// (system:masters is cluster-admin), or the service accounts of that name
+// in scope (every namespace the graph knows for "").
+func (b *builder) identityNodes(kind, scope, name string) []int {
+	switch kind {
+	case "users":
+		if ns, sa, ok := rbac.ServiceAccountOf(name); ok {
+			return []int{b.accountNode(ns, sa)}
+		}
+		return []int{b.subjectNode(rbac.Subject{Kind: rbacv1.UserKind, Name: name})}
+	case "groups":
+		if name == rbac.GroupMasters {
+			return b.adminOf("")
+		}
+		return []int{b.subjectNode(rbac.Subject{Kind: rbacv1.GroupKind, Name: name})}
+	}
+	if scope != "" {
+		return []int{b.accountNode(scope, name)}
+	}
+	// The accounts of that name the inputs hold, and those the graph
+	// knows from workloads and bindings.
+	for _, o := range b.inv.ByKind(serviceAccountKind.Kind) {
+		if o.Name() == name {
+			b.accountNode(o.Namespace(), name)
+		}
+	}
+	var out []int
+	for _, ns := range sortedKeys(b.accounts) {
+		if b.accounts[ns][name] {
+			out = append(out, b.accountNode(ns, name))
+		}
+	}
+	return out
 }
 
 // adminOf is what full power over a scope gives: cluster-admin for the
@@ -577,7 +652,7 @@ func (b *builder) grants() {
 				continue
 			}
 			from := b.subjectNode(bd.Subjects[i])
-			for _, to := range grantTargets[id](b, bd.Scope()) {
+			for _, to := range grantTargets[id](b, bd) {
 				b.g.edge(Edge{From: from, To: to, Step: grantStep(id), Evidence: fromFinding(f)})
 			}
 		}
@@ -598,7 +673,7 @@ func grantStep(checkID string) string {
 	case "rbac-nodes-proxy":
 		return "can reach the kubelet of"
 	case "rbac-impersonate":
-		return "can impersonate up to"
+		return "can act as"
 	case "rbac-bind", "rbac-escalate":
 		return "can grant itself"
 	}

@@ -248,6 +248,37 @@ subjects: [{kind: ServiceAccount, name: runner, namespace: builds}]
 		FirstFix: "rbac-bind binder",
 	},
 	{
+		Name: "impersonation limited by resourceNames reaches only the identities it names",
+		Manifests: workloadWithAccount("ops", "alice-maker", `[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [alice]}]`) + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: alice-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
+---` + workloadWithAccount("ops", "bob-maker", `[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [bob]}]`) + "---\n" +
+			workloadWithAccount("ops", "sa-maker", `[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [controller]}]`) + "---\n" +
+			adminController,
+		Opts: graph.Options{From: []string{"pods:ops"}, To: []string{"cluster-admin"}},
+		Want: []string{
+			"pods:ops > workload:ops/Deployment/alice-maker > sa:ops/alice-maker > user:alice > cluster-admin",
+			"pods:ops > workload:ops/Deployment/sa-maker > sa:ops/sa-maker > sa:kube-system/controller > cluster-admin",
+		},
+		Absent: []string{
+			"pods:ops > workload:ops/Deployment/alice-maker > sa:ops/alice-maker > cluster-admin",
+			"pods:ops > workload:ops/Deployment/bob-maker > sa:ops/bob-maker > cluster-admin",
+			"pods:ops > workload:ops/Deployment/sa-maker > sa:ops/sa-maker > cluster-admin",
+		},
+		FirstFix: "rbac-cluster-admin alice-admin",
+	},
+	{
+		Name:      "impersonating the group system:masters is cluster-admin",
+		Manifests: workloadWithAccount("ops", "masters-maker", `[{apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: ["system:masters"]}]`),
+		Opts:      graph.Options{From: []string{"pods:ops"}, To: []string{"cluster-admin"}},
+		Want:      []string{"pods:ops > workload:ops/Deployment/masters-maker > sa:ops/masters-maker > cluster-admin"},
+		FirstFix:  "rbac-impersonate masters-maker",
+	},
+	{
 		Name: "host network reaches the metadata API and the cloud identity",
 		Manifests: `
 apiVersion: v1
