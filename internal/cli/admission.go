@@ -15,7 +15,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
 
 	"github.com/kube4c/kube4c/internal/admission"
 	"github.com/kube4c/kube4c/internal/config"
@@ -79,17 +78,12 @@ func runAdmissionServe(cmd *cobra.Command, f *admissionServeFlags) error {
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	watcher, err := certwatcher.New(f.certFile, f.keyFile)
-	if err != nil {
-		return usageError("server certificate: %v", err)
-	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		if err := watcher.Start(ctx); err != nil {
-			slog.Error("watching the certificate files", "error", err)
-		}
-	}()
+	certificate, err := watchCertificate(ctx, f.certFile, f.keyFile)
+	if err != nil {
+		return err
+	}
 
 	var known admission.Known
 	var ready func() bool
@@ -118,7 +112,7 @@ func runAdmissionServe(cmd *cobra.Command, f *admissionServeFlags) error {
 	server.Ready = ready
 
 	srv := &http.Server{Addr: f.listen, Handler: server,
-		TLSConfig:         &tls.Config{GetCertificate: watcher.GetCertificate, MinVersion: tls.VersionTLS12},
+		TLSConfig:         &tls.Config{GetCertificate: certificate, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute}
 	mode := "without a cache: cross-object checks only warn"

@@ -68,6 +68,45 @@ func writeTLSFiles(t *testing.T, pki *testutil.PKI) (cert, key, ca string) {
 
 var listeningOn = regexp.MustCompile(`listening on (\S+)`)
 
+// server is a serving command of kube4c run in the test's process.
+type server struct {
+	addr        string
+	out, errOut syncBuffer
+	cancel      func()
+	done        chan int
+}
+
+// startServer runs kube4c with args, a command that serves until it is
+// stopped, and waits until it says where it listens.
+func startServer(t *testing.T, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{cancel: cancel, done: make(chan int, 1)}
+	root := NewRoot(strings.NewReader(""), &s.out, &s.errOut)
+	root.SetArgs(args)
+	root.SetContext(ctx)
+	go func() { s.done <- Execute(root) }()
+	t.Cleanup(cancel)
+	for deadline := time.Now().Add(10 * time.Second); s.addr == ""; time.Sleep(time.Millisecond) {
+		if m := listeningOn.FindStringSubmatch(s.errOut.String()); m != nil {
+			s.addr = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not say where it listens: %s", strings.Join(args[:2], " "), s.errOut.String())
+		}
+	}
+	return s
+}
+
+// stop stops the server and expects it to exit cleanly.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	if code := <-s.done; code != ExitOK {
+		t.Fatalf("exited %d: %s", code, s.errOut.String())
+	}
+}
+
 // TestAuditServeArchiveIsAnalyzed runs audit serve, posts the events of
 // auditLog to it over HTTPS as the API server's webhook does, and expects
 // audit analyze of the archive to raise the alerts serve raised.
@@ -75,24 +114,9 @@ func TestAuditServeArchiveIsAnalyzed(t *testing.T) {
 	pki := testutil.NewPKI(t)
 	cert, key, ca := writeTLSFiles(t, pki)
 	archive := filepath.Join(t.TempDir(), "archive")
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	root := NewRoot(strings.NewReader(""), &out, &errOut)
-	root.SetArgs([]string{"audit", "serve", "--listen", "127.0.0.1:0", "--tls-cert-file", cert, "--tls-private-key-file", key,
-		"--client-ca-file", ca, "--archive-dir", archive})
-	root.SetContext(ctx)
-	done := make(chan int)
-	go func() { done <- Execute(root) }()
-	var addr string
-	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(time.Millisecond) {
-		if m := listeningOn.FindStringSubmatch(errOut.String()); m != nil {
-			addr = m[1]
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("serve did not say where it listens: %s", errOut.String())
-		}
-	}
+	srv := startServer(t, "audit", "serve", "--listen", "127.0.0.1:0", "--tls-cert-file", cert, "--tls-private-key-file", key,
+		"--client-ca-file", ca, "--archive-dir", archive)
+	addr, out := srv.addr, &srv.out
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pki.Pool, Certificates: []tls.Certificate{pki.Client}}}}
 	// The webhook's items carry no kind and apiVersion.
 	items := strings.ReplaceAll(strings.TrimSpace(auditLog), `"kind":"Event","apiVersion":"audit.k8s.io/v1",`, "")
@@ -107,10 +131,7 @@ func TestAuditServeArchiveIsAnalyzed(t *testing.T) {
 			t.Fatalf("batch %d: %s", i, resp.Status)
 		}
 	}
-	cancel()
-	if code := <-done; code != ExitOK {
-		t.Fatalf("serve exited %d: %s", code, errOut.String())
-	}
+	srv.stop(t)
 	served := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(served) != 2 {
 		t.Fatalf("serve raised %d alerts, want 2:\n%s", len(served), out.String())

@@ -42,7 +42,8 @@ func newAuditServeCommand() *cobra.Command {
 			"every EventList batch is appended to a hash-chained, size-rotated gzip archive and fsynced before it\n" +
 			"is acknowledged, then the audit-log rules run on it and their alerts are printed as JSON lines.\n" +
 			"The API server's client certificate must be signed by --client-ca-file. /healthz and /metrics\n" +
-			"(Prometheus) need no client certificate. kube4c audit verify checks the archive.",
+			"(Prometheus) need no client certificate. The serving certificate and key are reloaded when their\n" +
+			"files change. kube4c audit verify checks the archive.",
 		Example: "  kube4c audit serve --tls-cert-file tls.crt --tls-private-key-file tls.key \\\n" +
 			"    --client-ca-file apiserver-ca.crt --archive-dir /var/lib/kube4c/audit",
 		Args: cobra.NoArgs,
@@ -50,8 +51,8 @@ func newAuditServeCommand() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.listen, "listen", ":8443", "address to listen on")
-	fl.StringVar(&f.certFile, "tls-cert-file", "", "server certificate (PEM)")
-	fl.StringVar(&f.keyFile, "tls-private-key-file", "", "server private key (PEM)")
+	fl.StringVar(&f.certFile, "tls-cert-file", "", "server certificate (PEM), reloaded when it changes")
+	fl.StringVar(&f.keyFile, "tls-private-key-file", "", "server private key (PEM), reloaded when it changes")
 	fl.StringVar(&f.clientCAFile, "client-ca-file", "", "CA bundle (PEM) that signs the API server's client certificate")
 	fl.StringVar(&f.archiveDir, "archive-dir", "", "directory of the event archive")
 	fl.Int64Var(&f.maxFileSize, "max-file-size", 100<<20, "start a new archive file past this many compressed bytes")
@@ -65,10 +66,13 @@ func newAuditServeCommand() *cobra.Command {
 	return cmd
 }
 
-func serverTLS(f *auditServeFlags) (*tls.Config, error) {
-	cert, err := tls.LoadX509KeyPair(f.certFile, f.keyFile)
+// serverTLS is audit serve's TLS: its serving certificate, reloaded when
+// its files change, and the CA that signs the API server's client
+// certificate.
+func serverTLS(ctx context.Context, f *auditServeFlags) (*tls.Config, error) {
+	certificate, err := watchCertificate(ctx, f.certFile, f.keyFile)
 	if err != nil {
-		return nil, usageError("server certificate: %v", err)
+		return nil, err
 	}
 	pem, err := os.ReadFile(f.clientCAFile)
 	if err != nil {
@@ -80,12 +84,14 @@ func serverTLS(f *auditServeFlags) (*tls.Config, error) {
 	}
 	// Certificates are verified when given; the webhook path requires one,
 	// so that /healthz and /metrics stay reachable to probes and scrapers.
-	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven, MinVersion: tls.VersionTLS12}, nil
+	return &tls.Config{GetCertificate: certificate, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven, MinVersion: tls.VersionTLS12}, nil
 }
 
 func runAuditServe(cmd *cobra.Command, f *auditServeFlags) error {
 	limitMemoryToContainer()
-	tlsConfig, err := serverTLS(f)
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tlsConfig, err := serverTLS(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -111,8 +117,6 @@ func runAuditServe(cmd *cobra.Command, f *auditServeFlags) error {
 		out.Flush()
 	}
 	srv := &http.Server{Addr: f.listen, Handler: receiver, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	return serveTLS(ctx, cmd, srv, "audit webhook")
 }
 
