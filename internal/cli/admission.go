@@ -31,11 +31,10 @@ func newAdmissionCommand() *cobra.Command {
 }
 
 type admissionServeFlags struct {
-	listen            string
-	certFile, keyFile string
-	configPath        string
-	kubeconfig        string
-	noCache           bool
+	serving
+	configPath string
+	kubeconfig string
+	noCache    bool
 }
 
 func newAdmissionServeCommand() *cobra.Command {
@@ -52,16 +51,11 @@ func newAdmissionServeCommand() *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, args []string) error { return runAdmissionServe(cmd, f) },
 	}
+	f.serving.addFlags(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.listen, "listen", ":8443", "address to listen on")
-	fl.StringVar(&f.certFile, "tls-cert-file", "", "server certificate (PEM), reloaded when it changes")
-	fl.StringVar(&f.keyFile, "tls-private-key-file", "", "server private key (PEM), reloaded when it changes")
 	fl.StringVar(&f.configPath, "config", "", "config file with the admission section (default: none, the defaults of docs/admission.md)")
 	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster to cache objects from (default: the in-cluster config when running in a pod)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "judge each object alone, without an informer cache, even in a cluster")
-	for _, name := range []string{"tls-cert-file", "tls-private-key-file"} {
-		cmd.MarkFlagRequired(name)
-	}
 	return cmd
 }
 
@@ -80,7 +74,7 @@ func runAdmissionServe(cmd *cobra.Command, f *admissionServeFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	certificate, err := watchCertificate(ctx, f.certFile, f.keyFile)
+	certificate, err := f.certificate(ctx)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -22,15 +20,14 @@ import (
 )
 
 type auditServeFlags struct {
-	listen            string
-	certFile, keyFile string
-	clientCAFile      string
-	archiveDir        string
-	maxFileSize       int64
-	maxBody           int64
-	configPath        string
-	checks            []string
-	skipChecks        []string
+	serving
+	clientCAFile string
+	archiveDir   string
+	maxFileSize  int64
+	maxBody      int64
+	configPath   string
+	checks       []string
+	skipChecks   []string
 }
 
 func newAuditServeCommand() *cobra.Command {
@@ -49,10 +46,8 @@ func newAuditServeCommand() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runAuditServe(cmd, f) },
 	}
+	f.serving.addFlags(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.listen, "listen", ":8443", "address to listen on")
-	fl.StringVar(&f.certFile, "tls-cert-file", "", "server certificate (PEM), reloaded when it changes")
-	fl.StringVar(&f.keyFile, "tls-private-key-file", "", "server private key (PEM), reloaded when it changes")
 	fl.StringVar(&f.clientCAFile, "client-ca-file", "", "CA bundle (PEM) that signs the API server's client certificate")
 	fl.StringVar(&f.archiveDir, "archive-dir", "", "directory of the event archive")
 	fl.Int64Var(&f.maxFileSize, "max-file-size", 100<<20, "start a new archive file past this many compressed bytes")
@@ -60,7 +55,7 @@ func newAuditServeCommand() *cobra.Command {
 	fl.StringVar(&f.configPath, "config", "", "config file (default: .kube4c.yaml in the current directory or a parent)")
 	fl.StringSliceVar(&f.checks, "checks", nil, "evaluate only these audit rule IDs (comma-separated)")
 	fl.StringSliceVar(&f.skipChecks, "skip-checks", nil, "do not evaluate these audit rule IDs (comma-separated)")
-	for _, name := range []string{"tls-cert-file", "tls-private-key-file", "client-ca-file", "archive-dir"} {
+	for _, name := range []string{"client-ca-file", "archive-dir"} {
 		cmd.MarkFlagRequired(name)
 	}
 	return cmd
@@ -70,7 +65,7 @@ func newAuditServeCommand() *cobra.Command {
 // its files change, and the CA that signs the API server's client
 // certificate.
 func serverTLS(ctx context.Context, f *auditServeFlags) (*tls.Config, error) {
-	certificate, err := watchCertificate(ctx, f.certFile, f.keyFile)
+	certificate, err := f.certificate(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -118,31 +113,6 @@ func runAuditServe(cmd *cobra.Command, f *auditServeFlags) error {
 	}
 	srv := &http.Server{Addr: f.listen, Handler: receiver, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second}
 	return serveTLS(ctx, cmd, srv, "audit webhook")
-}
-
-// serveTLS serves srv over TLS on its address until ctx ends, then shuts
-// it down gracefully. Once listening, it prints "kube4c: WHAT listening
-// on ADDR" on stderr, followed by details when given.
-func serveTLS(ctx context.Context, cmd *cobra.Command, srv *http.Server, what string, details ...string) error {
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(shutdown)
-	}()
-	ln, err := net.Listen("tcp", srv.Addr)
-	if err != nil {
-		return &exitError{code: ExitError, err: err}
-	}
-	line := fmt.Sprintf("kube4c: %s listening on %s", what, ln.Addr())
-	for _, d := range details {
-		line += " " + d
-	}
-	fmt.Fprintln(cmd.ErrOrStderr(), line)
-	if err := srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return &exitError{code: ExitError, err: err}
-	}
-	return nil
 }
 
 func newAuditVerifyCommand() *cobra.Command {
