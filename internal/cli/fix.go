@@ -100,12 +100,12 @@ func runFix(cmd *cobra.Command, g *globalFlags, f *fixFlags, paths []string) err
 		}
 		applied += len(ff.plan.Applied)
 	}
-	if !g.quiet {
-		listFixes(summary, files, refused)
-	}
 	verb := "would fix"
 	if write {
 		verb = "fixed"
+	}
+	if !g.quiet {
+		listFixes(summary, verb, files, refused)
 	}
 	fmt.Fprintf(summary, "%s %d %s in %d %s; refused %d.\n", verb, applied, report.Plural(applied, "finding", "findings"),
 		changed, report.Plural(changed, "file", "files"), len(refused))
@@ -160,11 +160,12 @@ func planFixes(cmd *cobra.Command, plan *pipeline.Plan, paths []string) (*fixRun
 	return &fixRun{analysis: a, files: files, refused: refused}, nil
 }
 
-// listFixes prints each fix made and each refused, by file and line.
-func listFixes(w io.Writer, files []fileFix, refused []fix.Refusal) {
+// listFixes prints each fix made (verb: "fixed", or "would fix" when
+// nothing is written) and each refused, by file and line.
+func listFixes(w io.Writer, verb string, files []fileFix, refused []fix.Refusal) {
 	for _, ff := range files {
 		for _, t := range ff.plan.Applied {
-			fmt.Fprintf(w, "fixed    %s  %s  %s: %s\n", report.SafeText(t.Finding.Location.String()), report.SafeText(t.Finding.Object.Ref().String()),
+			fmt.Fprintf(w, "%-9s  %s  %s  %s: %s\n", verb, report.SafeText(t.Finding.Location.String()), report.SafeText(t.Finding.Object.Ref().String()),
 				t.Finding.CheckID, report.SafeText(t.Patch.String()))
 		}
 	}
@@ -178,7 +179,7 @@ func listFixes(w io.Writer, files []fileFix, refused []fix.Refusal) {
 		if f.Object != nil {
 			ref = f.Object.Ref().String()
 		}
-		fmt.Fprintf(w, "refused  %s  %s  %s: %s\n", report.SafeText(f.Location.String()), report.SafeText(ref), f.CheckID, report.SafeText(r.Reason))
+		fmt.Fprintf(w, "%-9s  %s  %s  %s: %s\n", "refused", report.SafeText(f.Location.String()), report.SafeText(ref), f.CheckID, report.SafeText(r.Reason))
 	}
 }
 

@@ -197,9 +197,13 @@ func TestFixKeepsFormatting(t *testing.T) {
 		}
 	}
 	for _, flag := range []string{"--diff", "--dry-run"} {
-		code, out, _ := run(t, "", "fix", flag, dir)
+		code, out, errOut := run(t, "", "fix", flag, dir)
 		if code != 0 {
 			t.Fatalf("%s: exit %d", flag, code)
+		}
+		// The list says what would be done, not what was.
+		if list := out + errOut; !strings.Contains(list, "would fix  ") || strings.Contains(list, "fixed ") {
+			t.Errorf("%s lists:\n%s", flag, list)
 		}
 		if flag == "--diff" && !strings.Contains(out, "-          imagePullPolicy: IfNotPresent\r\n+          imagePullPolicy: Always\r\n") {
 			t.Errorf("--diff:\n%s", out)
