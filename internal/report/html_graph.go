@@ -48,12 +48,82 @@ type htmlGraphNode struct {
 	Target bool
 }
 
-// htmlGraphEdge is one step: a curve, dashed when only possible.
+// htmlGraphEdge is one step: a curve, dashed when only possible, and its
+// label ("" when no place along the curve was free for it).
 type htmlGraphEdge struct {
 	D              string
 	Label, Title   string
 	LabelX, LabelY int
 	Possible       bool
+	curve          bezier
+}
+
+// bezier is a cubic Bézier curve: its start, two control points and end.
+type bezier [4][2]int
+
+// at returns the point of the curve at t (0 its start, 1 its end).
+func (c bezier) at(t float64) (x, y int) {
+	u := 1 - t
+	w := [4]float64{u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t}
+	var fx, fy float64
+	for i, p := range c {
+		fx += w[i] * float64(p[0])
+		fy += w[i] * float64(p[1])
+	}
+	return int(fx + 0.5), int(fy + 0.5)
+}
+
+// path is the curve as SVG path data, ending short of its end for the
+// arrowhead (by dx, dy).
+func (c bezier) path(dx, dy int) string {
+	return fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d", c[0][0], c[0][1], c[1][0], c[1][1], c[2][0], c[2][1], c[3][0]+dx, c[3][1]+dy)
+}
+
+// The labels of the steps: 11px text (html.css) centred on its anchor,
+// which sits just above the curve.
+const (
+	graphLabelCharW  = 6 // the width of a character of a step's label, about
+	graphLabelAscent = 10
+	graphLabelDepth  = 3
+	graphLabelLift   = 4 // the anchor's height above the curve
+)
+
+// graphLabelAt is where along its curve a step's label may go, the middle
+// first.
+var graphLabelAt = []float64{0.5, 0.35, 0.65, 0.25, 0.75, 0.15, 0.85}
+
+// box is a rectangle: its left, top, right and bottom.
+type box [4]int
+
+func (a box) overlaps(b box) bool { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3] }
+
+// placeLabels puts each step's label, in the order the steps were drawn
+// (the first paths first), at the first place along its curve where it
+// covers no box and no label placed before it. A label with no such place
+// is left out: it would hide another, and the step's tooltip names it.
+func placeLabels(g *htmlGraph) {
+	var taken []box
+	for _, n := range g.Nodes {
+		taken = append(taken, box{n.X, n.Y, n.X + n.W, n.Y + n.H})
+	}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		half := (graphLabelCharW*len([]rune(e.Label)) + 4) / 2
+		placed := false
+		for _, t := range graphLabelAt {
+			x, y := e.curve.at(t)
+			y -= graphLabelLift
+			b := box{x - half, y - graphLabelAscent, x + half, y + graphLabelDepth}
+			if !slices.ContainsFunc(taken, b.overlaps) {
+				e.LabelX, e.LabelY, placed = x, y, true
+				taken = append(taken, b)
+				break
+			}
+		}
+		if !placed {
+			e.Label = ""
+		}
+	}
 }
 
 // layoutPaths draws the nodes and steps of r's paths.
@@ -130,6 +200,7 @@ func layoutPaths(r *PathsReport) htmlGraph {
 	for _, i := range drawn {
 		out.Edges = append(out.Edges, drawGraphEdge(g, i, place[edges[i].From], place[edges[i].To]))
 	}
+	placeLabels(&out)
 	out.Width = x - graphGapX + graphMargin + graphSideRoom
 	out.Height = 2*graphMargin + rows*graphNodeH + (rows-1)*graphGapY + 60 // room for the curves of backward steps
 	return out
@@ -240,20 +311,20 @@ func drawGraphEdge(g *graph.Graph, i int, from, to *htmlGraphNode) htmlGraphEdge
 		x1, y1 := from.X+from.W, from.Y+from.H/2
 		x2, y2 := to.X, to.Y+to.H/2
 		mx := (x1 + x2) / 2
-		out.D = fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d", x1, y1, mx, y1, mx, y2, x2-4, y2)
-		out.LabelX, out.LabelY = mx, (y1+y2)/2-4
+		out.curve = bezier{{x1, y1}, {mx, y1}, {mx, y2}, {x2, y2}}
+		out.D = out.curve.path(-4, 0)
 	case to.X == from.X:
 		// Within a column: a bow on its right.
 		x, y1, y2 := from.X+from.W, from.Y+from.H/2, to.Y+to.H/2
-		out.D = fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d", x, y1, x+45, y1, x+45, y2, x+4, y2)
-		out.LabelX, out.LabelY = x+38, (y1+y2)/2+4
+		out.curve = bezier{{x, y1}, {x + 45, y1}, {x + 45, y2}, {x, y2}}
+		out.D = out.curve.path(4, 0)
 	default:
 		// Back to an earlier column: an arc below the boxes.
 		x1, y1 := from.X+from.W/2, from.Y+from.H
 		x2, y2 := to.X+to.W/2, to.Y+to.H
 		low := max(y1, y2) + 50
-		out.D = fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d", x1, y1, x1, low, x2, low, x2, y2+4)
-		out.LabelX, out.LabelY = (x1+x2)/2, low-10
+		out.curve = bezier{{x1, y1}, {x1, low}, {x2, low}, {x2, y2}}
+		out.D = out.curve.path(0, 4)
 	}
 	return out
 }

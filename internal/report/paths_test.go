@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -174,5 +177,45 @@ func TestPathsHTML(t *testing.T) {
 	}
 	if strings.Contains(page, "<script") {
 		t.Error("the paths page has a script")
+	}
+}
+
+// The steps' labels on the paths page's graph cover neither the boxes
+// nor each other: a label with no free place along its step is left out,
+// and most are drawn.
+func TestPathsGraphLabelsDoNotOverlap(t *testing.T) {
+	var out bytes.Buffer
+	if err := report.RenderPaths("html", &out, examplesPaths(t)); err != nil {
+		t.Fatal(err)
+	}
+	page := html.UnescapeString(out.String())
+	type box struct{ left, top, right, bottom int }
+	num := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	var boxes []box
+	for _, m := range regexp.MustCompile(`<rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"`).FindAllStringSubmatch(page, -1) {
+		x, y := num(m[1]), num(m[2])
+		boxes = append(boxes, box{x, y, x + num(m[3]), y + num(m[4])})
+	}
+	nodes := len(boxes)
+	// 11px text centred on its anchor: about 6px a character, 10px above
+	// the baseline and 3px below.
+	labels := regexp.MustCompile(`<text x="(\d+)" y="(\d+)" text-anchor="middle">([^<]*)</text>`).FindAllStringSubmatch(page, -1)
+	steps := strings.Count(page, `marker-end="url(#arrow)"`)
+	if nodes == 0 || steps == 0 || 2*len(labels) < steps {
+		t.Fatalf("%d boxes, %d steps, %d labels: the graph is missing or most labels are", nodes, steps, len(labels))
+	}
+	for _, m := range labels {
+		x, y, half := num(m[1]), num(m[2]), (6*len([]rune(m[3]))+4)/2
+		b := box{x - half, y - 10, x + half, y + 3}
+		for i, o := range boxes {
+			if b.left < o.right && o.left < b.right && b.top < o.bottom && o.top < b.bottom {
+				what := "box"
+				if i >= nodes {
+					what = "label"
+				}
+				t.Errorf("the label %q at %d,%d covers a %s at %v", m[3], x, y, what, o)
+			}
+		}
+		boxes = append(boxes, b)
 	}
 }
