@@ -233,3 +233,21 @@ func TestTableWrapsLongMessages(t *testing.T) {
 		t.Errorf("without a width the message is not on its row:\n%s", wide)
 	}
 }
+
+// Wrapping measures text as it is written: a message and a file name full
+// of escaped control characters still fit the width.
+func TestTableWrapsEscapedText(t *testing.T) {
+	r := sampleReport()
+	r.Findings[0].Message = strings.Repeat("ab\x1b[2Jcd\x07 ", 20)
+	r.Findings[0].Location.File = "deploy/\x1b[31mred\x1b[0m.yaml"
+	out := string(render(t, "table", r, Options{Width: 80}))
+	findings, _, _ := strings.Cut(out, "\nInput errors")
+	for i, line := range strings.Split(findings, "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("line %d is %d columns wide: %q", i, n, line)
+		}
+	}
+	if !strings.Contains(out, `ab\x1b[2Jcd\x07`) {
+		t.Errorf("the message is not escaped:\n%s", out)
+	}
+}

@@ -72,7 +72,7 @@ func (t *tableWriter) location(l inventory.Location) {
 
 // locationWidth is the length of what location writes.
 func locationWidth(l inventory.Location) int {
-	n := len(l.File)
+	n := textWidth(l.File)
 	if l.File == "" || l.Line == 0 {
 		return n
 	}
@@ -140,9 +140,9 @@ func (t *tableWriter) wrapped(s string, indent, used int) {
 	t.WriteByte('\n')
 }
 
-// textWidth is the number of columns text takes: its runes, as a terminal
-// shows most.
-func textWidth(s string) int { return utf8.RuneCountInString(s) }
+// textWidth is the number of columns text(s) takes: the runes of s with
+// its control characters escaped, as a terminal shows most.
+func textWidth(s string) int { return utf8.RuneCountInString(SafeText(s)) }
 
 // text writes s with control characters escaped (see SafeText).
 func (t *tableWriter) text(s string) { t.WriteString(SafeText(s)) }
