@@ -376,17 +376,34 @@ func (b *builder) exposure() {
 			continue
 		}
 		in := b.g.node(Node{ID: "ingress:" + obj.Namespace() + "/" + obj.Name(), Kind: Exposure, Label: label(obj), Object: obj, Namespace: obj.Namespace()})
-		ev, ok := b.finding("ingress-no-tls", obj, "")
-		if !ok {
-			ev = fact(obj, "spec")
+		if !privateIngress(ing) {
+			ev, ok := b.finding("ingress-no-tls", obj, "")
+			if !ok {
+				ev = fact(obj, "spec")
+			}
+			b.g.edge(Edge{From: internet, To: in, Step: "is let in by", Evidence: ev})
 		}
-		b.g.edge(Edge{From: internet, To: in, Step: "is let in by", Evidence: ev})
 		for path, svc := range ingressBackends(ing) {
 			if sn, ok := services[obj.Namespace()+"/"+svc]; ok {
 				b.g.edge(Edge{From: in, To: sn, Step: "forwards to", Evidence: fact(obj, path)})
 			}
 		}
 	}
+}
+
+// privateIngress reports whether an Ingress says its load balancer has
+// only a private address: GKE's gce-internal class, the AWS Load Balancer
+// Controller's internal scheme, or Azure Application Gateway's private IP.
+// Any other Ingress is taken to face the internet, as ingress controllers
+// usually do; only an explicit setting counts, since a default can be
+// changed where the Ingress does not show it (an IngressClass's
+// parameters).
+func privateIngress(ing *networkingv1.Ingress) bool {
+	a := ing.Annotations
+	return a["kubernetes.io/ingress.class"] == "gce-internal" ||
+		ing.Spec.IngressClassName != nil && *ing.Spec.IngressClassName == "gce-internal" ||
+		a["alb.ingress.kubernetes.io/scheme"] == "internal" ||
+		a["appgw.ingress.kubernetes.io/use-private-ip"] == "true"
 }
 
 // ingressBackends returns the Services an Ingress forwards to, by the

@@ -279,6 +279,120 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
 		FirstFix:  "rbac-impersonate masters-maker",
 	},
 	{
+		Name: "an Ingress that asks for a private load balancer is no way in from the internet",
+		Manifests: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {matchLabels: {app: public}}
+  template:
+    metadata: {labels: {app: public}}
+    spec:
+      automountServiceAccountToken: false
+      containers: [{name: c, image: registry.example.com/public:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {app: public}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: public, namespace: shop}
+spec:
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: public, port: {number: 80}}}}]}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: alb-internal, namespace: shop}
+spec:
+  selector: {matchLabels: {app: alb-internal}}
+  template:
+    metadata: {labels: {app: alb-internal}}
+    spec:
+      automountServiceAccountToken: false
+      containers: [{name: c, image: registry.example.com/alb-internal:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: alb-internal, namespace: shop}
+spec:
+  selector: {app: alb-internal}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: alb-internal, namespace: shop, annotations: {alb.ingress.kubernetes.io/scheme: internal}}
+spec:
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: alb-internal, port: {number: 80}}}}]}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gce-internal, namespace: shop}
+spec:
+  selector: {matchLabels: {app: gce-internal}}
+  template:
+    metadata: {labels: {app: gce-internal}}
+    spec:
+      automountServiceAccountToken: false
+      containers: [{name: c, image: registry.example.com/gce-internal:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: gce-internal, namespace: shop}
+spec:
+  selector: {app: gce-internal}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: gce-internal, namespace: shop, annotations: {kubernetes.io/ingress.class: gce-internal}}
+spec:
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: gce-internal, port: {number: 80}}}}]}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: appgw-private, namespace: shop}
+spec:
+  selector: {matchLabels: {app: appgw-private}}
+  template:
+    metadata: {labels: {app: appgw-private}}
+    spec:
+      automountServiceAccountToken: false
+      containers: [{name: c, image: registry.example.com/appgw-private:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: appgw-private, namespace: shop}
+spec:
+  selector: {app: appgw-private}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: appgw-private, namespace: shop, annotations: {appgw.ingress.kubernetes.io/use-private-ip: "true"}}
+spec:
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: appgw-private, port: {number: 80}}}}]}}]
+`,
+		Opts: graph.Options{From: []string{"internet"}, To: []string{"Deployment/shop/public", "Deployment/shop/alb-internal", "Deployment/shop/gce-internal", "Deployment/shop/appgw-private"}},
+		// The private ones only through the public one and the pod network.
+		Want: []string{
+			"internet > ingress:shop/public > service:shop/public > workload:shop/Deployment/public",
+			"internet > ingress:shop/public > service:shop/public > workload:shop/Deployment/public > pod-network > workload:shop/Deployment/alb-internal",
+			"internet > ingress:shop/public > service:shop/public > workload:shop/Deployment/public > pod-network > workload:shop/Deployment/appgw-private",
+			"internet > ingress:shop/public > service:shop/public > workload:shop/Deployment/public > pod-network > workload:shop/Deployment/gce-internal",
+		},
+		Absent: []string{
+			"internet > ingress:shop/alb-internal > service:shop/alb-internal > workload:shop/Deployment/alb-internal",
+			"internet > ingress:shop/gce-internal > service:shop/gce-internal > workload:shop/Deployment/gce-internal",
+			"internet > ingress:shop/appgw-private > service:shop/appgw-private > workload:shop/Deployment/appgw-private",
+		},
+		FirstFix: "ingress-no-tls public",
+	},
+	{
 		Name: "host network reaches the metadata API and the cloud identity",
 		Manifests: `
 apiVersion: v1
