@@ -110,6 +110,36 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-
 subjects: [{kind: ServiceAccount, name: controller, namespace: kube-system}]
 `
 
+// ingressApp is a Deployment of namespace shop named name, its Service
+// and an Ingress to it with the annotations (a flow mapping).
+func ingressApp(name, annotations string) string {
+	return fmt.Sprintf(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: %[1]s, namespace: shop}
+spec:
+  selector: {matchLabels: {app: %[1]s}}
+  template:
+    metadata: {labels: {app: %[1]s}}
+    spec:
+      automountServiceAccountToken: false
+      containers: [{name: c, image: registry.example.com/%[1]s:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: %[1]s, namespace: shop}
+spec:
+  selector: {app: %[1]s}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: %[1]s, namespace: shop, annotations: %[2]s}
+spec:
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: %[1]s, port: {number: 80}}}}]}}]
+`, name, annotations)
+}
+
 // workloadWithAccount is a Deployment of namespace ns named name that
 // runs as the service account of the same name, with a ClusterRole of
 // rules bound to it cluster-wide.
@@ -280,103 +310,9 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
 	},
 	{
 		Name: "an Ingress that asks for a private load balancer is no way in from the internet",
-		Manifests: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {matchLabels: {app: public}}
-  template:
-    metadata: {labels: {app: public}}
-    spec:
-      automountServiceAccountToken: false
-      containers: [{name: c, image: registry.example.com/public:1, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {app: public}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: public, namespace: shop}
-spec:
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: public, port: {number: 80}}}}]}}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: alb-internal, namespace: shop}
-spec:
-  selector: {matchLabels: {app: alb-internal}}
-  template:
-    metadata: {labels: {app: alb-internal}}
-    spec:
-      automountServiceAccountToken: false
-      containers: [{name: c, image: registry.example.com/alb-internal:1, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: alb-internal, namespace: shop}
-spec:
-  selector: {app: alb-internal}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: alb-internal, namespace: shop, annotations: {alb.ingress.kubernetes.io/scheme: internal}}
-spec:
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: alb-internal, port: {number: 80}}}}]}}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: gce-internal, namespace: shop}
-spec:
-  selector: {matchLabels: {app: gce-internal}}
-  template:
-    metadata: {labels: {app: gce-internal}}
-    spec:
-      automountServiceAccountToken: false
-      containers: [{name: c, image: registry.example.com/gce-internal:1, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: gce-internal, namespace: shop}
-spec:
-  selector: {app: gce-internal}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: gce-internal, namespace: shop, annotations: {kubernetes.io/ingress.class: gce-internal}}
-spec:
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: gce-internal, port: {number: 80}}}}]}}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: appgw-private, namespace: shop}
-spec:
-  selector: {matchLabels: {app: appgw-private}}
-  template:
-    metadata: {labels: {app: appgw-private}}
-    spec:
-      automountServiceAccountToken: false
-      containers: [{name: c, image: registry.example.com/appgw-private:1, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: appgw-private, namespace: shop}
-spec:
-  selector: {app: appgw-private}
-  ports: [{port: 80, targetPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: appgw-private, namespace: shop, annotations: {appgw.ingress.kubernetes.io/use-private-ip: "true"}}
-spec:
-  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: appgw-private, port: {number: 80}}}}]}}]
-`,
+		Manifests: ingressApp("public", "{}") + "---" + ingressApp("alb-internal", "{alb.ingress.kubernetes.io/scheme: internal}") + "---" +
+			ingressApp("gce-internal", "{kubernetes.io/ingress.class: gce-internal}") + "---" +
+			ingressApp("appgw-private", `{appgw.ingress.kubernetes.io/use-private-ip: "true"}`),
 		Opts: graph.Options{From: []string{"internet"}, To: []string{"Deployment/shop/public", "Deployment/shop/alb-internal", "Deployment/shop/gce-internal", "Deployment/shop/appgw-private"}},
 		// The private ones only through the public one and the pod network.
 		Want: []string{
