@@ -549,14 +549,15 @@ func (b *builder) impersonated(bd *rbac.Binding) []int {
 }
 
 // identityNodes returns the nodes of an identity a subject may impersonate
-// by name: a user (or a service account by its user name), a group
-// (system:masters is cluster-admin), or the service accounts of that name
-// in scope (every namespace the graph knows for "").
+// by name: a user, a group (system:masters is cluster-admin), or the
+// service accounts of that name in scope (every namespace the graph knows
+// for ""). A user name of a service account (system:serviceaccount:NS:NAME)
+// is none: the API server checks impersonating it against serviceaccounts.
 func (b *builder) identityNodes(kind, scope, name string) []int {
 	switch kind {
 	case "users":
-		if ns, sa, ok := rbac.ServiceAccountOf(name); ok {
-			return []int{b.accountNode(ns, sa)}
+		if _, _, ok := rbac.ServiceAccountOf(name); ok {
+			return nil
 		}
 		return []int{b.subjectNode(rbac.Subject{Kind: rbacv1.UserKind, Name: name})}
 	case "groups":

@@ -289,6 +289,9 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
 ---` + workloadWithAccount("ops", "bob-maker", `[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [bob]}]`) + "---\n" +
 			workloadWithAccount("ops", "sa-maker", `[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [controller]}]`) + "---\n" +
+			// The API server checks a service account's user name against
+			// serviceaccounts, not users.
+			workloadWithAccount("ops", "sa-user-maker", `[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: ["system:serviceaccount:kube-system:controller"]}]`) + "---\n" +
 			adminController,
 		Opts: graph.Options{From: []string{"pods:ops"}, To: []string{"cluster-admin"}},
 		Want: []string{
@@ -299,6 +302,8 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
 			"pods:ops > workload:ops/Deployment/alice-maker > sa:ops/alice-maker > cluster-admin",
 			"pods:ops > workload:ops/Deployment/bob-maker > sa:ops/bob-maker > cluster-admin",
 			"pods:ops > workload:ops/Deployment/sa-maker > sa:ops/sa-maker > cluster-admin",
+			"pods:ops > workload:ops/Deployment/sa-user-maker > sa:ops/sa-user-maker > sa:kube-system/controller > cluster-admin",
+			"pods:ops > workload:ops/Deployment/sa-user-maker > sa:ops/sa-user-maker > cluster-admin",
 		},
 		FirstFix: "rbac-cluster-admin alice-admin",
 	},
